@@ -1,0 +1,48 @@
+/**
+ * The one build: each function's handler becomes `dist/functions/<name>/index.mjs`
+ * (ESM, minified, AWS SDK bundled). CDK deploys these files; local mode and the tests run them.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BuildOptions, build } from 'esbuild';
+import { FUNCTION_NAMES, type FunctionName } from '#shared/config/names.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const DIST_FUNCTIONS = join(ROOT, 'dist', 'functions');
+const DIST_META = join(ROOT, 'dist', 'meta');
+
+export const bundlePath = (name: FunctionName): string => join(DIST_FUNCTIONS, name, 'index.mjs');
+
+export function buildOptions(name: FunctionName): BuildOptions {
+  return {
+    entryPoints: [join(ROOT, 'functions', name, 'index.ts')],
+    outfile: bundlePath(name),
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    minify: true,
+    mainFields: ['module', 'main'],
+    metafile: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    // Some bundled CommonJS dependencies call require() for Node built-ins.
+    banner: { js: "import{createRequire as __wcr}from'node:module';const require=__wcr(import.meta.url);" },
+  };
+}
+
+export async function buildAll(): Promise<void> {
+  await Promise.all(
+    FUNCTION_NAMES.map(async (name) => {
+      const result = await build(buildOptions(name));
+      // Kept outside the function folder so it is not deployed; the benchmark reads it.
+      mkdirSync(DIST_META, { recursive: true });
+      writeFileSync(join(DIST_META, `${name}.json`), JSON.stringify(result.metafile));
+    }),
+  );
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await buildAll();
+}

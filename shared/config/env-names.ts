@@ -1,0 +1,9 @@
+/** Environment variables the stack (and local mode) give the guard functions. */
+export const ENV = {
+  kmsKeyArn: 'WARDEN_KMS_KEY_ARN',
+  alertTopicArn: 'WARDEN_ALERT_TOPIC_ARN',
+  idempotencyTable: 'WARDEN_IDEMPOTENCY_TABLE',
+  auditTable: 'WARDEN_AUDIT_TABLE',
+  ownRoleArns: 'WARDEN_OWN_ROLE_ARNS',
+  policy: 'WARDEN_POLICY',
+} as const;

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { ConfigError } from '#shared/errors/errors.ts';
+import { parsePolicy } from '#shared/policy/load-policy.ts';
+import type { Policy } from '#shared/policy/schema.ts';
+import { ENV } from './env-names.ts';
+
+/** Everything a guard function needs from its environment, validated once per cold start. */
+export interface GuardConfig {
+  readonly region: string;
+  readonly kmsKeyArn: string;
+  readonly alertTopicArn: string;
+  readonly idempotencyTable: string;
+  readonly auditTable: string;
+  /** Role ARNs whose API calls are Warden's own remediations and must never trigger Warden again. */
+  readonly ownRoleArns: readonly string[];
+  readonly policy: Policy;
+}
+
+const arn = (service: string) =>
+  z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:`), `must be an ${service} ARN`);
+
+const EnvSchema = z.object({
+  AWS_REGION: z.string().min(1),
+  [ENV.kmsKeyArn]: arn('kms'),
+  [ENV.alertTopicArn]: arn('sns'),
+  [ENV.idempotencyTable]: z.string().min(1),
+  [ENV.auditTable]: z.string().min(1),
+  [ENV.ownRoleArns]: z
+    .string()
+    .min(1)
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(arn('iam')).min(1)),
+  [ENV.policy]: z.string().min(2),
+});
+
+/** Fails fast with every missing or malformed variable named; required values have no defaults. */
+export function loadGuardConfig(env: NodeJS.ProcessEnv = process.env): GuardConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid Warden function environment:\n${z.prettifyError(parsed.error)}`);
+  }
+  const values = parsed.data;
+  let rawPolicy: unknown;
+  try {
+    rawPolicy = JSON.parse(values[ENV.policy]);
+  } catch (error) {
+    throw new ConfigError(`${ENV.policy} is not valid JSON: ${(error as Error).message}`);
+  }
+  return {
+    region: values.AWS_REGION,
+    kmsKeyArn: values[ENV.kmsKeyArn],
+    alertTopicArn: values[ENV.alertTopicArn],
+    idempotencyTable: values[ENV.idempotencyTable],
+    auditTable: values[ENV.auditTable],
+    ownRoleArns: values[ENV.ownRoleArns],
+    policy: parsePolicy(rawPolicy, ENV.policy),
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * Physical names shared by the CDK stack and local mode, so both provision the same resources.
+ * Every name derives from one prefix so two Warden installs can live in one account.
+ */
+export const DEFAULT_PREFIX = 'warden';
+
+export interface ResourceNames {
+  readonly prefix: string;
+  readonly kmsKeyAlias: string;
+  readonly alertTopic: string;
+  readonly idempotencyTable: string;
+  readonly auditTable: string;
+  readonly slackWebhookSecret: string;
+  /** Role name of each guard function; Warden ignores CloudTrail events made by these roles. */
+  readonly functionRole: (functionName: FunctionName) => string;
+  readonly functionName: (functionName: FunctionName) => string;
+}
+
+/** The Lambda functions Warden deploys; each has `functions/<name>/index.ts` and a bundle in `dist/functions/<name>/`. */
+export const FUNCTION_NAMES = ['s3-guard'] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+export function resourceNames(prefix: string = DEFAULT_PREFIX): ResourceNames {
+  return {
+    prefix,
+    kmsKeyAlias: `alias/${prefix}`,
+    alertTopic: `${prefix}-alerts`,
+    idempotencyTable: `${prefix}-idempotency`,
+    auditTable: `${prefix}-audit`,
+    slackWebhookSecret: `${prefix}/slack-webhook-url`,
+    functionRole: (name) => `${prefix}-${name}-role`,
+    functionName: (name) => `${prefix}-${name}`,
+  };
+}

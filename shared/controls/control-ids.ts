@@ -1,0 +1,6 @@
+/**
+ * Every control Warden knows, by id. The policy schema validates `controls.<id>` against this list,
+ * so a typo in the policy file fails `cdk synth` instead of silently disabling nothing.
+ */
+export const CONTROL_IDS = ['s3-encryption-kms', 's3-bucket-public-access-block'] as const;
+export type ControlId = (typeof CONTROL_IDS)[number];
