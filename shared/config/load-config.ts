@@ -1,6 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '#shared/errors/errors.ts';
-import { parsePolicy } from '#shared/policy/load-policy.ts';
+import { parsePolicy } from '#shared/policy/parse-policy.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import { ENV } from './env-names.ts';
 

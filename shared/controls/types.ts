@@ -37,5 +37,8 @@ export interface BucketControl {
   readonly reads: readonly BucketStatePart[];
   readonly defaultMode: 'enforce' | 'detect';
   check(state: BucketState, context: EvaluationContext): Finding | undefined;
-  fix(finding: Finding, state: BucketState, context: EvaluationContext): readonly BucketAction[];
+  fix(finding: Finding, state: BucketState, context: EvaluationContext): FixPlan;
 }
+
+/** The writes that repair a finding, or why repairing it now would be unsafe. */
+export type FixPlan = { readonly actions: readonly BucketAction[] } | { readonly blocked: string };

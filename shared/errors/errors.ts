@@ -67,7 +67,12 @@ const RETRYABLE_CODES = new Set([
 ]);
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND']);
 const GONE_CODES = new Set(['NoSuchBucket', 'NoSuchEntity', 'NotFoundException']);
-const DENIED_CODES = new Set(['AccessDenied', 'AccessDeniedException', 'AllAccessDisabled', 'UnauthorizedOperation']);
+const DENIED_CODES = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'AllAccessDisabled',
+  'UnauthorizedOperation',
+]);
 
 interface AwsLikeError {
   name?: string;

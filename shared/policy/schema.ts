@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CONTROL_IDS } from '#shared/controls/control-ids.ts';
 
 export const CONTROL_MODES = ['enforce', 'detect', 'off'] as const;

@@ -1,0 +1,52 @@
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { callAws } from '#shared/errors/errors.ts';
+import type { ControlOutcome } from '#shared/remediation/outcome.ts';
+
+/** One action (or decision not to act) by Warden, with the state before and after. */
+export interface AuditRecord {
+  readonly actionId: string;
+  readonly eventId: string;
+  readonly eventName: string;
+  readonly time: string;
+  readonly actor: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly resourceType: string;
+  readonly resource: string;
+  readonly outcome: ControlOutcome;
+}
+
+export interface AuditLog {
+  record(records: readonly AuditRecord[]): Promise<void>;
+}
+
+/** Audit records are kept for 400 days (the TTL attribute `expiresAt`), past a yearly review. */
+const RETENTION_SECONDS = 400 * 24 * 3600;
+
+export const auditKeys = (record: Pick<AuditRecord, 'resource' | 'time' | 'actionId'>) => ({
+  pk: `RESOURCE#${record.resource}`,
+  sk: `ACTION#${record.time}#${record.actionId}`,
+});
+
+export function dynamoAuditLog(documents: Pick<DynamoDBDocumentClient, 'send'>, tableName: string): AuditLog {
+  return {
+    async record(records) {
+      await Promise.all(
+        records.map((record) =>
+          callAws(`recording audit entry ${record.actionId}`, () =>
+            documents.send(
+              new PutCommand({
+                TableName: tableName,
+                Item: {
+                  ...auditKeys(record),
+                  ...record,
+                  expiresAt: Math.floor(Date.parse(record.time) / 1000) + RETENTION_SECONDS,
+                },
+              }),
+            ),
+          ),
+        ),
+      );
+    },
+  };
+}
