@@ -1,6 +1,6 @@
 import type { Policy } from '#shared/policy/schema.ts';
-import type { BucketState, BucketStatePart } from '#shared/s3/bucket-state.ts';
 import type { BucketAction } from '#shared/s3/bucket-actions.ts';
+import type { BucketState, BucketStatePart } from '#shared/s3/bucket-state.ts';
 import type { ControlId } from './control-ids.ts';
 
 export type Severity = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMATIONAL';

@@ -9,9 +9,9 @@ import type { ApiCall } from '#shared/events/normalise.ts';
 import type { OnceWrapper } from '#shared/idempotency/idempotency.ts';
 import type { Clock, Log, MetricsRecorder } from '#shared/observability/observability.ts';
 import {
+  applyBucketAction,
   type BucketAction,
   type BucketActionDeps,
-  applyBucketAction,
   describeAction,
 } from '#shared/s3/bucket-actions.ts';
 import { type BucketState, type BucketStateDeps, readBucketState } from '#shared/s3/bucket-state.ts';
