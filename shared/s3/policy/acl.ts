@@ -137,7 +137,7 @@ function parseGrantList(grants: unknown[], source: string): AclGrant[] {
 }
 
 function parseCannedAcl(value: string): AclGrant[] {
-  const grants = CANNED_ACLS[value];
+  const grants = Object.hasOwn(CANNED_ACLS, value) ? CANNED_ACLS[value] : undefined;
   if (!grants) throw new InvalidAclError(`ACL x-amz-acl: unknown canned ACL "${value}"`);
   return grants.map((grant) => ({ ...grant, source: `x-amz-acl: ${value}` }));
 }
