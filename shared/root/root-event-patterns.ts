@@ -1,0 +1,33 @@
+import { IAM_EVENT_SOURCE, SIGN_IN_DETAIL_TYPES, SIGN_IN_EVENT_SOURCE } from './root-activity.ts';
+
+/**
+ * The EventBridge patterns that feed root-guard, as plain JSON for the CDK app. IAM and sign-in
+ * events are delivered only in us-east-1, so these rules must live there whatever the hub region.
+ * Failed calls are filtered here (no `errorCode`); failed sign-ins carry only `errorMessage` and
+ * `ConsoleLogin: Failure`, so the sign-in pattern matches `Success` explicitly.
+ */
+export const ROOT_GUARD_EVENT_PATTERNS = {
+  rootAccessKeyCreated: {
+    source: ['aws.iam'],
+    'detail-type': ['AWS API Call via CloudTrail'],
+    detail: {
+      eventSource: [IAM_EVENT_SOURCE],
+      eventName: ['CreateAccessKey'],
+      userIdentity: { type: ['Root'] },
+      errorCode: [{ exists: false }],
+    },
+  },
+  rootConsoleSignIn: {
+    source: ['aws.signin'],
+    'detail-type': [...SIGN_IN_DETAIL_TYPES],
+    detail: {
+      eventSource: [SIGN_IN_EVENT_SOURCE],
+      eventName: ['ConsoleLogin'],
+      userIdentity: { type: ['Root'] },
+      responseElements: { ConsoleLogin: ['Success'] },
+    },
+  },
+} as const;
+
+/** Root events exist only here (global services): rules elsewhere never fire. */
+export const ROOT_GUARD_EVENT_REGION = 'us-east-1';

@@ -1,0 +1,35 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { snsAlertPublisher } from '#shared/alerts/publish-alert.ts';
+import { dynamoAuditLog } from '#shared/audit/audit-log.ts';
+import { clientConfig } from '#shared/aws/client-config.ts';
+import { dynamoOnce } from '#shared/idempotency/idempotency.ts';
+import { createObservability, systemClock } from '#shared/observability/observability.ts';
+import { rootStsClient, stsAssumeRoot } from './assume-root.ts';
+import { rootIamClientFactory } from './root-access-keys.ts';
+import type { RootGuardDeps } from './root-guard.ts';
+import { loadRootGuardConfig } from './root-guard-config.ts';
+
+/**
+ * Real dependencies of root-guard, built once per cold start. The IAM client is not here: it is
+ * built per root session from that session's credentials.
+ */
+export function createRootGuardRuntime(env: NodeJS.ProcessEnv = process.env) {
+  const config = loadRootGuardConfig(env);
+  const { logger, metrics, recorder } = createObservability('root-guard');
+  const target = { region: config.region };
+  const dynamodb = new DynamoDBClient(clientConfig(target));
+  const deps: RootGuardDeps = {
+    config,
+    assumeRootCredentials: stsAssumeRoot(rootStsClient(target)),
+    rootIam: rootIamClientFactory(config.region),
+    alerts: snsAlertPublisher(new SNSClient(clientConfig(target)), config.alertTopicArn),
+    audit: dynamoAuditLog(DynamoDBDocumentClient.from(dynamodb), config.auditTable),
+    log: logger,
+    metrics: recorder,
+    clock: systemClock,
+    once: dynamoOnce(dynamodb, config.idempotencyTable, 'root-guard'),
+  };
+  return { config, logger, metrics, deps };
+}
