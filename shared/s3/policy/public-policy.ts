@@ -37,7 +37,7 @@ export interface PolicyVerdict {
 /** Returns why a value does not pin the key, or undefined when it does. */
 type ValueRule = (value: string) => string | undefined;
 
-interface PinningKey {
+export interface PinningKey {
   readonly name: string;
   readonly operators: ReadonlySet<string>;
   readonly valueProblem: ValueRule;
