@@ -6,4 +6,6 @@ export const ENV = {
   auditTable: 'WARDEN_AUDIT_TABLE',
   ownRoleArns: 'WARDEN_OWN_ROLE_ARNS',
   policy: 'WARDEN_POLICY',
+  /** notify-slack: the Secrets Manager secret holding the Slack incoming-webhook URL. */
+  slackWebhookSecretArn: 'WARDEN_SLACK_WEBHOOK_SECRET_ARN',
 } as const;

@@ -17,7 +17,7 @@ export interface ResourceNames {
 }
 
 /** The Lambda functions Warden deploys; each has `functions/<name>/index.ts` and a bundle in `dist/functions/<name>/`. */
-export const FUNCTION_NAMES = ['s3-guard', 'root-guard'] as const;
+export const FUNCTION_NAMES = ['s3-guard', 'root-guard', 'notify-slack'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export function resourceNames(prefix: string = DEFAULT_PREFIX): ResourceNames {

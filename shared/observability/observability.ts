@@ -21,7 +21,12 @@ export type WardenMetric =
   | 'Remediations'
   | 'RemediationFailures'
   | 'Detections'
-  | 'AlertsPublished';
+  | 'AlertsPublished'
+  | 'NotificationsSkipped'
+  | 'SlackMessagesDelivered'
+  | 'SlackDigestsDelivered'
+  | 'SlackDeliveryFailures'
+  | 'SlackDeliveryPermanentFailures';
 
 export const METRICS_NAMESPACE = 'Warden';
 

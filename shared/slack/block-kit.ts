@@ -1,0 +1,278 @@
+import type { Severity } from '#shared/controls/types.ts';
+import type { OutcomeStatus } from '#shared/remediation/outcome.ts';
+import type { SlackAlert, SlackOutcome } from './inbound.ts';
+import { codeBlock, compactJson, escapeMrkdwn, inlineCode, listSome, truncate } from './text.ts';
+
+/** The Block Kit subset Warden sends to an incoming webhook. */
+export interface PlainText {
+  readonly type: 'plain_text';
+  readonly text: string;
+  readonly emoji?: boolean;
+}
+export interface Mrkdwn {
+  readonly type: 'mrkdwn';
+  readonly text: string;
+}
+export interface Button {
+  readonly type: 'button';
+  readonly text: PlainText;
+  readonly url: string;
+  readonly action_id: string;
+}
+export type Block =
+  | { readonly type: 'header'; readonly text: PlainText }
+  | { readonly type: 'section'; readonly text?: Mrkdwn; readonly fields?: readonly Mrkdwn[] }
+  | { readonly type: 'divider' }
+  | { readonly type: 'context'; readonly elements: readonly Mrkdwn[] }
+  | { readonly type: 'actions'; readonly elements: readonly Button[] };
+
+export interface SlackMessage {
+  /** Plain fallback shown in notifications and by clients that cannot render blocks. */
+  readonly text: string;
+  readonly blocks: readonly Block[];
+}
+
+/** Slack's documented limits (Block Kit reference); exceeding any of them fails with invalid_blocks. */
+export const SLACK_LIMITS = {
+  blocks: 50,
+  headerText: 150,
+  sectionText: 3000,
+  fieldText: 2000,
+  fields: 10,
+  contextElements: 10,
+  buttonText: 75,
+  buttonUrl: 3000,
+  fallbackText: 3000,
+} as const;
+
+/** Outcome sections shown before the rest collapse into one line: readable, and far under 50 blocks. */
+const MAX_OUTCOME_BLOCKS = 20;
+/** Room for before/after inside one 3,000-character section, next to the reason and actions. */
+const MAX_STATE_CHARS = 1_000;
+const DIGEST_RESOURCES = 15;
+const DIGEST_TOP = 8;
+
+export const SEVERITY_RANK: Record<Severity, number> = {
+  CRITICAL: 4,
+  HIGH: 3,
+  MEDIUM: 2,
+  LOW: 1,
+  INFORMATIONAL: 0,
+};
+const SEVERITY_EMOJI: Record<Severity, string> = {
+  CRITICAL: ':red_circle:',
+  HIGH: ':large_orange_circle:',
+  MEDIUM: ':large_yellow_circle:',
+  LOW: ':large_blue_circle:',
+  INFORMATIONAL: ':white_circle:',
+};
+const STATUS_LABEL: Record<OutcomeStatus, string> = {
+  REMEDIATED: ':white_check_mark: Fixed',
+  DETECTED: ':mag: Detected (not changed)',
+  FAILED: ':x: NOT fixed',
+  ALREADY_COMPLIANT: ':ballot_box_with_check: Compliant',
+  SKIPPED: ':fast_forward: Skipped',
+};
+const STATUS_WORD: Record<OutcomeStatus, string> = {
+  REMEDIATED: 'fixed',
+  DETECTED: 'detected',
+  FAILED: 'not fixed',
+  ALREADY_COMPLIANT: 'compliant',
+  SKIPPED: 'skipped',
+};
+
+const header = (text: string): Block => ({
+  type: 'header',
+  text: { type: 'plain_text', text: truncate(text, SLACK_LIMITS.headerText), emoji: true },
+});
+const section = (text: string): Block => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) },
+});
+const fields = (items: readonly string[]): Block => ({
+  type: 'section',
+  fields: items
+    .slice(0, SLACK_LIMITS.fields)
+    .map((text) => ({ type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.fieldText) })),
+});
+const context = (items: readonly string[]): Block => ({
+  type: 'context',
+  elements: items
+    .slice(0, SLACK_LIMITS.contextElements)
+    .map((text) => ({ type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) })),
+});
+
+/** Only https links Warden built become buttons; anything else (or too long) is left out. */
+function buttons(links: readonly { label: string; url: string; id: string }[]): Block | undefined {
+  const elements = links
+    .filter((link) => /^https:\/\/[^\s]+$/.test(link.url) && link.url.length <= SLACK_LIMITS.buttonUrl)
+    .map(
+      (link): Button => ({
+        type: 'button',
+        text: { type: 'plain_text', text: truncate(link.label, SLACK_LIMITS.buttonText) },
+        url: link.url,
+        action_id: link.id,
+      }),
+    );
+  return elements.length > 0 ? { type: 'actions', elements } : undefined;
+}
+
+function whoText(alert: SlackAlert): string {
+  return alert.actor.arn ? inlineCode(alert.actor.arn) : escapeMrkdwn(alert.actor.type);
+}
+
+function outcomeText(outcome: SlackOutcome): string {
+  const lines = [
+    `${STATUS_LABEL[outcome.status]} · *${escapeMrkdwn(outcome.title)}* · ${outcome.severity}`,
+    escapeMrkdwn(outcome.reason),
+  ];
+  for (const action of outcome.actions) lines.push(`• ${escapeMrkdwn(action)}`);
+  if (outcome.before !== undefined || outcome.after !== undefined) {
+    const state: string[] = [];
+    if (outcome.before !== undefined)
+      state.push(`before: ${truncate(compactJson(outcome.before), MAX_STATE_CHARS)}`);
+    if (outcome.after !== undefined)
+      state.push(`after:  ${truncate(compactJson(outcome.after), MAX_STATE_CHARS)}`);
+    lines.push(codeBlock(state.join('\n')));
+  }
+  return lines.join('\n');
+}
+
+/** Each control once, with the compliance ids it maps to, one per line. */
+function controlsText(outcomes: readonly SlackOutcome[]): string {
+  const seen = new Map<string, readonly string[]>();
+  for (const outcome of outcomes)
+    if (!seen.has(outcome.controlId)) seen.set(outcome.controlId, outcome.compliance);
+  return [...seen]
+    .map(
+      ([id, compliance]) =>
+        `*Control* ${inlineCode(id)}${compliance.length > 0 ? ` · ${escapeMrkdwn(compliance.join(' · '))}` : ''}`,
+    )
+    .join('\n');
+}
+
+export function fallbackText(alert: SlackAlert): string {
+  const who = alert.actor.arn ?? alert.actor.type;
+  return truncate(
+    escapeMrkdwn(
+      `${alert.severity}: ${alert.title} (${alert.eventName} by ${who} in account ${alert.accountId}, ${alert.region})`,
+    ),
+    SLACK_LIMITS.fallbackText,
+  );
+}
+
+/** One alert as a Block Kit message: who did what where, what Warden did, and where to look. Pure. */
+export function toSlackMessage(alert: SlackAlert): SlackMessage {
+  const shown = alert.outcomes.slice(0, MAX_OUTCOME_BLOCKS);
+  const hidden = alert.outcomes.length - shown.length;
+  const links = buttons([
+    { label: 'Open resource in AWS console', url: alert.links.resource, id: 'open-resource' },
+    { label: 'View CloudTrail event', url: alert.links.cloudTrailEvent, id: 'open-cloudtrail-event' },
+  ]);
+  const when = alert.eventTime ? ` at ${escapeMrkdwn(alert.eventTime)}` : '';
+  const blocks: Block[] = [
+    header(`${SEVERITY_EMOJI[alert.severity]} ${alert.severity}: ${alert.title}`),
+    section(
+      `*What happened*\n${inlineCode(alert.eventName)} on ${inlineCode(alert.resource)}${when}` +
+        (alert.summary ? `\n${escapeMrkdwn(alert.summary)}` : ''),
+    ),
+    fields([
+      `*Who*\n${whoText(alert)}`,
+      `*Source IP*\n${alert.sourceIp ? inlineCode(alert.sourceIp) : 'unknown'}`,
+      `*Account*\n${inlineCode(alert.accountId)}`,
+      `*Region*\n${inlineCode(alert.region)}`,
+      `*Resource*\n${escapeMrkdwn(alert.resourceType)} ${inlineCode(alert.resource)}`,
+    ]),
+    { type: 'divider' },
+    section('*What Warden did*'),
+    ...shown.map((outcome) => section(outcomeText(outcome))),
+    ...(hidden > 0 ? [section(`…and ${hidden} more outcomes (truncated)`)] : []),
+    context([controlsText(alert.outcomes)]),
+    ...(links ? [links] : []),
+    context([`Warden · CloudTrail event ${inlineCode(alert.eventId)}`]),
+  ];
+  return { text: fallbackText(alert), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+}
+
+/** Count of each key, largest first, as "key ×n" lines. */
+function tally(keys: readonly string[], max: number, format: (key: string) => string): string {
+  const counts = new Map<string, number>();
+  for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
+  const sorted = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const lines = sorted.slice(0, max).map(([key, count]) => `${format(key)} ×${count}`);
+  if (sorted.length > max) lines.push(`+${sorted.length - max} more`);
+  return lines.join('\n');
+}
+
+/** Most severe first, then oldest first: the order people should read a storm in. */
+export function bySeverity(a: SlackAlert, b: SlackAlert): number {
+  return SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.eventTime.localeCompare(b.eventTime);
+}
+
+/**
+ * One message summarising alerts that were not posted one by one during a storm (an IaC run touching
+ * hundreds of buckets): counts by severity, outcome, control, account and actor, and the first
+ * resources. `postedSeparately` says how many alerts of the same batch were posted individually.
+ */
+export function toDigestMessage(alerts: readonly SlackAlert[], postedSeparately: number): SlackMessage {
+  const sorted = [...alerts].sort(bySeverity);
+  const worst = sorted[0]?.severity ?? 'INFORMATIONAL';
+  const outcomes = alerts.flatMap((alert) => alert.outcomes);
+  const times = alerts
+    .map((alert) => alert.eventTime)
+    .filter(Boolean)
+    .sort();
+  const total = alerts.length + postedSeparately;
+  const resourceLines = sorted
+    .slice(0, DIGEST_RESOURCES)
+    .map(
+      (alert) =>
+        `• ${alert.severity} ${inlineCode(alert.resource)} · ${escapeMrkdwn(alert.eventName)} · ` +
+        `${alert.accountId}/${escapeMrkdwn(alert.region)} · ` +
+        escapeMrkdwn(listSome([...new Set(alert.outcomes.map((o) => STATUS_WORD[o.status]))], 3)),
+    );
+  if (sorted.length > DIGEST_RESOURCES) resourceLines.push(`…and ${sorted.length - DIGEST_RESOURCES} more`);
+  const actors = alerts.map((alert) => alert.actor.arn ?? alert.actor.type);
+  const blocks: Block[] = [
+    header(`${SEVERITY_EMOJI[worst]} Warden digest: ${alerts.length} alerts`),
+    section(
+      `Warden raised *${total}* alerts together` +
+        (postedSeparately > 0 ? `; the ${postedSeparately} most severe are posted separately` : '') +
+        `. The other ${alerts.length} are summarised here; every one is in Warden's audit trail.`,
+    ),
+    fields([
+      `*By severity*\n${tally(
+        sorted.map((alert) => alert.severity),
+        DIGEST_TOP,
+        (key) => key,
+      )}`,
+      `*By outcome*\n${tally(
+        outcomes.map((outcome) => STATUS_WORD[outcome.status]),
+        DIGEST_TOP,
+        (key) => key,
+      )}`,
+      `*By control*\n${tally(
+        outcomes.map((outcome) => outcome.controlId),
+        DIGEST_TOP,
+        inlineCode,
+      )}`,
+      `*By account*\n${tally(
+        alerts.map((alert) => alert.accountId),
+        DIGEST_TOP,
+        inlineCode,
+      )}`,
+      `*By actor*\n${tally(actors, 5, inlineCode)}`,
+    ]),
+    section(`*Resources*\n${resourceLines.join('\n')}`),
+    ...(times.length > 0
+      ? [context([`Events from ${escapeMrkdwn(times[0] ?? '')} to ${escapeMrkdwn(times.at(-1) ?? '')}`])]
+      : []),
+  ];
+  return {
+    text: truncate(
+      escapeMrkdwn(`Warden digest: ${alerts.length} alerts (worst ${worst}) of ${total} raised together`),
+      SLACK_LIMITS.fallbackText,
+    ),
+    blocks,
+  };
+}

@@ -1,0 +1,28 @@
+import * as z from 'zod';
+import { ENV } from '#shared/config/env-names.ts';
+import { ConfigError } from '#shared/errors/errors.ts';
+
+/** What notify-slack needs from its environment, validated once per cold start. */
+export interface NotifySlackConfig {
+  readonly region: string;
+  /** The secret's ARN, never its value: the URL is read at run time and only kept in memory. */
+  readonly webhookSecretArn: string;
+}
+
+const EnvSchema = z.object({
+  AWS_REGION: z.string().min(1),
+  [ENV.slackWebhookSecretArn]: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/,
+      'must be a Secrets Manager secret ARN',
+    ),
+});
+
+export function loadNotifySlackConfig(env: NodeJS.ProcessEnv = process.env): NotifySlackConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid notify-slack environment:\n${z.prettifyError(parsed.error)}`);
+  }
+  return { region: parsed.data.AWS_REGION, webhookSecretArn: parsed.data[ENV.slackWebhookSecretArn] };
+}

@@ -1,0 +1,200 @@
+import type { Clock, Log, MetricsRecorder } from '#shared/observability/observability.ts';
+import { describeIssues } from '#shared/remediation/reject.ts';
+import { bySeverity, type SlackMessage, toDigestMessage, toSlackMessage } from './block-kit.ts';
+import { PermanentDeliveryError, SlackUnavailableError } from './errors.ts';
+import { NotifyEventSchema, readRecords, type SlackAlert } from './inbound.ts';
+import type { Delivery } from './webhook-client.ts';
+import type { WebhookUrlSource } from './webhook-secret.ts';
+
+export interface NotifySlackDeps {
+  readonly webhookUrl: WebhookUrlSource;
+  readonly post: (url: string, message: SlackMessage, options: { deadline: number }) => Promise<Delivery>;
+  readonly log: Log;
+  readonly metrics: MetricsRecorder;
+  readonly clock: Clock;
+  /** Alerts posted one by one per invocation; the rest of a storm goes into one digest. */
+  readonly maxIndividual?: number;
+}
+
+export interface Invocation {
+  /** The Lambda's remaining time; retries and waits stop before it runs out. */
+  readonly remainingTimeMs?: () => number;
+}
+
+/** What Lambda gets back: SQS partial batch response (only failed records are retried), or a summary. */
+export type NotifyResponse =
+  | { readonly batchItemFailures: readonly { readonly itemIdentifier: string }[] }
+  | {
+      readonly delivered: number;
+      readonly digested: number;
+      readonly skipped: number;
+      readonly permanentFailures: number;
+    };
+
+/** One Slack message and the queue records it answers for. */
+export interface PlannedMessage {
+  readonly kind: 'alert' | 'digest';
+  readonly message: SlackMessage;
+  readonly eventIds: readonly string[];
+  readonly recordIds: readonly string[];
+}
+
+export const DEFAULT_MAX_INDIVIDUAL = 5;
+/** Left for logging and the response after the last Slack call. */
+const SAFETY_MARGIN_MS = 3_000;
+/** When Lambda does not say (local invoke without a context). */
+const DEFAULT_BUDGET_MS = 60_000;
+
+interface QueuedAlert {
+  readonly alert: SlackAlert;
+  readonly recordIds: readonly string[];
+}
+
+/**
+ * Pure: the messages for one batch. Duplicate deliveries of an event collapse into one; the
+ * `maxIndividual` most severe alerts are posted one by one and the rest summarised in one digest,
+ * so a storm of 500 alerts costs Slack a handful of messages, not 500.
+ */
+export function planMessages(
+  records: readonly { id: string; alert: SlackAlert }[],
+  maxIndividual: number,
+): PlannedMessage[] {
+  const byEvent = new Map<string, { alert: SlackAlert; recordIds: string[] }>();
+  for (const { id, alert } of records) {
+    const seen = byEvent.get(alert.eventId);
+    if (seen) seen.recordIds.push(id);
+    else byEvent.set(alert.eventId, { alert, recordIds: [id] });
+  }
+  const queued: QueuedAlert[] = [...byEvent.values()].sort((a, b) => bySeverity(a.alert, b.alert));
+  // A digest of one alert is worse than the alert itself.
+  const individual = queued.length <= maxIndividual + 1 ? queued : queued.slice(0, maxIndividual);
+  const rest = queued.slice(individual.length);
+  const messages: PlannedMessage[] = individual.map(({ alert, recordIds }) => ({
+    kind: 'alert',
+    message: toSlackMessage(alert),
+    eventIds: [alert.eventId],
+    recordIds,
+  }));
+  if (rest.length > 0) {
+    messages.push({
+      kind: 'digest',
+      message: toDigestMessage(
+        rest.map((item) => item.alert),
+        individual.length,
+      ),
+      eventIds: rest.map((item) => item.alert.eventId),
+      recordIds: rest.flatMap((item) => item.recordIds),
+    });
+  }
+  return messages;
+}
+
+const MAX_LOGGED_IDS = 20;
+const logIds = (ids: readonly string[]) => ids.slice(0, MAX_LOGGED_IDS);
+
+export function createNotifySlack(deps: NotifySlackDeps) {
+  const maxIndividual = deps.maxIndividual ?? DEFAULT_MAX_INDIVIDUAL;
+
+  return async function notifySlack(event: unknown, invocation: Invocation = {}): Promise<NotifyResponse> {
+    const parsed = NotifyEventSchema.safeParse(event);
+    if (!parsed.success) {
+      // Neither SNS nor SQS: no record to retry, and retrying would not change it.
+      deps.log.error('Event rejected', {
+        reason: `Not an SNS or SQS event: ${describeIssues(parsed.error.issues)}`,
+      });
+      deps.metrics.count('EventsRejected');
+      return { batchItemFailures: [] };
+    }
+    const records = readRecords(parsed.data);
+    const alerts: { id: string; alert: SlackAlert }[] = [];
+    for (const record of records) {
+      if ('alert' in record) {
+        alerts.push(record);
+        continue;
+      }
+      deps.log.warn('Message skipped', { messageId: record.id, reason: record.skipped });
+      deps.metrics.count('NotificationsSkipped');
+    }
+
+    const remaining = invocation.remainingTimeMs?.() ?? DEFAULT_BUDGET_MS;
+    const deadline = deps.clock.now().getTime() + remaining - SAFETY_MARGIN_MS;
+    const failed: string[] = [];
+    let delivered = 0;
+    let digested = 0;
+    let permanentFailures = 0;
+    const messages = planMessages(alerts, maxIndividual);
+
+    let url: string | undefined;
+    if (messages.length > 0) {
+      try {
+        url = await deps.webhookUrl.get();
+      } catch (error) {
+        // Alerts wait in the queue (then the DLQ) until the secret is fixed: never dropped.
+        deps.log.error('Slack webhook URL unavailable', { error: errorText(error) });
+        deps.metrics.count('SlackDeliveryFailures');
+        failed.push(...messages.flatMap((message) => message.recordIds));
+      }
+    }
+
+    for (const [index, planned] of messages.entries()) {
+      if (url === undefined) break;
+      const line = {
+        kind: planned.kind,
+        alerts: planned.eventIds.length,
+        eventIds: logIds(planned.eventIds),
+      };
+      try {
+        const delivery = await deps.post(url, planned.message, { deadline });
+        deps.log.info('Slack message delivered', { ...line, attempts: delivery.attempts });
+        deps.metrics.count(planned.kind === 'digest' ? 'SlackDigestsDelivered' : 'SlackMessagesDelivered');
+        delivered += 1;
+        if (planned.kind === 'digest') digested += planned.eventIds.length;
+      } catch (error) {
+        if (error instanceof PermanentDeliveryError) {
+          // Retrying gets the same answer; the alert stays in the audit trail and an alarm watches this.
+          deps.log.error('Slack refused the message', {
+            ...line,
+            status: error.status,
+            slackError: error.slackError,
+          });
+          deps.metrics.count('SlackDeliveryPermanentFailures');
+          permanentFailures += 1;
+          if (error.webhookGone) deps.webhookUrl.forget();
+          continue;
+        }
+        // Slack is down or rate limiting hard: stop here, this and every later message go back to the queue.
+        const pending = messages.slice(index).flatMap((message) => message.recordIds);
+        deps.log.error('Slack delivery failed, will retry', {
+          ...line,
+          error: errorText(error),
+          pending: pending.length,
+        });
+        deps.metrics.count('SlackDeliveryFailures');
+        failed.push(...pending);
+        break;
+      }
+    }
+
+    deps.log.info('Notifications handled', {
+      source: parsed.data.source,
+      records: records.length,
+      alerts: alerts.length,
+      messages: messages.length,
+      delivered,
+      permanentFailures,
+      retrying: failed.length,
+    });
+    if (parsed.data.source === 'sqs') {
+      return { batchItemFailures: [...new Set(failed)].map((itemIdentifier) => ({ itemIdentifier })) };
+    }
+    // SNS invokes asynchronously: throwing makes Lambda retry the event, then send it to the DLQ.
+    if (failed.length > 0) {
+      throw new SlackUnavailableError(`${failed.length} SNS message(s) could not be delivered to Slack`);
+    }
+    return { delivered, digested, skipped: records.length - alerts.length, permanentFailures };
+  };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,25 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { clientConfig } from '#shared/aws/client-config.ts';
+import { createObservability, systemClock } from '#shared/observability/observability.ts';
+import { loadNotifySlackConfig } from './config.ts';
+import type { NotifySlackDeps } from './notify-slack.ts';
+import { postToWebhook } from './webhook-client.ts';
+import { secretsManagerWebhookUrl } from './webhook-secret.ts';
+
+/**
+ * Real dependencies of notify-slack, built once per cold start. The webhook URL is not read here:
+ * the first invocation reads it (so a cold start never fails on an unfilled secret) and caches it.
+ */
+export function createNotifySlackRuntime(env: NodeJS.ProcessEnv = process.env) {
+  const config = loadNotifySlackConfig(env);
+  const { logger, metrics, recorder } = createObservability('notify-slack');
+  const secrets = new SecretsManagerClient(clientConfig({ region: config.region }));
+  const deps: NotifySlackDeps = {
+    webhookUrl: secretsManagerWebhookUrl(secrets, config.webhookSecretArn),
+    post: (url, message, options) => postToWebhook(url, message, options),
+    log: logger,
+    metrics: recorder,
+    clock: systemClock,
+  };
+  return { config, logger, metrics, deps };
+}
