@@ -27,7 +27,7 @@ export function regionalStsEndpoint(region: string): string {
 export function rootStsClient(target: AwsTarget): STSClient {
   return new STSClient({
     ...clientConfig(target),
-    endpoint: endpointOf(target) ?? regionalStsEndpoint(target.region),
+    endpoint: endpointOf(target) || regionalStsEndpoint(target.region),
   });
 }
 

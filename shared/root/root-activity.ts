@@ -44,9 +44,12 @@ const asRecord = (value: unknown): Readonly<Record<string, unknown>> =>
 const asString = (value: unknown): string | undefined =>
   typeof value === 'string' && value.length > 0 ? value : undefined;
 
+const describeActor = (call: ApiCall): string =>
+  call.actor.arn ? `${call.actor.type} ${call.actor.arn}` : call.actor.type;
+
 function classifyCreateAccessKey(call: ApiCall): Classification {
   if (call.actor.type !== 'Root')
-    return { ignored: `the access key was created by a ${call.actor.type}, not by the root user` };
+    return { ignored: `the access key was created by ${describeActor(call)}, not by the root user` };
   // Root may create keys for IAM users too: those name the user and are not root credentials.
   const userName = asString(call.requestParameters.userName);
   if (userName) return { ignored: `the root user created an access key for IAM user ${userName}` };
@@ -68,7 +71,7 @@ function classifyConsoleLogin(call: ApiCall): Classification {
   const result = call.responseElements.ConsoleLogin;
   if (call.errorMessage || result !== 'Success')
     return { ignored: `the sign-in did not succeed (${call.errorMessage ?? String(result ?? 'no result')})` };
-  if (call.actor.type !== 'Root') return { ignored: `the sign-in was by a ${call.actor.type}, not root` };
+  if (call.actor.type !== 'Root') return { ignored: `the sign-in was by ${describeActor(call)}, not root` };
   return {
     activity: {
       kind: 'root-console-sign-in',
