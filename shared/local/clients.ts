@@ -1,0 +1,30 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
+import { clientConfig, s3ClientConfig } from '#shared/aws/client-config.ts';
+import { localCredentials } from './credentials.ts';
+
+export interface LocalTarget {
+  readonly endpoint: string;
+  readonly region: string;
+}
+
+/** Clients pointed at the emulator, through the same config factory the functions use. */
+export function makeLocalClients({ endpoint, region }: LocalTarget) {
+  const target = { endpoint, region, credentials: localCredentials() };
+  return {
+    s3: new S3Client(s3ClientConfig(target)),
+    kms: new KMSClient(clientConfig(target)),
+    sns: new SNSClient(clientConfig(target)),
+    sqs: new SQSClient(clientConfig(target)),
+    dynamodb: new DynamoDBClient(clientConfig(target)),
+    iam: new IAMClient(clientConfig(target)),
+    sts: new STSClient(clientConfig(target)),
+  };
+}
+
+export type LocalClients = ReturnType<typeof makeLocalClients>;

@@ -1,0 +1,33 @@
+import { ENV } from '#shared/config/env-names.ts';
+import type { FunctionName } from '#shared/config/names.ts';
+import { METRICS_NAMESPACE } from '#shared/observability/observability.ts';
+import type { Policy } from '#shared/policy/schema.ts';
+import { localCredentials } from './credentials.ts';
+import type { LocalConfig } from './local-config.ts';
+
+/**
+ * The environment the stack gives a guard function, pointed at the emulator instead of AWS.
+ * The function reads it at cold start exactly as it does in Lambda.
+ */
+export function functionEnvironment(
+  localConfig: LocalConfig,
+  policy: Policy,
+  functionName: FunctionName = 's3-guard',
+): Record<string, string> {
+  const credentials = localCredentials();
+  return {
+    [ENV.kmsKeyArn]: localConfig.kmsKeyArn,
+    [ENV.alertTopicArn]: localConfig.alertTopicArn,
+    [ENV.idempotencyTable]: localConfig.idempotencyTable,
+    [ENV.auditTable]: localConfig.auditTable,
+    [ENV.ownRoleArns]: localConfig.ownRoleArns.join(','),
+    [ENV.policy]: JSON.stringify(policy),
+    AWS_REGION: localConfig.region,
+    AWS_ENDPOINT_URL: localConfig.endpoint,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
+    POWERTOOLS_SERVICE_NAME: functionName,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+  };
+}
