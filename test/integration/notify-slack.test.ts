@@ -1,0 +1,157 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { WardenMetric } from '#shared/observability/observability.ts';
+import { toSlackMessage } from '#shared/slack/block-kit.ts';
+import { PermanentDeliveryError } from '#shared/slack/errors.ts';
+import { createNotifySlack } from '#shared/slack/notify-slack.ts';
+import { type PostOptions, postToWebhook } from '#shared/slack/webhook-client.ts';
+import { type FakeSlackServer, reply, startFakeSlackServer } from '../support/fake-slack-server.ts';
+import { alertFor, loadSnsEvent, sampleAlert, snsEnvelope, sqsEvent } from '../unit/slack/helpers.ts';
+
+/**
+ * notify-slack over real HTTP against a local server that answers like a Slack incoming webhook.
+ * Waits go through an injected sleep (asserted by value, never by wall time); the only real timer
+ * is the client's request timeout against a response the server holds far longer.
+ */
+describe('notify-slack against a Slack-like server', () => {
+  let slack: FakeSlackServer;
+  let sleep: ReturnType<typeof vi.fn<(ms: number) => Promise<void>>>;
+  let options: PostOptions;
+
+  beforeEach(async () => {
+    slack = await startFakeSlackServer();
+    sleep = vi.fn(async (_ms: number) => {});
+    options = { sleep, random: () => 0.5, timeoutMs: 2_000 };
+  });
+
+  afterEach(async () => {
+    await slack.close();
+  });
+
+  it('delivers a Block Kit message that Slack answers with 200 ok', async () => {
+    const message = toSlackMessage(sampleAlert());
+
+    const delivery = await postToWebhook(slack.url, message, options);
+
+    expect(delivery).toEqual({ attempts: 1 });
+    expect(slack.received).toHaveLength(1);
+    expect(slack.received[0]).toMatchObject({ method: 'POST', payload: message });
+    expect(slack.received[0]?.contentType).toMatch(/^application\/json/);
+  });
+
+  it('honours Retry-After on 429, then delivers', async () => {
+    slack.script(reply.rateLimited(3), reply.ok());
+
+    const delivery = await postToWebhook(slack.url, toSlackMessage(sampleAlert()), options);
+
+    expect(delivery).toEqual({ attempts: 2 });
+    expect(sleep.mock.calls).toEqual([[3_000]]);
+    expect(slack.received).toHaveLength(2);
+  });
+
+  it('treats 404 no_service as permanent: one request, no retry', async () => {
+    slack.script(reply.noService());
+
+    const error = await postToWebhook(slack.url, toSlackMessage(sampleAlert()), options).catch(
+      (e: unknown) => e,
+    );
+
+    expect(error).toBeInstanceOf(PermanentDeliveryError);
+    expect(error).toMatchObject({ status: 404, slackError: 'no_service' });
+    expect(slack.received).toHaveLength(1);
+    expect(sleep).not.toHaveBeenCalled();
+  });
+
+  it('treats 400 invalid_blocks as permanent: one request, no retry', async () => {
+    slack.script(reply.invalidBlocks());
+
+    const error = await postToWebhook(slack.url, toSlackMessage(sampleAlert()), options).catch(
+      (e: unknown) => e,
+    );
+
+    expect(error).toMatchObject({ status: 400, slackError: 'invalid_blocks', retryable: false });
+    expect(slack.received).toHaveLength(1);
+  });
+
+  it('retries a 500 with backoff, then delivers', async () => {
+    slack.script(reply.serverError(), reply.ok());
+
+    const delivery = await postToWebhook(slack.url, toSlackMessage(sampleAlert()), options);
+
+    expect(delivery).toEqual({ attempts: 2 });
+    expect(sleep.mock.calls).toEqual([[250]]);
+  });
+
+  it('times out a response that does not come, then retries', async () => {
+    slack.script(reply.slow(60_000), reply.ok());
+
+    const delivery = await postToWebhook(slack.url, toSlackMessage(sampleAlert()), {
+      ...options,
+      timeoutMs: 300,
+    });
+
+    expect(delivery).toEqual({ attempts: 2 });
+    expect(slack.received).toHaveLength(2);
+    expect(sleep).toHaveBeenCalledOnce();
+  });
+
+  it('never shows the webhook path in errors', async () => {
+    slack.script(reply.archived());
+    const secretPath = new URL(slack.url).pathname;
+
+    const error = (await postToWebhook(slack.url, { text: 'x' }, options).catch((e: unknown) => e)) as Error;
+
+    expect(error.message).toBe('Slack refused the message: 410 channel_is_archived');
+    expect(error.message).not.toContain(secretPath);
+  });
+
+  describe('the use case end to end', () => {
+    const setup = () => {
+      const counted: WardenMetric[] = [];
+      const notify = createNotifySlack({
+        webhookUrl: { get: async () => slack.url, forget: () => {} },
+        post: (url, message, postOptions) => postToWebhook(url, message, { ...options, ...postOptions }),
+        log: { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() },
+        metrics: { count: (name) => counted.push(name) },
+        clock: { now: () => new Date() },
+      });
+      return { notify, counted };
+    };
+
+    it('posts the alert of the sample SNS event', async () => {
+      const { notify } = setup();
+
+      await notify(loadSnsEvent('alert-s3-remediated.json'));
+
+      expect(slack.received.map((r) => (r.payload as { text?: string }).text)).toEqual([
+        expect.stringContaining('HIGH: Warden repaired example-bucket'),
+      ]);
+    });
+
+    it('sends a storm of 200 alerts as 5 messages and one digest', async () => {
+      const { notify } = setup();
+      const event = sqsEvent(Array.from({ length: 200 }, (_, i) => snsEnvelope(alertFor(i))));
+
+      const response = await notify(event);
+
+      expect(response).toEqual({ batchItemFailures: [] });
+      expect(slack.received).toHaveLength(6);
+      expect((slack.received[5]?.payload as { text?: string } | undefined)?.text).toBe(
+        'Warden digest: 195 alerts (worst HIGH) of 200 raised together',
+      );
+    });
+
+    it('returns the records Slack did not take when it stays down, and counts refusals', async () => {
+      const { notify, counted } = setup();
+      slack.script(reply.archived(), ...Array.from({ length: 4 }, () => reply.serverError()));
+      const event = sqsEvent([1, 2, 3].map((i) => snsEnvelope(alertFor(i))));
+
+      const response = await notify(event);
+
+      expect(response).toEqual({
+        batchItemFailures: [{ itemIdentifier: 'msg-1' }, { itemIdentifier: 'msg-2' }],
+      });
+      expect(counted).toEqual(['SlackDeliveryPermanentFailures', 'SlackDeliveryFailures']);
+      expect(slack.received).toHaveLength(5);
+    });
+  });
+});

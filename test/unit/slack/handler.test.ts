@@ -1,0 +1,67 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import 'aws-sdk-client-mock-vitest/extend';
+import { alertFor, loadSnsEvent, snsEnvelope, sqsEvent } from './helpers.ts';
+
+const secretsMock = mockClient(SecretsManagerClient);
+const WEBHOOK = 'https://hooks.slack.com/services/T000/B000/SECRETTOKEN';
+const context = {
+  functionName: 'warden-notify-slack',
+  awsRequestId: 'req-1',
+  getRemainingTimeInMillis: () => 60_000,
+} as unknown as Context;
+
+/** The real handler module, wired with mocked Secrets Manager and a stubbed fetch (no network). */
+describe('notify-slack handler', () => {
+  const fetchMock = vi.fn(async (_url: string | URL | Request, _init?: RequestInit) => new Response('ok'));
+  let handler: (event: unknown, context: Context) => Promise<unknown>;
+
+  beforeAll(async () => {
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    vi.stubEnv(
+      'WARDEN_SLACK_WEBHOOK_SECRET_ARN',
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:warden/slack-webhook-url-AbCdEf',
+    );
+    vi.stubEnv('POWERTOOLS_DEV', 'false');
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+    vi.stubGlobal('fetch', fetchMock);
+    secretsMock.on(GetSecretValueCommand).resolves({ SecretString: WEBHOOK });
+    ({ handler } = await import('../../../functions/notify-slack/index.ts'));
+  });
+
+  afterAll(() => {
+    vi.unstubAllEnvs();
+    vi.unstubAllGlobals();
+    secretsMock.restore();
+  });
+
+  it('does not read the secret at import (cold start)', () => {
+    expect(secretsMock).not.toHaveReceivedCommand(GetSecretValueCommand);
+  });
+
+  it('posts the SNS sample to the webhook from the secret', async () => {
+    const response = await handler(loadSnsEvent('alert-s3-remediated.json'), context);
+
+    expect(response).toEqual({ delivered: 1, digested: 0, skipped: 0, permanentFailures: 0 });
+    expect(fetchMock.mock.calls[0]?.[0]).toBe(WEBHOOK);
+  });
+
+  it('answers an SQS batch with a partial batch response, reusing the cached webhook URL', async () => {
+    const response = await handler(sqsEvent([snsEnvelope(alertFor(1)), snsEnvelope(alertFor(2))]), context);
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(secretsMock).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
+  });
+
+  it('reads the secret again after Slack says the webhook is gone (it may have been rotated)', async () => {
+    fetchMock.mockResolvedValueOnce(new Response('no_service', { status: 404 }));
+    await handler(loadSnsEvent('alert-s3-remediated.json'), context);
+
+    await handler(loadSnsEvent('alert-s3-remediated.json'), context);
+
+    expect(secretsMock).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
+  });
+});

@@ -1,0 +1,254 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { Alert } from '#shared/alerts/alert.ts';
+import { toChatNotification } from '#shared/alerts/chat-notification.ts';
+import type { WardenMetric } from '#shared/observability/observability.ts';
+import type { SlackMessage } from '#shared/slack/block-kit.ts';
+import { PermanentDeliveryError, SlackUnavailableError, WebhookSecretError } from '#shared/slack/errors.ts';
+import { createNotifySlack, type NotifySlackDeps } from '#shared/slack/notify-slack.ts';
+import { alertFor, loadSnsEvent, loadSqsEvent, sampleAlert, snsEnvelope, sqsEvent } from './helpers.ts';
+
+const WEBHOOK = 'https://hooks.slack.com/services/T000/B000/SECRETTOKEN';
+const NOW = new Date('2026-11-20T10:15:10Z');
+
+type PostFn = NotifySlackDeps['post'];
+
+function setup(post: PostFn = async () => ({ attempts: 1 }), getUrl = async () => WEBHOOK) {
+  const sent: SlackMessage[] = [];
+  const counted: WardenMetric[] = [];
+  const postSpy = vi.fn<PostFn>(async (url, message, options) => {
+    sent.push(message);
+    return post(url, message, options);
+  });
+  const webhookUrl = { get: vi.fn(getUrl), forget: vi.fn() };
+  const log = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+  const notify = createNotifySlack({
+    webhookUrl,
+    post: postSpy,
+    log,
+    metrics: { count: (name) => counted.push(name) },
+    clock: { now: () => NOW },
+  });
+  return { notify, sent, counted, postSpy, webhookUrl, log };
+}
+
+const headerOf = (message: SlackMessage | undefined) =>
+  message?.blocks[0]?.type === 'header' ? message.blocks[0].text.text : '';
+
+describe('notify-slack with an SNS event', () => {
+  it('posts the alert of the sample SNS event as one Block Kit message', async () => {
+    const { notify, sent, counted } = setup();
+
+    const response = await notify(loadSnsEvent('alert-s3-remediated.json'));
+
+    expect(response).toEqual({ delivered: 1, digested: 0, skipped: 0, permanentFailures: 0 });
+    expect(headerOf(sent[0])).toBe(':large_orange_circle: HIGH: Warden repaired example-bucket');
+    expect(counted).toEqual(['SlackMessagesDelivered']);
+  });
+
+  it('gives the post a deadline inside the Lambda remaining time', async () => {
+    const { notify, postSpy } = setup();
+
+    await notify(loadSnsEvent('alert-s3-remediated.json'), { remainingTimeMs: () => 30_000 });
+
+    expect(postSpy.mock.calls[0]?.[2]).toEqual({ deadline: NOW.getTime() + 30_000 - 3_000 });
+  });
+
+  it('throws a retryable error when Slack is unavailable, so Lambda retries and then dead-letters', async () => {
+    const { notify } = setup(async () => {
+      throw new SlackUnavailableError('Slack webhook unavailable after 4 attempt(s): 500');
+    });
+
+    await expect(notify(loadSnsEvent('alert-s3-remediated.json'))).rejects.toBeInstanceOf(
+      SlackUnavailableError,
+    );
+  });
+
+  it('does not throw on a permanent refusal: counted, logged, and the webhook URL forgotten', async () => {
+    const { notify, counted, webhookUrl, log } = setup(async () => {
+      throw new PermanentDeliveryError('Slack refused the message: 404 no_service', 404, 'no_service');
+    });
+
+    const response = await notify(loadSnsEvent('alert-s3-remediated.json'));
+
+    expect(response).toMatchObject({ delivered: 0, permanentFailures: 1 });
+    expect(counted).toEqual(['SlackDeliveryPermanentFailures']);
+    expect(webhookUrl.forget).toHaveBeenCalledOnce();
+    expect(log.error).toHaveBeenCalledWith(
+      'Slack refused the message',
+      expect.objectContaining({ status: 404, slackError: 'no_service' }),
+    );
+  });
+
+  it('keeps the webhook URL after invalid_blocks: the webhook is fine, the message was not', async () => {
+    const { notify, webhookUrl } = setup(async () => {
+      throw new PermanentDeliveryError(
+        'Slack refused the message: 400 invalid_blocks',
+        400,
+        'invalid_blocks',
+      );
+    });
+
+    await notify(loadSnsEvent('alert-s3-remediated.json'));
+
+    expect(webhookUrl.forget).not.toHaveBeenCalled();
+  });
+
+  it('skips and counts a message that is not a Warden alert', async () => {
+    const { notify, postSpy, counted, webhookUrl } = setup();
+
+    const response = await notify(loadSnsEvent('not-a-warden-alert.json'));
+
+    expect(response).toEqual({ delivered: 0, digested: 0, skipped: 1, permanentFailures: 0 });
+    expect(postSpy).not.toHaveBeenCalled();
+    expect(webhookUrl.get).not.toHaveBeenCalled();
+    expect(counted).toEqual(['NotificationsSkipped']);
+  });
+
+  it('rejects an event that is neither SNS nor SQS without posting or throwing', async () => {
+    const { notify, postSpy, counted } = setup();
+
+    const response = await notify({ detail: {} });
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(postSpy).not.toHaveBeenCalled();
+    expect(counted).toEqual(['EventsRejected']);
+  });
+
+  it('never logs the webhook URL', async () => {
+    const { notify, log } = setup(async () => {
+      throw new SlackUnavailableError('Slack webhook unavailable after 4 attempt(s): 503');
+    });
+
+    await notify(loadSnsEvent('alert-s3-remediated.json')).catch(() => undefined);
+
+    const logged = JSON.stringify([log.info.mock.calls, log.warn.mock.calls, log.error.mock.calls]);
+    expect(logged).not.toContain('SECRETTOKEN');
+  });
+});
+
+describe('notify-slack with an SQS batch', () => {
+  it('posts every alert of the sample batch (SNS envelope and raw bodies) and skips the rest', async () => {
+    const { notify, sent, counted } = setup();
+
+    const response = await notify(loadSqsEvent('sqs-batch-alerts.json'));
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(sent.map(headerOf)).toEqual([
+      ':large_orange_circle: HIGH: Warden repaired example-bucket',
+      expect.stringContaining('HIGH: Warden found a risky change on'),
+    ]);
+    expect(counted.filter((name) => name === 'NotificationsSkipped')).toHaveLength(1);
+  });
+
+  it('returns only the records Slack did not take as batch item failures', async () => {
+    let calls = 0;
+    const { notify } = setup(async () => {
+      calls += 1;
+      if (calls === 2) throw new SlackUnavailableError('Slack webhook unavailable after 4 attempt(s): 500');
+      return { attempts: 1 };
+    });
+    const event = sqsEvent([1, 2, 3].map((i) => snsEnvelope(alertFor(i))));
+
+    const response = await notify(event);
+
+    // Messages go out oldest first within a severity: msg-0 went, msg-1 failed, msg-2 was not tried.
+    expect(response).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'msg-1' }, { itemIdentifier: 'msg-2' }],
+    });
+  });
+
+  it('does not retry records Slack refused for good', async () => {
+    const { notify, counted } = setup(async () => {
+      throw new PermanentDeliveryError(
+        'Slack refused the message: 410 channel_is_archived',
+        410,
+        'channel_is_archived',
+      );
+    });
+
+    const response = await notify(sqsEvent([snsEnvelope(alertFor(1)), snsEnvelope(alertFor(2))]));
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(counted).toEqual(['SlackDeliveryPermanentFailures', 'SlackDeliveryPermanentFailures']);
+  });
+
+  it('keeps every alert in the queue when the webhook secret cannot be read', async () => {
+    const { notify, postSpy } = setup(undefined, async () => {
+      throw new WebhookSecretError(
+        'The Slack webhook secret arn:... is empty: store the incoming-webhook URL in it',
+      );
+    });
+
+    const response = await notify(sqsEvent([snsEnvelope(alertFor(1)), 'not json', snsEnvelope(alertFor(2))]));
+
+    expect(response).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'msg-0' }, { itemIdentifier: 'msg-2' }],
+    });
+    expect(postSpy).not.toHaveBeenCalled();
+  });
+
+  it('posts a duplicated event once and answers for both records', async () => {
+    const { notify, sent } = setup(async () => {
+      throw new SlackUnavailableError('down');
+    });
+    const body = snsEnvelope(alertFor(7));
+
+    const response = await notify(sqsEvent([body, body]));
+
+    expect(sent).toHaveLength(1);
+    expect(response).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'msg-0' }, { itemIdentifier: 'msg-1' }],
+    });
+  });
+});
+
+describe('notify-slack in a storm', () => {
+  const storm = () =>
+    sqsEvent(
+      Array.from({ length: 60 }, (_, i) => snsEnvelope(alertFor(i, i % 20 === 7 ? 'CRITICAL' : 'MEDIUM'))),
+    );
+
+  it('posts the most severe alerts one by one and a single digest of the rest', async () => {
+    const { notify, sent, counted } = setup();
+
+    const response = await notify(storm());
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(sent).toHaveLength(6);
+    expect(sent.slice(0, 3).map(headerOf)).toEqual([
+      ':red_circle: CRITICAL: Warden repaired iac-bucket-007',
+      ':red_circle: CRITICAL: Warden repaired iac-bucket-027',
+      ':red_circle: CRITICAL: Warden repaired iac-bucket-047',
+    ]);
+    expect(headerOf(sent[5])).toBe(':large_yellow_circle: Warden digest: 55 alerts');
+    expect(counted.filter((name) => name === 'SlackDigestsDelivered')).toHaveLength(1);
+  });
+
+  it('retries every record of the digest when the digest could not be delivered', async () => {
+    const { notify } = setup(async (_url, message) => {
+      if (message.text.startsWith('Warden digest')) throw new SlackUnavailableError('down');
+      return { attempts: 1 };
+    });
+
+    const response = await notify(storm());
+
+    expect('batchItemFailures' in response && response.batchItemFailures).toHaveLength(55);
+  });
+
+  it('posts up to one more alert than the limit individually rather than a digest of one', async () => {
+    const { notify, sent } = setup();
+
+    await notify(sqsEvent(Array.from({ length: 6 }, (_, i) => snsEnvelope(alertFor(i)))));
+
+    expect(sent.map(headerOf).filter((header) => header.includes('digest'))).toEqual([]);
+    expect(sent).toHaveLength(6);
+  });
+});
+
+describe('sample events', () => {
+  it('carry the chat notification s3-guard publishes for the alert inside', () => {
+    const message = JSON.parse(loadSnsEvent('alert-s3-remediated.json').Records[0]?.Sns.Message ?? '{}');
+
+    expect(message).toEqual(toChatNotification(sampleAlert() as Alert));
+  });
+});
