@@ -1,0 +1,241 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { ENV } from '#shared/config/env-names.ts';
+import type { FunctionName, ResourceNames } from '#shared/config/names.ts';
+import { METRICS_NAMESPACE } from '#shared/observability/observability.ts';
+import { DIST_FUNCTIONS } from '../build.ts';
+import { notifyOnAlarm } from './alarm-topic.ts';
+import { DeadLetterQueue } from './dead-letter-queue.ts';
+
+/** Lambda retries a failed async invocation twice (about 1 and 2 minutes later), then dead-letters it. */
+export const ASYNC_RETRY_ATTEMPTS = 2;
+/** Events are re-read against live state, so an old event is still worth handling: keep the maximum. */
+export const ASYNC_MAX_EVENT_AGE = Duration.hours(6);
+export const LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
+
+export interface GuardFunctionProps {
+  readonly name: FunctionName;
+  readonly names: ResourceNames;
+  /** Encrypts the function's dead-letter queue. */
+  readonly encryptionKey: kms.IKey;
+  /** Receives the function's alarms. */
+  readonly alarmTopic: sns.ITopic;
+  /** Folder holding the esbuild bundle `index.mjs`; defaults to `dist/functions/<name>`. */
+  readonly bundleDir?: string;
+  readonly timeout?: Duration;
+  readonly memorySize?: number;
+}
+
+/**
+ * A Warden function with the house defaults: the shared esbuild bundle, Node 22 on arm64, a named
+ * role of its own (its calls are recognised as Warden's by that name), an explicit log group with
+ * retention, async retries with an encrypted on-failure queue, and alarms on errors and throttles.
+ * `bind*` helpers set an environment variable and grant the matching access in one step.
+ */
+export class GuardFunction extends Construct {
+  readonly function: lambda.Function;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  readonly deadLetters: DeadLetterQueue;
+  readonly alarms: cloudwatch.Alarm[];
+
+  constructor(scope: Construct, id: string, props: GuardFunctionProps) {
+    super(scope, id);
+    const functionName = props.names.functionName(props.name);
+    const bundleDir = props.bundleDir ?? join(DIST_FUNCTIONS, props.name);
+    if (!existsSync(join(bundleDir, 'index.mjs'))) {
+      throw new Error(`No bundle for ${props.name} at ${bundleDir}/index.mjs: run \`npm run build\` first.`);
+    }
+
+    this.role = new iam.Role(this, 'Role', {
+      roleName: props.names.functionRole(props.name),
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Warden ${props.name}: CloudTrail events made with this role are ignored by Warden.`,
+    });
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/lambda/${functionName}`,
+      retention: LOG_RETENTION,
+    });
+    // Instead of the AWSLambdaBasicExecutionRole managed policy, which allows every log group.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    this.deadLetters = new DeadLetterQueue(this, 'FailedEvents', {
+      encryptionKey: props.encryptionKey,
+      alertTopic: props.alarmTopic,
+      purpose: `events ${functionName} failed on after ${ASYNC_RETRY_ATTEMPTS} retries`,
+    });
+
+    this.function = new lambda.Function(this, 'Function', {
+      functionName,
+      description: `Warden ${props.name}`,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      code: lambda.Code.fromAsset(bundleDir),
+      handler: 'index.handler',
+      role: this.role,
+      logGroup: this.logGroup,
+      timeout: props.timeout ?? Duration.seconds(60),
+      memorySize: props.memorySize ?? 512,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.name,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      },
+      retryAttempts: ASYNC_RETRY_ATTEMPTS,
+      maxEventAge: ASYNC_MAX_EVENT_AGE,
+      onFailure: { bind: () => ({ destination: this.deadLetters.queue.queueArn }) },
+    });
+    NagSuppressions.addResourceSuppressions(this.function, [
+      {
+        id: 'AwsSolutions-L1',
+        reason:
+          'nodejs22.x on purpose: the esbuild bundle targets node22 (infra/build.ts) and the toolchain and tests ' +
+          'are pinned to Node 22; a runtime upgrade moves build target, toolchain and runtime together.',
+      },
+    ]);
+    this.allow(['sqs:SendMessage'], [this.deadLetters.queue.queueArn]);
+    this.allowKeyThrough(props.encryptionKey, 'sqs', ['kms:GenerateDataKey', 'kms:Decrypt']);
+
+    this.alarms = [
+      this.deadLetters.alarm,
+      notifyOnAlarm(
+        this.function
+          .metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM })
+          .createAlarm(this, 'ErrorsAlarm', {
+            alarmDescription: `Warden: ${functionName} failed; the event is retried, then dead-lettered.`,
+            threshold: 0,
+            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluationPeriods: 1,
+            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          }),
+        props.alarmTopic,
+      ),
+      notifyOnAlarm(
+        this.function
+          .metricThrottles({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM })
+          .createAlarm(this, 'ThrottlesAlarm', {
+            alarmDescription: `Warden: ${functionName} is throttled; remediations are delayed.`,
+            threshold: 0,
+            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluationPeriods: 1,
+            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          }),
+        props.alarmTopic,
+      ),
+    ];
+  }
+
+  /** Warden's own key: remediations point buckets at it, after checking its state. */
+  bindKmsKey(key: kms.IKey): this {
+    this.function.addEnvironment(ENV.kmsKeyArn, key.keyArn);
+    this.allow(['kms:DescribeKey'], [key.keyArn]);
+    return this;
+  }
+
+  bindAlertTopic(topic: sns.ITopic, key: kms.IKey): this {
+    this.function.addEnvironment(ENV.alertTopicArn, topic.topicArn);
+    this.allow(['sns:Publish'], [topic.topicArn]);
+    this.allowKeyThrough(key, 'sns', ['kms:GenerateDataKey', 'kms:Decrypt']);
+    return this;
+  }
+
+  /** Powertools Idempotency: get, conditional put, update on completion, delete on failure. */
+  bindIdempotencyTable(table: dynamodb.ITable, key: kms.IKey): this {
+    this.function.addEnvironment(ENV.idempotencyTable, table.tableName);
+    this.allow(
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      [table.tableArn],
+    );
+    this.allowTableKey(key);
+    return this;
+  }
+
+  /** Audit records are append-only: no update, no delete. */
+  bindAuditTable(table: dynamodb.ITable, key: kms.IKey): this {
+    this.function.addEnvironment(ENV.auditTable, table.tableName);
+    this.allow(['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'], [table.tableArn]);
+    this.allowTableKey(key);
+    return this;
+  }
+
+  /** Role ARNs whose events are Warden's own; the handler ignores them as the rule pattern does. */
+  bindOwnRoleArns(roleArns: readonly string[]): this {
+    this.function.addEnvironment(ENV.ownRoleArns, roleArns.join(','));
+    return this;
+  }
+
+  /** The validated policy, serialised (see infra/config/policy-environment.ts). */
+  bindPolicy(serialisedPolicy: string): this {
+    this.function.addEnvironment(ENV.policy, serialisedPolicy);
+    return this;
+  }
+
+  /**
+   * Bucket-configuration actions on every bucket of the account: Warden reacts to buckets it
+   * learns about from events, so it cannot name them in advance. Bucket ARNs only, no objects.
+   */
+  allowOnEveryBucket(actions: readonly string[]): this {
+    const everyBucket = `arn:${Stack.of(this).partition}:s3:::*`;
+    this.allow(actions, [everyBucket]);
+    NagSuppressions.addResourceSuppressions(
+      this.role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'Warden remediates whichever bucket an event names, so bucket-configuration actions apply to every ' +
+            'bucket ARN (arn:<partition>:s3:::*); object ARNs and s3:* are not granted.',
+          appliesTo: ['Resource::arn:<AWS::Partition>:s3:::*'],
+        },
+      ],
+      true,
+    );
+    return this;
+  }
+
+  private allow(actions: readonly string[], resources: readonly string[]): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: [...actions], resources: [...resources] }),
+    );
+  }
+
+  private allowTableKey(key: kms.IKey): void {
+    this.allowKeyThrough(key, 'dynamodb', [
+      'kms:Decrypt',
+      'kms:Encrypt',
+      'kms:GenerateDataKey',
+      'kms:DescribeKey',
+    ]);
+  }
+
+  /** Key use only on behalf of one service (kms:ViaService), for its encrypted queue/topic/table. */
+  private allowKeyThrough(
+    key: kms.IKey,
+    service: 'sqs' | 'sns' | 'dynamodb',
+    actions: readonly string[],
+  ): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [...actions],
+        resources: [key.keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `${service}.${Stack.of(this).region}.amazonaws.com` },
+        },
+      }),
+    );
+  }
+}

@@ -1,0 +1,66 @@
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+
+export interface WardenKeyProps {
+  readonly alias: string;
+}
+
+/** AWS services that write to Warden's encrypted topic and queues with their own principal. */
+const SERVICES_USING_THE_KEY = [
+  // alarm actions publish to the encrypted alert topic
+  'cloudwatch.amazonaws.com',
+  // rule targets dead-letter into the encrypted queue
+  'events.amazonaws.com',
+  // the alert topic delivers to encrypted queue subscriptions
+  'sns.amazonaws.com',
+];
+
+/**
+ * Warden's customer-managed key: remediated buckets are encrypted with it, and it protects
+ * Warden's own topic, queues and tables. The account administers it (the CDK default policy,
+ * which also lets IAM policies grant its use: the guard roles get narrow grants that way).
+ */
+export class WardenKey extends Construct {
+  readonly key: kms.Key;
+
+  constructor(scope: Construct, id: string, props: WardenKeyProps) {
+    super(scope, id);
+    const { account, region } = Stack.of(this);
+    this.key = new kms.Key(this, 'Key', {
+      alias: props.alias,
+      description: 'Warden: default encryption of remediated S3 buckets and of Warden own resources',
+      enableKeyRotation: true,
+      // Buckets encrypted with this key become unreadable if it is deleted with the stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // Like the AWS managed aws/s3 key: anyone in this account may use the key, but only
+    // through S3, so objects in remediated buckets stay readable and writable for their users.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowS3BucketEncryptionInThisAccount',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: {
+            'kms:ViaService': `s3.${region}.amazonaws.com`,
+            'kms:CallerAccount': account,
+          },
+        },
+      }),
+    );
+
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowWardenServicePrincipalsInThisAccount',
+        principals: SERVICES_USING_THE_KEY.map((service) => new iam.ServicePrincipal(service)),
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': account } },
+      }),
+    );
+  }
+}

@@ -1,0 +1,32 @@
+import { App, type AppProps, Aspects } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { resourceNames } from '#shared/config/names.ts';
+import { DEFAULT_POLICY_FILE, loadPolicyFile } from '#shared/policy/load-policy.ts';
+import { HubStack, type HubStackProps } from './stacks/hub-stack.ts';
+
+export interface WardenAppOptions {
+  readonly policyFile?: string;
+  readonly bundleDirs?: HubStackProps['bundleDirs'];
+  readonly appProps?: AppProps;
+}
+
+/**
+ * The Warden CDK app: validates the policy file first (a bad policy fails synth naming the field),
+ * then builds the hub stack and runs the cdk-nag AwsSolutions pack over everything.
+ */
+export function createWardenApp(options: WardenAppOptions = {}) {
+  const policy = loadPolicyFile(options.policyFile ?? DEFAULT_POLICY_FILE);
+  const app = new App(options.appProps);
+  const names = resourceNames();
+  const hub = new HubStack(app, 'WardenHub', {
+    stackName: `${names.prefix}-hub`,
+    description: 'Warden hub: real-time remediation of risky S3 changes, with alerts',
+    // Unresolved (environment-agnostic) when the CLI has no credentials: synth stays offline.
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    policy,
+    names,
+    bundleDirs: options.bundleDirs,
+  });
+  Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
+  return { app, hub, policy };
+}

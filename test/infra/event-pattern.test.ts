@@ -1,0 +1,110 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { S3_GUARD_EVENT_NAMES } from '../../infra/events/cloudtrail-pattern.ts';
+import { matchEvents, motoPython } from './support/event-pattern-matcher.ts';
+import { resolvePseudo } from './support/resolve-template.ts';
+import { synthHub } from './support/synth-hub.ts';
+
+const { template } = synthHub();
+const rules = Object.values(template.findResources('AWS::Events::Rule'));
+const pattern = resolvePseudo(rules[0]?.Properties.EventPattern) as {
+  detail: Record<string, unknown> & { $or: unknown[] };
+  [key: string]: unknown;
+};
+const OWN_ROLE = 'arn:aws:iam::123456789012:role/warden-s3-guard-role';
+
+type CloudTrailEvent = { detail: Record<string, unknown> & { userIdentity: Record<string, unknown> } };
+const S3_EVENTS_DIR = join(import.meta.dirname, '../../events/s3');
+const loadEvent = (file: string): CloudTrailEvent =>
+  JSON.parse(readFileSync(join(S3_EVENTS_DIR, file), 'utf8')) as CloudTrailEvent;
+const withCaller = (userIdentity: Record<string, unknown>): CloudTrailEvent => {
+  const event = loadEvent('delete-bucket-encryption.json');
+  event.detail.userIdentity = userIdentity;
+  return event;
+};
+
+describe('s3-guard EventBridge rule', () => {
+  it('is the only rule, on the default bus', () => {
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.Properties.EventBusName).toBeUndefined();
+  });
+
+  it('selects successful S3 API calls recorded by CloudTrail for the guarded event names', () => {
+    expect(pattern.source).toEqual(['aws.s3']);
+    expect(pattern['detail-type']).toEqual(['AWS API Call via CloudTrail']);
+    expect(pattern.detail.eventSource).toEqual(['s3.amazonaws.com']);
+    expect(pattern.detail.eventName).toEqual([...S3_GUARD_EVENT_NAMES]);
+    expect(pattern.detail.errorCode).toEqual([{ exists: false }]);
+  });
+
+  it('uses CloudTrail event names, not SDK operation names', () => {
+    expect(S3_GUARD_EVENT_NAMES).toContain('PutBucketPublicAccessBlock');
+    expect(S3_GUARD_EVENT_NAMES).not.toContain('PutPublicAccessBlock');
+  });
+
+  it('excludes every Warden function role, but keeps callers that have no session issuer', () => {
+    expect(pattern.detail.$or).toEqual([
+      { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ exists: false }] } } } },
+      {
+        userIdentity: {
+          sessionContext: {
+            sessionIssuer: {
+              arn: [
+                {
+                  'anything-but': [
+                    OWN_ROLE,
+                    'arn:aws:iam::123456789012:role/warden-root-guard-role',
+                    'arn:aws:iam::123456789012:role/warden-notify-slack-role',
+                  ],
+                },
+              ],
+            },
+          },
+        },
+      },
+    ]);
+  });
+});
+
+describe.skipIf(!motoPython)('s3-guard rule pattern, evaluated by the EventBridge matcher in moto', () => {
+  it('matches every successful sample event not made by Warden', () => {
+    const files = readdirSync(S3_EVENTS_DIR).filter(
+      (file) => file.endsWith('.json') && !file.includes('failed-call') && !file.includes('by-warden'),
+    );
+    expect(matchEvents(pattern, files.map(loadEvent))).toEqual(files.map(() => true));
+  });
+
+  it("ignores Warden's own remediation", () => {
+    expect(matchEvents(pattern, [loadEvent('put-bucket-encryption-by-warden.json')])).toEqual([false]);
+  });
+
+  it('ignores failed calls', () => {
+    expect(matchEvents(pattern, [loadEvent('delete-bucket-encryption-failed-call.json')])).toEqual([false]);
+  });
+
+  it('matches Root, IAM users and AWS services, which carry no session issuer', () => {
+    const callers = [
+      withCaller({ type: 'Root', arn: 'arn:aws:iam::123456789012:root', accountId: '123456789012' }),
+      withCaller({ type: 'IAMUser', arn: 'arn:aws:iam::123456789012:user/alice', userName: 'alice' }),
+      withCaller({ type: 'AWSService', invokedBy: 'cloudformation.amazonaws.com' }),
+      withCaller({ type: 'Root', sessionContext: { attributes: { mfaAuthenticated: 'true' } } }),
+    ];
+    expect(matchEvents(pattern, callers)).toEqual([true, true, true, true]);
+  });
+
+  it('would lose those callers with anything-but alone, which is why the pattern uses $or', () => {
+    const { $or, ...detail } = pattern.detail;
+    const anythingButOnly = $or[1] as { userIdentity: unknown };
+    const naive = { ...pattern, detail: { ...detail, userIdentity: anythingButOnly.userIdentity } };
+    const root = withCaller({ type: 'Root', arn: 'arn:aws:iam::123456789012:root' });
+    expect(matchEvents(naive, [root])).toEqual([false]);
+    expect(matchEvents(pattern, [root])).toEqual([true]);
+  });
+
+  it('ignores event names outside the list', () => {
+    const event = loadEvent('delete-bucket-encryption.json');
+    event.detail.eventName = 'PutBucketAcl';
+    expect(matchEvents(pattern, [event])).toEqual([false]);
+  });
+});

@@ -1,0 +1,117 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { arnOf, logicalId } from './support/logical-id.ts';
+import { synthHub } from './support/synth-hub.ts';
+
+const { template } = synthHub();
+const queueId = (prefix: string) => logicalId(template, 'AWS::SQS::Queue', prefix);
+const functionId = logicalId(template, 'AWS::Lambda::Function', 'S3GuardFunction');
+const keyArn = arnOf(template, 'AWS::KMS::Key', 'Key');
+const topicRef = { Ref: Match.stringLikeRegexp('^AlertTopic') };
+
+describe('failure handling', () => {
+  it('retries a failed s3-guard invocation twice, then sends it to its dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: functionId },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 6 * 3600,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [queueId('S3GuardFailedEventsQueue'), 'Arn'] } },
+      },
+    });
+  });
+
+  it('gives the rule target an explicit retry policy and its own dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Targets: [
+        {
+          Arn: { 'Fn::GetAtt': [functionId, 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 2 * 3600 },
+          DeadLetterConfig: {
+            Arn: { 'Fn::GetAtt': [queueId('S3GuardEventsUndeliveredEventsQueue'), 'Arn'] },
+          },
+        },
+      ],
+    });
+  });
+
+  it('lets only this rule write to the target dead-letter queue', () => {
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId('S3GuardEventsUndeliveredEventsQueue') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'sqs:SendMessage',
+            Principal: { Service: 'events.amazonaws.com' },
+            Condition: {
+              ArnEquals: { 'aws:SourceArn': arnOf(template, 'AWS::Events::Rule', 'S3GuardEventsRule') },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('encrypts both dead-letter queues with the Warden key and keeps messages 14 days', () => {
+    const queues = template.findResources('AWS::SQS::Queue');
+    expect(Object.keys(queues)).toHaveLength(2);
+    for (const queue of Object.values(queues)) {
+      expect(queue.Properties).toEqual({
+        KmsMasterKeyId: keyArn,
+        MessageRetentionPeriod: 14 * 24 * 3600,
+      });
+    }
+  });
+
+  it('refuses non-TLS access to both dead-letter queues', () => {
+    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
+    expect(policies).toHaveLength(2);
+    for (const policy of policies) {
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
+  });
+});
+
+describe('alarms', () => {
+  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+
+  it.each([
+    ['function dead-letter queue depth', 'ApproximateNumberOfMessagesVisible', 'S3GuardFailedEventsQueue'],
+    [
+      'rule dead-letter queue depth',
+      'ApproximateNumberOfMessagesVisible',
+      'S3GuardEventsUndeliveredEventsQueue',
+    ],
+  ])('fires on the first message in the %s', (_name, metric, queue) => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: metric,
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId(queue), 'QueueName'] } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [topicRef],
+    });
+  });
+
+  it.each(['Errors', 'Throttles'])('fires on any s3-guard %s', (metric) => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: metric,
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId } }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [topicRef],
+    });
+  });
+
+  it('sends every alarm to the alert topic and none of them fires on missing data', () => {
+    expect(alarms).toHaveLength(4);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlertTopic/) }]);
+      expect(alarm.Properties.TreatMissingData).toBe('notBreaching');
+    }
+  });
+});
