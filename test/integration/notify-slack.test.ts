@@ -1,4 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import type { Context } from 'aws-lambda';
+import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import { localCredentials } from '#shared/local/credentials.ts';
+import { ensureBundle } from '#shared/local/invoke.ts';
 import type { WardenMetric } from '#shared/observability/observability.ts';
 import { toSlackMessage } from '#shared/slack/block-kit.ts';
 import { PermanentDeliveryError } from '#shared/slack/errors.ts';
@@ -152,6 +162,50 @@ describe('notify-slack against a Slack-like server', () => {
       });
       expect(counted).toEqual(['SlackDeliveryPermanentFailures', 'SlackDeliveryFailures']);
       expect(slack.received).toHaveLength(5);
+    });
+  });
+
+  describe('the built bundle, with the webhook secret in the emulator', () => {
+    const context = { getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
+
+    afterEach(() => {
+      vi.unstubAllEnvs();
+    });
+
+    it('reads the webhook URL from Secrets Manager on first use and posts the SNS sample', async () => {
+      const config = inject('localConfig');
+      const secrets = new SecretsManagerClient({
+        region: config.region,
+        endpoint: config.endpoint,
+        credentials: localCredentials(),
+      });
+      const name = `warden-test/slack-webhook-${randomBytes(4).toString('hex')}`;
+      const { ARN } = await secrets.send(new CreateSecretCommand({ Name: name, SecretString: slack.url }));
+      try {
+        const credentials = localCredentials();
+        vi.stubEnv('AWS_REGION', config.region);
+        vi.stubEnv('AWS_ENDPOINT_URL', config.endpoint);
+        vi.stubEnv('AWS_ACCESS_KEY_ID', credentials.accessKeyId);
+        vi.stubEnv('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey);
+        vi.stubEnv('WARDEN_SLACK_WEBHOOK_SECRET_ARN', ARN ?? '');
+        vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+        vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+        const bundle = await ensureBundle('notify-slack');
+        // A fresh module per test: the bundle reads its environment at cold start.
+        const { handler } = (await import(`${pathToFileURL(bundle).href}?secret=${name}`)) as {
+          handler: (event: unknown, context: Context) => Promise<unknown>;
+        };
+
+        const response = await handler(loadSnsEvent('alert-s3-remediated.json'), context);
+
+        expect(response).toEqual({ delivered: 1, digested: 0, skipped: 0, permanentFailures: 0 });
+        expect(slack.received).toHaveLength(1);
+        expect((slack.received[0]?.payload as { text?: string } | undefined)?.text).toContain(
+          'Warden repaired example-bucket',
+        );
+      } finally {
+        await secrets.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }));
+      }
     });
   });
 });
