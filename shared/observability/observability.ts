@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { search } from '@aws-lambda-powertools/logger/correlationId';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 
 /** The logging surface use cases may touch: structured lines, never whole events or secrets. */
@@ -32,7 +33,7 @@ export const METRICS_NAMESPACE = 'Warden';
 
 /** One Logger and one Metrics instance per function (built once per cold start). */
 export function createObservability(serviceName: string) {
-  const logger = new Logger({ serviceName });
+  const logger = new Logger({ serviceName, correlationIdSearchFn: search });
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
   const recorder: MetricsRecorder = {
     count(name, dimensions) {

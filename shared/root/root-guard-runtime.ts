@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { snsAlertPublisher } from '#shared/alerts/publish-alert.ts';
 import { dynamoAuditLog } from '#shared/audit/audit-log.ts';
 import { clientConfig } from '#shared/aws/client-config.ts';
-import { dynamoOnce } from '#shared/idempotency/idempotency.ts';
+import { dynamoOnce, type LambdaOnceWrapper } from '#shared/idempotency/idempotency.ts';
 import { createObservability, systemClock } from '#shared/observability/observability.ts';
 import { rootStsClient, stsAssumeRoot } from './assume-root.ts';
 import { rootIamClientFactory } from './root-access-keys.ts';
@@ -20,7 +20,7 @@ export function createRootGuardRuntime(env: NodeJS.ProcessEnv = process.env) {
   const { logger, metrics, recorder } = createObservability('root-guard');
   const target = { region: config.region };
   const dynamodb = new DynamoDBClient(clientConfig(target));
-  const deps: RootGuardDeps = {
+  const deps: RootGuardDeps & { readonly once: LambdaOnceWrapper } = {
     config,
     assumeRootCredentials: stsAssumeRoot(rootStsClient(target)),
     rootIam: rootIamClientFactory(config.region),
