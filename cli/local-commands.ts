@@ -14,6 +14,7 @@ import { LOCAL_CONFIG_FILE } from '#shared/local/paths.ts';
 import { provisionLocal } from '#shared/local/provision.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import type { GuardResult } from '#shared/remediation/outcome.ts';
+import { withStdoutOnStderr } from './output.ts';
 
 const note = (line: string) => process.stderr.write(`${line}\n`);
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -61,17 +62,6 @@ export function parseFunctionName(value: string): FunctionName {
     throw new LocalModeError(`Unknown function "${value}"; expected one of: ${FUNCTION_NAMES.join(', ')}`);
   }
   return value as FunctionName;
-}
-
-/** Function logs go to stderr while the handler runs, so stdout carries only the result JSON. */
-async function withStdoutOnStderr<T>(run: () => Promise<T>): Promise<T> {
-  const write = process.stdout.write;
-  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
-  try {
-    return await run();
-  } finally {
-    process.stdout.write = write;
-  }
 }
 
 const HANDLED = new Set<GuardResult['status']>(['PROCESSED', 'IGNORED']);

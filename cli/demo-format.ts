@@ -1,0 +1,96 @@
+import type { CapturedAlert } from '#shared/local/alert-capture.ts';
+import type { BucketSnapshot } from '#shared/local/bucket-snapshot.ts';
+import type { LocalConfig } from '#shared/local/local-config.ts';
+import type { SampleEvent } from '#shared/local/sample-events.ts';
+import type { ControlOutcome, GuardResult } from '#shared/remediation/outcome.ts';
+
+const WIDTH = 100;
+const LABEL_WIDTH = 13;
+const INDENT = ' '.repeat(LABEL_WIDTH + 4);
+
+export const heading = (text: string) => `\n━━ ${text} ${'━'.repeat(Math.max(3, WIDTH - text.length - 4))}`;
+
+/** Word-wraps one line; continuation lines keep its leading marker (`│ `, spaces) plus two spaces. */
+function wrap(line: string, width: number): string[] {
+  const lead = /^(│ |\s*)/.exec(line)?.[0] ?? '';
+  const continuation = `${lead}  `;
+  const wrapped: string[] = [];
+  let current = '';
+  for (const word of line.slice(lead.length).split(' ')) {
+    const prefix = wrapped.length === 0 ? lead : continuation;
+    if (current && prefix.length + current.length + 1 + word.length > width) {
+      wrapped.push(prefix + current);
+      current = word;
+    } else {
+      current = current ? `${current} ${word}` : word;
+    }
+  }
+  wrapped.push((wrapped.length === 0 ? lead : continuation) + current);
+  return wrapped;
+}
+
+/** `  label        value`, wrapped to the page width, continuation lines aligned under the value. */
+export function field(label: string, value: string | readonly string[]): string {
+  const lines = (typeof value === 'string' ? value.split('\n') : value).flatMap((line) =>
+    wrap(line, WIDTH - INDENT.length),
+  );
+  const [first = '', ...rest] = lines;
+  return [`  ${label.padEnd(LABEL_WIDTH)}  ${first}`, ...rest.map((line) => `${INDENT}${line}`)].join('\n');
+}
+
+const shortKey = (arn: string) => arn.replace(/^arn:aws:kms:[^:]+:\d+:key\//, 'key/');
+
+function describeEncryption(encryption: BucketSnapshot['encryption'], config: LocalConfig): string {
+  if (!encryption) return 'none configured';
+  if (encryption.algorithm === 'AES256') return 'SSE-S3 (AES256, an S3-managed key)';
+  const key = encryption.kmsKeyId ?? '(no key)';
+  const whose =
+    key === config.kmsKeyArn ? `Warden's key ${config.kmsKeyAlias}` : `${shortKey(key)} (not approved)`;
+  return `${encryption.algorithm === 'aws:kms' ? 'SSE-KMS' : encryption.algorithm}, ${whose}, Bucket Key ${encryption.bucketKeyEnabled ? 'on' : 'off'}`;
+}
+
+function describePublicAccessBlock(flags: BucketSnapshot['publicAccessBlock']): string {
+  if (!flags) return 'none configured (public policies and ACLs allowed)';
+  const on = Object.entries(flags).filter(([, value]) => value);
+  if (on.length === 4) return 'all 4 flags on';
+  return `${on.length} of 4 flags on${on.length ? ` (${on.map(([name]) => name).join(', ')})` : ''}`;
+}
+
+export function describeBucket(snapshot: BucketSnapshot, config: LocalConfig): string[] {
+  return [
+    `encryption           ${describeEncryption(snapshot.encryption, config)}`,
+    `block public access  ${describePublicAccessBlock(snapshot.publicAccessBlock)}`,
+  ];
+}
+
+export function describeCall(event: SampleEvent): string {
+  const detail = event.detail as { eventName?: string; userIdentity?: { arn?: string; type?: string } };
+  return `${detail.eventName} by ${detail.userIdentity?.arn ?? detail.userIdentity?.type ?? 'unknown caller'}`;
+}
+
+const STATUS_MARK: Record<ControlOutcome['status'], string> = {
+  REMEDIATED: '✔ fixed',
+  DETECTED: '! detected',
+  FAILED: '✘ FAILED',
+  ALREADY_COMPLIANT: '✔ compliant',
+  SKIPPED: '- skipped',
+};
+
+/** What each control found and did; for an ignored or rejected event, why. */
+export function describeOutcomes(result: GuardResult): { findings: string[]; actions: string[] } {
+  if (result.outcomes.length === 0)
+    return { findings: [`${result.status}: ${result.reason ?? ''}`], actions: ['none'] };
+  const findings = result.outcomes.map(
+    (outcome) => `${STATUS_MARK[outcome.status]}  ${outcome.controlId}: ${outcome.reason}`,
+  );
+  const actions = result.outcomes.flatMap((outcome) => outcome.actions);
+  return { findings, actions: actions.length ? actions : ['none'] };
+}
+
+export function describeAlerts(alerts: readonly CapturedAlert[]): string[] {
+  if (alerts.length === 0) return ['none published'];
+  return alerts.flatMap((alert) => [
+    `subject  ${alert.subject}`,
+    ...alert.notification.content.description.split('\n').map((line) => `│ ${line}`),
+  ]);
+}
