@@ -112,8 +112,8 @@ async function main(): Promise<number> {
     say(field('Emulator', `${endpoint}${moto ? ' (started for this demo, stopped at the end)' : ''}`));
     say(
       field('Provisioned', [
-        `KMS key ${config.kmsKeyAlias}, SNS topic ${config.alertTopicArn},`,
-        `tables ${config.idempotencyTable} and ${config.auditTable}, role ${config.ownRoleArns[0]}`,
+        `KMS key ${config.kmsKeyAlias}, SNS topic ${config.alertTopicArn}`,
+        `tables ${config.idempotencyTable} and ${config.auditTable}, one IAM role per function`,
       ]),
     );
     say(
