@@ -92,8 +92,70 @@ export function planMessages(
 const MAX_LOGGED_IDS = 20;
 const logIds = (ids: readonly string[]) => ids.slice(0, MAX_LOGGED_IDS);
 
+interface DeliveryTally {
+  delivered: number;
+  digested: number;
+  permanentFailures: number;
+  /** Record ids to retry (SQS) or that make the invocation fail (SNS). */
+  readonly failed: string[];
+}
+
 export function createNotifySlack(deps: NotifySlackDeps) {
   const maxIndividual = deps.maxIndividual ?? DEFAULT_MAX_INDIVIDUAL;
+
+  /** Posts in order; stops at the first retryable failure and hands that message and the rest back. */
+  async function deliver(messages: readonly PlannedMessage[], deadline: number): Promise<DeliveryTally> {
+    const tally: DeliveryTally = { delivered: 0, digested: 0, permanentFailures: 0, failed: [] };
+    if (messages.length === 0) return tally;
+    let url: string;
+    try {
+      url = await deps.webhookUrl.get();
+    } catch (error) {
+      // Alerts wait in the queue (then the DLQ) until the secret is fixed: never dropped.
+      deps.log.error('Slack webhook URL unavailable', { error: errorText(error) });
+      deps.metrics.count('SlackDeliveryFailures');
+      tally.failed.push(...messages.flatMap((message) => message.recordIds));
+      return tally;
+    }
+    for (const [index, planned] of messages.entries()) {
+      const line = {
+        kind: planned.kind,
+        alerts: planned.eventIds.length,
+        eventIds: logIds(planned.eventIds),
+      };
+      try {
+        const delivery = await deps.post(url, planned.message, { deadline });
+        deps.log.info('Slack message delivered', { ...line, attempts: delivery.attempts });
+        deps.metrics.count(planned.kind === 'digest' ? 'SlackDigestsDelivered' : 'SlackMessagesDelivered');
+        tally.delivered += 1;
+        if (planned.kind === 'digest') tally.digested += planned.eventIds.length;
+      } catch (error) {
+        if (error instanceof PermanentDeliveryError) {
+          // Retrying gets the same answer; the alert stays in the audit trail and an alarm watches this.
+          deps.log.error('Slack refused the message', {
+            ...line,
+            status: error.status,
+            slackError: error.slackError,
+          });
+          deps.metrics.count('SlackDeliveryPermanentFailures');
+          tally.permanentFailures += 1;
+          if (error.webhookGone) deps.webhookUrl.forget();
+          continue;
+        }
+        // Slack is down or rate limiting hard: this and every later message go back to the queue.
+        const pending = messages.slice(index).flatMap((message) => message.recordIds);
+        deps.log.error('Slack delivery failed, will retry', {
+          ...line,
+          error: errorText(error),
+          pending: pending.length,
+        });
+        deps.metrics.count('SlackDeliveryFailures');
+        tally.failed.push(...pending);
+        break;
+      }
+    }
+    return tally;
+  }
 
   return async function notifySlack(event: unknown, invocation: Invocation = {}): Promise<NotifyResponse> {
     const parsed = NotifyEventSchema.safeParse(event);
@@ -118,62 +180,8 @@ export function createNotifySlack(deps: NotifySlackDeps) {
 
     const remaining = invocation.remainingTimeMs?.() ?? DEFAULT_BUDGET_MS;
     const deadline = deps.clock.now().getTime() + remaining - SAFETY_MARGIN_MS;
-    const failed: string[] = [];
-    let delivered = 0;
-    let digested = 0;
-    let permanentFailures = 0;
     const messages = planMessages(alerts, maxIndividual);
-
-    let url: string | undefined;
-    if (messages.length > 0) {
-      try {
-        url = await deps.webhookUrl.get();
-      } catch (error) {
-        // Alerts wait in the queue (then the DLQ) until the secret is fixed: never dropped.
-        deps.log.error('Slack webhook URL unavailable', { error: errorText(error) });
-        deps.metrics.count('SlackDeliveryFailures');
-        failed.push(...messages.flatMap((message) => message.recordIds));
-      }
-    }
-
-    for (const [index, planned] of messages.entries()) {
-      if (url === undefined) break;
-      const line = {
-        kind: planned.kind,
-        alerts: planned.eventIds.length,
-        eventIds: logIds(planned.eventIds),
-      };
-      try {
-        const delivery = await deps.post(url, planned.message, { deadline });
-        deps.log.info('Slack message delivered', { ...line, attempts: delivery.attempts });
-        deps.metrics.count(planned.kind === 'digest' ? 'SlackDigestsDelivered' : 'SlackMessagesDelivered');
-        delivered += 1;
-        if (planned.kind === 'digest') digested += planned.eventIds.length;
-      } catch (error) {
-        if (error instanceof PermanentDeliveryError) {
-          // Retrying gets the same answer; the alert stays in the audit trail and an alarm watches this.
-          deps.log.error('Slack refused the message', {
-            ...line,
-            status: error.status,
-            slackError: error.slackError,
-          });
-          deps.metrics.count('SlackDeliveryPermanentFailures');
-          permanentFailures += 1;
-          if (error.webhookGone) deps.webhookUrl.forget();
-          continue;
-        }
-        // Slack is down or rate limiting hard: stop here, this and every later message go back to the queue.
-        const pending = messages.slice(index).flatMap((message) => message.recordIds);
-        deps.log.error('Slack delivery failed, will retry', {
-          ...line,
-          error: errorText(error),
-          pending: pending.length,
-        });
-        deps.metrics.count('SlackDeliveryFailures');
-        failed.push(...pending);
-        break;
-      }
-    }
+    const { delivered, digested, permanentFailures, failed } = await deliver(messages, deadline);
 
     deps.log.info('Notifications handled', {
       source: parsed.data.source,
