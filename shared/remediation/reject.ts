@@ -16,10 +16,13 @@ export function describeIssues(issues: readonly StandardSchemaV1.Issue[]): strin
   return lines.join('; ');
 }
 
+/** Powertools' ParseError carries the Standard Schema issues as its `cause`; a ZodError has `issues`. */
 function issuesOf(error: unknown): readonly StandardSchemaV1.Issue[] {
-  const cause = (error as { cause?: { issues?: StandardSchemaV1.Issue[] } } | undefined)?.cause;
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  if (Array.isArray(cause)) return cause as StandardSchemaV1.Issue[];
+  const nested = (cause as { issues?: StandardSchemaV1.Issue[] } | undefined)?.issues;
   const direct = (error as { issues?: StandardSchemaV1.Issue[] } | undefined)?.issues;
-  return cause?.issues ?? direct ?? [];
+  return nested ?? direct ?? [];
 }
 
 /**
