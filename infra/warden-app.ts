@@ -4,7 +4,11 @@ import { resourceNames } from '#shared/config/names.ts';
 import { DEFAULT_POLICY_FILE, loadPolicyFile } from '#shared/policy/load-policy.ts';
 import { HubStack, type HubStackProps } from './stacks/hub-stack.ts';
 
+/** `cdk synth -c policyFile=<path>` validates and deploys another policy file. */
+export const POLICY_FILE_CONTEXT = 'policyFile';
+
 export interface WardenAppOptions {
+  /** Defaults to the `policyFile` context value, then to the policy file at the repository root. */
   readonly policyFile?: string;
   readonly bundleDirs?: HubStackProps['bundleDirs'];
   readonly appProps?: AppProps;
@@ -15,8 +19,10 @@ export interface WardenAppOptions {
  * then builds the hub stack and runs the cdk-nag AwsSolutions pack over everything.
  */
 export function createWardenApp(options: WardenAppOptions = {}) {
-  const policy = loadPolicyFile(options.policyFile ?? DEFAULT_POLICY_FILE);
   const app = new App(options.appProps);
+  const policyFile: string =
+    options.policyFile ?? app.node.tryGetContext(POLICY_FILE_CONTEXT) ?? DEFAULT_POLICY_FILE;
+  const policy = loadPolicyFile(policyFile);
   const names = resourceNames();
   const hub = new HubStack(app, 'WardenHub', {
     stackName: `${names.prefix}-hub`,

@@ -1,3 +1,4 @@
+import { ConfigError } from '#shared/errors/errors.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 
 /**
@@ -11,7 +12,7 @@ export function policyEnvironmentValue(policy: Policy): string {
   const value = JSON.stringify(policy);
   const bytes = Buffer.byteLength(value, 'utf8');
   if (bytes > MAX_POLICY_ENV_BYTES) {
-    throw new Error(
+    throw new ConfigError(
       `The Warden policy is ${bytes} bytes as JSON; the function environment allows at most ` +
         `${MAX_POLICY_ENV_BYTES}. Shorten s3.exemptBuckets (use globs) or s3.approvedKmsKeyArns.`,
     );

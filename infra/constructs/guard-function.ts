@@ -99,6 +99,11 @@ export class GuardFunction extends Construct {
       maxEventAge: ASYNC_MAX_EVENT_AGE,
       onFailure: { bind: () => ({ destination: this.deadLetters.queue.queueArn }) },
     });
+    // CDK also lists the role in DependsOn so the function waits for the role's policy; cfn-lint
+    // flags the role half as redundant with the GetAtt. The ordering is intended.
+    (this.function.node.defaultChild as lambda.CfnFunction).addMetadata('cfn-lint', {
+      config: { ignore_checks: ['W3005'] },
+    });
     NagSuppressions.addResourceSuppressions(this.function, [
       {
         id: 'AwsSolutions-L1',
