@@ -14,6 +14,8 @@ export interface AuditRecord {
   readonly resourceType: string;
   readonly resource: string;
   readonly outcome: ControlOutcome;
+  /** Set on the record of an undo: the action id it reverted (`warden undo`). */
+  readonly undoOf?: string;
 }
 
 export interface AuditLog {

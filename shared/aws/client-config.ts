@@ -37,3 +37,15 @@ export function s3ClientConfig(target: AwsTarget) {
   const base = clientConfig(target);
   return { ...base, forcePathStyle: base.endpoint !== undefined };
 }
+
+/**
+ * S3 Control prefixes the account id to the host (`123456789012.s3-control.<region>.amazonaws.com`);
+ * against a local emulator that name does not resolve. With an endpoint override, every request goes
+ * to the plain endpoint instead (the account id still travels in the `x-amz-account-id` header).
+ */
+export function s3ControlClientConfig(target: AwsTarget) {
+  const base = clientConfig(target);
+  const endpoint = base.endpoint;
+  if (endpoint === undefined) return base;
+  return { ...base, endpointProvider: () => ({ url: new URL(endpoint) }) };
+}

@@ -5,6 +5,10 @@
 export const CONTROL_IDS = [
   's3-encryption-kms',
   's3-bucket-public-access-block',
+  's3-public-policy',
+  's3-foreign-access',
+  's3-public-acl',
+  's3-account-public-access-block',
   'root-access-key',
   'root-console-sign-in',
 ] as const;

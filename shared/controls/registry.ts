@@ -1,11 +1,29 @@
+import { s3AccountPublicAccessBlock } from './s3-account-public-access-block.ts';
 import { s3BucketPublicAccessBlock } from './s3-bucket-public-access-block.ts';
 import { s3EncryptionKms } from './s3-encryption-kms.ts';
-import type { BucketControl } from './types.ts';
+import { s3ForeignAccess } from './s3-foreign-access.ts';
+import { s3PublicAcl } from './s3-public-acl.ts';
+import { s3PublicPolicy } from './s3-public-policy.ts';
+import type { AccountControl, BucketControl } from './types.ts';
 
 /** Every bucket control s3-guard runs. Adding a control: its file, its tests, one line here. */
-export const BUCKET_CONTROLS: readonly BucketControl[] = [s3EncryptionKms, s3BucketPublicAccessBlock];
+export const BUCKET_CONTROLS: readonly BucketControl[] = [
+  s3EncryptionKms,
+  s3BucketPublicAccessBlock,
+  s3PublicPolicy,
+  s3ForeignAccess,
+  s3PublicAcl,
+];
+
+/** Controls over the account's own S3 settings, triggered by events that name no bucket. */
+export const ACCOUNT_CONTROLS: readonly AccountControl[] = [s3AccountPublicAccessBlock];
+
+/** Event names that concern the account, not a bucket (s3-guard routes them to ACCOUNT_CONTROLS). */
+export const S3_ACCOUNT_EVENT_NAMES: readonly string[] = [
+  ...new Set(ACCOUNT_CONTROLS.flatMap((control) => control.triggers)),
+];
 
 /** The CloudTrail event names that s3-guard handles (the EventBridge rule matches exactly these). */
 export const S3_GUARD_EVENT_NAMES: readonly string[] = [
-  ...new Set(BUCKET_CONTROLS.flatMap((control) => control.triggers)),
+  ...new Set([...BUCKET_CONTROLS.flatMap((control) => control.triggers), ...S3_ACCOUNT_EVENT_NAMES]),
 ];

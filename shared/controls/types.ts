@@ -1,4 +1,6 @@
 import type { Policy } from '#shared/policy/schema.ts';
+import type { AccountAction } from '#shared/s3/account/account-actions.ts';
+import type { AccountState, AccountStatePart } from '#shared/s3/account/account-state.ts';
 import type { BucketAction } from '#shared/s3/bucket-actions.ts';
 import type { BucketState, BucketStatePart } from '#shared/s3/bucket-state.ts';
 import type { ControlId } from './control-ids.ts';
@@ -24,8 +26,11 @@ export interface Finding {
   readonly observed: unknown;
 }
 
-/** A control checks bucket state against the policy and plans the fix, both pure. */
-export interface BucketControl {
+/**
+ * A control checks one resource's live state against the policy and plans the fix, both pure.
+ * `State`, `Part` and `Action` are the resource's: a bucket, or the account's S3 settings.
+ */
+export interface Control<State, Part extends string, Action> {
   readonly id: ControlId;
   readonly title: string;
   readonly severity: Severity;
@@ -33,12 +38,23 @@ export interface BucketControl {
   readonly compliance: readonly string[];
   /** CloudTrail event names that trigger this control. */
   readonly triggers: readonly string[];
-  /** Parts of the bucket state the check reads (the reader fetches only these). */
-  readonly reads: readonly BucketStatePart[];
+  /** Parts of the state the check reads (the reader fetches only these). */
+  readonly reads: readonly Part[];
   readonly defaultMode: 'enforce' | 'detect';
-  check(state: BucketState, context: EvaluationContext): Finding | undefined;
-  fix(finding: Finding, state: BucketState, context: EvaluationContext): FixPlan;
+  check(state: State, context: EvaluationContext): Finding | undefined;
+  fix(finding: Finding, state: State, context: EvaluationContext): FixPlan<Action>;
 }
 
-/** The writes that repair a finding, or why repairing it now would be unsafe. */
-export type FixPlan = { readonly actions: readonly BucketAction[] } | { readonly blocked: string };
+/** A control over one bucket (CloudTrail `requestParameters.bucketName`). */
+export type BucketControl = Control<BucketState, BucketStatePart, BucketAction>;
+
+/** A control over the account's own S3 settings (events without a bucket, read through S3 Control). */
+export type AccountControl = Control<AccountState, AccountStatePart, AccountAction>;
+
+/**
+ * The writes that repair a finding, applied in order, or why repairing it now would be unsafe.
+ * Identical actions planned by several controls for one event are applied once.
+ */
+export type FixPlan<Action = BucketAction> =
+  | { readonly actions: readonly Action[] }
+  | { readonly blocked: string };

@@ -18,6 +18,13 @@ const bucketPattern = z
   .max(255)
   .regex(/^[a-z0-9.\-*?[\]!]+$/, 'must be a bucket name or a glob over bucket names');
 
+const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit account id');
+
+/** AWS Organizations ids: `o-` followed by 10 to 32 lowercase letters or digits. */
+const organizationId = z
+  .string()
+  .regex(/^o-[a-z0-9]{10,32}$/, 'must be an AWS Organizations id such as o-a1b2c3d4e5');
+
 const controlSettings = z.strictObject({ mode: z.enum(CONTROL_MODES) });
 
 export const PolicySchema = z.strictObject({
@@ -25,10 +32,7 @@ export const PolicySchema = z.strictObject({
   deployment: z
     .strictObject({
       mode: z.enum(['account', 'organization']).default('account'),
-      managementAccountId: z
-        .string()
-        .regex(/^\d{12}$/, 'must be a 12-digit account id')
-        .optional(),
+      managementAccountId: accountId.optional(),
     })
     .prefault({}),
   controls: z.partialRecord(z.enum(CONTROL_IDS), controlSettings).default({}),
@@ -36,6 +40,10 @@ export const PolicySchema = z.strictObject({
     .strictObject({
       approvedKmsKeyArns: z.array(kmsKeyArn).default([]),
       exemptBuckets: z.array(bucketPattern).default([]),
+      /** Accounts besides the bucket owner's that bucket policies may grant access to. */
+      allowedAccountIds: z.array(accountId).default([]),
+      /** Organizations whose accounts bucket policies may grant access to (through aws:PrincipalOrgID). */
+      allowedOrganizationIds: z.array(organizationId).default([]),
     })
     .prefault({}),
 });

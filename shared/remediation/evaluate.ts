@@ -1,41 +1,45 @@
 import type { ControlId } from '#shared/controls/control-ids.ts';
-import type { BucketControl, EvaluationContext, Finding, FixPlan } from '#shared/controls/types.ts';
+import type { Control, EvaluationContext, Finding, FixPlan } from '#shared/controls/types.ts';
 import type { ControlMode, Policy } from '#shared/policy/schema.ts';
-import type { BucketState, BucketStatePart } from '#shared/s3/bucket-state.ts';
 
-export function modeOf(control: BucketControl, policy: Policy): ControlMode {
+/** Any control, whatever resource it judges; the helpers below need only these members. */
+type AnyControl = Pick<Control<never, string, unknown>, 'id' | 'defaultMode' | 'triggers' | 'reads'>;
+
+export function modeOf(control: Pick<AnyControl, 'id' | 'defaultMode'>, policy: Policy): ControlMode {
   return policy.controls[control.id as ControlId]?.mode ?? control.defaultMode;
 }
 
 /** Controls an event triggers and the policy does not switch off. */
-export function controlsFor(
+export function controlsFor<C extends AnyControl>(
   eventName: string,
-  controls: readonly BucketControl[],
+  controls: readonly C[],
   policy: Policy,
-): readonly BucketControl[] {
+): readonly C[] {
   return controls.filter(
     (control) => control.triggers.includes(eventName) && modeOf(control, policy) !== 'off',
   );
 }
 
-export function statePartsFor(controls: readonly BucketControl[]): ReadonlySet<BucketStatePart> {
+export function statePartsFor<Part extends string>(
+  controls: readonly { readonly reads: readonly Part[] }[],
+): ReadonlySet<Part> {
   return new Set(controls.flatMap((control) => control.reads));
 }
 
 /** One control's verdict on the live state, and what to do about it. */
-export interface Evaluation {
-  readonly control: BucketControl;
+export interface Evaluation<State = unknown, Part extends string = string, Action = unknown> {
+  readonly control: Control<State, Part, Action>;
   readonly mode: ControlMode;
   readonly finding?: Finding;
-  readonly plan?: FixPlan;
+  readonly plan?: FixPlan<Action>;
 }
 
 /** Pure: state + policy -> findings and planned fixes. */
-export function evaluateBucket(
-  state: BucketState,
-  controls: readonly BucketControl[],
+export function evaluateResource<State, Part extends string, Action>(
+  state: State,
+  controls: readonly Control<State, Part, Action>[],
   context: EvaluationContext,
-): readonly Evaluation[] {
+): readonly Evaluation<State, Part, Action>[] {
   return controls.map((control) => {
     const mode = modeOf(control, context.policy);
     const finding = control.check(state, context);

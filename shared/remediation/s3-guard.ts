@@ -1,36 +1,63 @@
 import { type Alert, buildAlert } from '#shared/alerts/alert.ts';
 import type { AlertPublisher } from '#shared/alerts/publish-alert.ts';
 import type { AuditLog, AuditRecord } from '#shared/audit/audit-log.ts';
+import type { BaselineStore } from '#shared/audit/baseline-store.ts';
 import type { GuardConfig } from '#shared/config/load-config.ts';
-import { BUCKET_CONTROLS, S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
-import type { BucketControl, EvaluationContext } from '#shared/controls/types.ts';
+import { ACCOUNT_CONTROLS, BUCKET_CONTROLS, S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
+import type { AccountControl, BucketControl, Control, EvaluationContext } from '#shared/controls/types.ts';
 import { ResourceGoneError, WardenError } from '#shared/errors/errors.ts';
 import type { ApiCall } from '#shared/events/normalise.ts';
 import type { OnceWrapper } from '#shared/idempotency/idempotency.ts';
 import type { Clock, Log, MetricsRecorder } from '#shared/observability/observability.ts';
+import {
+  type AccountAction,
+  applyAccountAction,
+  describeAccountAction,
+} from '#shared/s3/account/account-actions.ts';
+import {
+  type AccountState,
+  type AccountStateDeps,
+  type AccountStatePart,
+  readAccountState,
+} from '#shared/s3/account/account-state.ts';
 import {
   applyBucketAction,
   type BucketAction,
   type BucketActionDeps,
   describeAction,
 } from '#shared/s3/bucket-actions.ts';
-import { type BucketState, type BucketStateDeps, readBucketState } from '#shared/s3/bucket-state.ts';
-import { controlsFor, type Evaluation, evaluateBucket, statePartsFor } from './evaluate.ts';
+import {
+  type BucketState,
+  type BucketStateDeps,
+  type BucketStatePart,
+  readBucketState,
+} from '#shared/s3/bucket-state.ts';
+import { controlsFor, type Evaluation, evaluateResource, statePartsFor } from './evaluate.ts';
 import { bucketNameOf, ignoreReason, isExemptBucket } from './ignore.ts';
 import type { ControlOutcome, GuardResult } from './outcome.ts';
+import {
+  ACCOUNT_RESOURCE_TYPE,
+  accountResource,
+  accountView,
+  BUCKET_RESOURCE_TYPE,
+  bucketView,
+} from './views.ts';
 
-export interface S3GuardDeps extends BucketStateDeps, BucketActionDeps {
+export interface S3GuardDeps extends BucketStateDeps, BucketActionDeps, AccountStateDeps {
   readonly config: Pick<GuardConfig, 'kmsKeyArn' | 'ownRoleArns' | 'policy'>;
   readonly alerts: AlertPublisher;
   readonly audit: AuditLog;
+  /** Last-known-good bucket policies, kept in the audit table. */
+  readonly baselines: BaselineStore;
   readonly log: Log;
   readonly metrics: MetricsRecorder;
   readonly clock: Clock;
   readonly once: OnceWrapper;
   readonly controls?: readonly BucketControl[];
+  readonly accountControls?: readonly AccountControl[];
+  /** Waits between read-backs of account-level settings, which S3 shows after a delay. */
+  readonly pause?: (milliseconds: number) => Promise<void>;
 }
-
-const RESOURCE_TYPE = 'AWS::S3::Bucket';
 
 /** The remediation of one event, stored per event id so a redelivery or retry never repairs twice. */
 interface Remediation {
@@ -38,8 +65,32 @@ interface Remediation {
   readonly skippedReason?: string;
 }
 
+/**
+ * What the pipeline needs to know about one kind of resource (a bucket, or the account's S3 settings):
+ * how to read it, write it, show it, and what to do once the outcomes are known.
+ */
+interface Target<State, Part extends string, Action> {
+  readonly resourceType: string;
+  readonly resource: string;
+  read(parts: ReadonlySet<Part>): Promise<State>;
+  apply(action: Action): Promise<void>;
+  describe(action: Action): string;
+  view(state: State, control: Control<State, Part, Action>): Record<string, unknown>;
+  /** Read-backs before a fix is judged not to hold (settings that show after a delay need more than one). */
+  readonly verifyAttempts: number;
+  /** Book-keeping after the outcomes are known (e.g. the last-known-good policy). */
+  settle?(
+    before: State,
+    after: State,
+    evaluations: readonly Evaluation<State, Part, Action>[],
+  ): Promise<void>;
+}
+
+const VERIFY_PAUSE_MS = 1_000;
+const ACCOUNT_VERIFY_ATTEMPTS = 3;
+
 function outcomeBase(
-  control: BucketControl,
+  control: Pick<Control<never, string, unknown>, 'id' | 'title' | 'severity' | 'compliance'>,
   resource: string,
 ): Omit<ControlOutcome, 'status' | 'reason' | 'actions'> {
   return {
@@ -51,63 +102,80 @@ function outcomeBase(
   };
 }
 
-/** The configuration a control judged, as shown before/after in alerts and the audit trail. */
-function viewOf(state: BucketState, control: BucketControl): Record<string, unknown> {
-  const view: Record<string, unknown> = {};
-  for (const part of control.reads) {
-    if (part !== 'wardenKey' && state[part] !== undefined) view[part] = state[part];
-  }
-  return view;
-}
-
-function plannedActions(evaluation: Evaluation): readonly BucketAction[] {
+function plannedActions<Action>(evaluation: Evaluation<unknown, string, Action>): readonly Action[] {
   return evaluation.plan && 'actions' in evaluation.plan ? evaluation.plan.actions : [];
 }
 
-export function createS3Guard(deps: S3GuardDeps) {
-  const controls = deps.controls ?? BUCKET_CONTROLS;
-  const handledEvents = deps.controls
-    ? [...new Set(controls.flatMap((c) => c.triggers))]
-    : S3_GUARD_EVENT_NAMES;
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
 
-  async function remediate(call: ApiCall & { bucket: string }): Promise<Remediation> {
-    const active = controlsFor(call.eventName, controls, deps.config.policy);
-    const context: EvaluationContext = {
-      policy: deps.config.policy,
-      wardenKmsKeyArn: deps.config.kmsKeyArn,
-      accountId: call.accountId,
-    };
-    let state: BucketState;
+const defaultPause = (milliseconds: number) =>
+  new Promise<void>((resolve) => setTimeout(resolve, milliseconds));
+
+export function createS3Guard(deps: S3GuardDeps) {
+  const bucketControls = deps.controls ?? BUCKET_CONTROLS;
+  const accountControls = deps.accountControls ?? ACCOUNT_CONTROLS;
+  const accountEvents = new Set(accountControls.flatMap((control) => control.triggers));
+  const handledEvents =
+    deps.controls || deps.accountControls
+      ? [...new Set([...bucketControls.flatMap((c) => c.triggers), ...accountEvents])]
+      : S3_GUARD_EVENT_NAMES;
+  const pause = deps.pause ?? defaultPause;
+
+  function contextFor(call: ApiCall): EvaluationContext {
+    return { policy: deps.config.policy, wardenKmsKeyArn: deps.config.kmsKeyArn, accountId: call.accountId };
+  }
+
+  /** ignore → read (parallel) → evaluate (pure) → act (parallel per control) → verify → settle → audit. */
+  async function runControls<State, Part extends string, Action>(
+    call: ApiCall,
+    target: Target<State, Part, Action>,
+    active: readonly Control<State, Part, Action>[],
+  ): Promise<Remediation> {
+    const context = contextFor(call);
+    const { resource } = target;
+    let state: State;
     try {
-      state = await readBucketState(deps, call.bucket, call.accountId, statePartsFor(active));
+      state = await target.read(statePartsFor(active));
     } catch (error) {
       if (error instanceof ResourceGoneError) return { outcomes: [], skippedReason: error.message };
       if (error instanceof WardenError && !error.retryable) {
-        // E.g. AccessDenied from an SCP: retrying cannot help, people must know the bucket is unchecked.
-        const reason = `Warden could not read the bucket, so it could not check it: ${error.message}`;
+        // E.g. AccessDenied from an SCP: retrying cannot help, people must know the resource is unchecked.
+        const reason = `Warden could not read ${resource}, so it could not check it: ${error.message}`;
         const outcomes = active.map(
           (control): ControlOutcome => ({
-            ...outcomeBase(control, call.bucket),
+            ...outcomeBase(control, resource),
             status: 'FAILED',
             reason,
             actions: [],
           }),
         );
-        await deps.audit.record(auditRecordsFor(call, outcomes, deps.clock.now()));
+        await deps.audit.record(auditRecordsFor(call, target.resourceType, outcomes, deps.clock.now()));
         return { outcomes };
       }
       throw error;
     }
-    const evaluations = evaluateBucket(state, active, context);
+    const evaluations = evaluateResource(state, active, context);
 
-    // Act: every enforce-mode fix in parallel; failures are per control, retryable ones rethrown after.
+    // Act: controls in parallel, each plan's actions in order; an action planned by several controls runs once.
     const toApply = evaluations.filter(
       (e) => e.finding && e.mode === 'enforce' && plannedActions(e).length > 0,
     );
+    const started = new Map<string, Promise<void>>();
+    const applyOnce = (action: Action): Promise<void> => {
+      const key = JSON.stringify(action);
+      let running = started.get(key);
+      if (!running) {
+        running = target.apply(action);
+        started.set(key, running);
+      }
+      return running;
+    };
     const applied = await Promise.allSettled(
-      toApply.map((e) =>
-        Promise.all(plannedActions(e).map((action) => applyBucketAction(deps, action, call.accountId))),
-      ),
+      toApply.map(async (e) => {
+        for (const action of plannedActions(e)) await applyOnce(action);
+      }),
     );
     const retryable = applied.find(
       (result): result is PromiseRejectedResult =>
@@ -117,9 +185,8 @@ export function createS3Guard(deps: S3GuardDeps) {
     const gone = applied.find(
       (result) => result.status === 'rejected' && result.reason instanceof ResourceGoneError,
     );
-    if (gone)
-      return { outcomes: [], skippedReason: `Bucket ${call.bucket} was deleted while Warden repaired it` };
-    const failures = new Map<BucketControl, string>();
+    if (gone) return { outcomes: [], skippedReason: `${resource} was deleted while Warden repaired it` };
+    const failures = new Map<Control<State, Part, Action>, string>();
     applied.forEach((result, index) => {
       const evaluation = toApply[index];
       if (result.status === 'rejected' && evaluation)
@@ -130,13 +197,14 @@ export function createS3Guard(deps: S3GuardDeps) {
     const fixed = toApply.filter((e) => !failures.has(e.control));
     let after = state;
     if (fixed.length > 0) {
+      const parts = statePartsFor(fixed.map((e) => e.control));
       try {
-        after = await readBucketState(
-          deps,
-          call.bucket,
-          call.accountId,
-          statePartsFor(fixed.map((e) => e.control)),
-        );
+        for (let attempt = 1; ; attempt++) {
+          after = await target.read(parts);
+          const holds = fixed.every((e) => !e.control.check(after, context));
+          if (holds || attempt >= target.verifyAttempts) break;
+          await pause(VERIFY_PAUSE_MS);
+        }
       } catch (error) {
         if (error instanceof ResourceGoneError) return { outcomes: [], skippedReason: error.message };
         throw error;
@@ -147,13 +215,13 @@ export function createS3Guard(deps: S3GuardDeps) {
       const { finding, plan, control } = evaluation;
       if (!finding)
         return {
-          ...outcomeBase(control, call.bucket),
+          ...outcomeBase(control, resource),
           status: 'ALREADY_COMPLIANT',
           reason: 'Compliant.',
           actions: [],
         };
-      const base = { ...outcomeBase(control, call.bucket), before: viewOf(state, control) };
-      const actions = plannedActions(evaluation).map(describeAction);
+      const base = { ...outcomeBase(control, resource), before: target.view(state, control) };
+      const actions = plannedActions(evaluation).map((action) => target.describe(action));
       if (evaluation.mode === 'detect') {
         return {
           ...base,
@@ -179,7 +247,7 @@ export function createS3Guard(deps: S3GuardDeps) {
           status: 'FAILED',
           reason: `${finding.summary} Read-back after the fix: ${stillFailing.summary}`,
           actions,
-          after: viewOf(after, control),
+          after: target.view(after, control),
         };
       }
       return {
@@ -187,41 +255,130 @@ export function createS3Guard(deps: S3GuardDeps) {
         status: 'REMEDIATED',
         reason: finding.summary,
         actions,
-        after: viewOf(after, control),
+        after: target.view(after, control),
       };
     });
 
-    await deps.audit.record(auditRecordsFor(call, outcomes, deps.clock.now()));
+    await target.settle?.(state, after, evaluations);
+    await deps.audit.record(auditRecordsFor(call, target.resourceType, outcomes, deps.clock.now()));
     return { outcomes };
   }
 
-  const remediateOnce = deps.once('remediate', remediate);
+  function bucketTarget(call: ApiCall, bucket: string): Target<BucketState, BucketStatePart, BucketAction> {
+    const context = contextFor(call);
+    return {
+      resourceType: BUCKET_RESOURCE_TYPE,
+      resource: bucket,
+      verifyAttempts: 1,
+      read: (parts) => readBucketState(deps, bucket, call.accountId, parts),
+      apply: (action) => applyBucketAction(deps, action, call.accountId),
+      describe: describeAction,
+      view: (state, control) => bucketView(state, control.reads),
+      settle: (before, after, evaluations) => recordPolicyBaseline(call, context, before, after, evaluations),
+    };
+  }
+
+  /**
+   * The last-known-good policy: whenever the policy Warden leaves in place (observed, or as read back
+   * after a fix) passes every active policy control, it becomes the bucket's baseline.
+   */
+  async function recordPolicyBaseline(
+    call: ApiCall,
+    context: EvaluationContext,
+    before: BucketState,
+    after: BucketState,
+    evaluations: readonly Evaluation<BucketState, BucketStatePart, BucketAction>[],
+  ) {
+    if (before.policy === undefined) return;
+    const policy = after.policy !== undefined ? after.policy : before.policy;
+    const final: BucketState = { ...before, policy };
+    const policyControls = evaluations
+      .map((e) => e.control)
+      .filter((control) => control.reads.includes('policy'));
+    if (policyControls.some((control) => control.check(final, context))) return;
+    if (before.baselinePolicy && before.baselinePolicy.policy === policy) return;
+    await deps.baselines.writePolicy(before.bucket, {
+      policy,
+      observedAt: deps.clock.now().toISOString(),
+      eventId: call.eventId,
+    });
+  }
+
+  function accountTarget(call: ApiCall): Target<AccountState, AccountStatePart, AccountAction> {
+    return {
+      resourceType: ACCOUNT_RESOURCE_TYPE,
+      resource: accountResource(call.accountId),
+      verifyAttempts: ACCOUNT_VERIFY_ATTEMPTS,
+      read: (parts) => readAccountState(deps, call.accountId, parts),
+      apply: (action) => applyAccountAction(deps, action),
+      describe: describeAccountAction,
+      view: (state, control) => accountView(state, control.reads),
+    };
+  }
+
+  type Scoped = ApiCall & { readonly scope: 'bucket' | 'account'; readonly resource: string };
+
+  const remediateOnce = deps.once('remediate', (call: Scoped) =>
+    call.scope === 'account'
+      ? runControls(
+          call,
+          accountTarget(call),
+          controlsFor(call.eventName, accountControls, deps.config.policy),
+        )
+      : runControls(
+          call,
+          bucketTarget(call, call.resource),
+          controlsFor(call.eventName, bucketControls, deps.config.policy),
+        ),
+  );
   const alertOnce = deps.once('alert', (alert: Alert) => deps.alerts.publish(alert));
 
   return async function handleS3Event(call: ApiCall): Promise<GuardResult> {
     const header = { eventId: call.eventId, eventName: call.eventName };
     const ignored = ignoreReason(call, handledEvents, deps.config.ownRoleArns);
     if (ignored) return ignore(header, ignored);
-    const bucket = bucketNameOf(call);
-    if (!bucket) {
-      deps.metrics.count('EventsRejected');
-      const reason = `${call.eventName} event ${call.eventId} has no valid requestParameters.bucketName`;
-      deps.log.error('Event rejected', { ...header, reason });
-      return { ...header, status: 'REJECTED', reason, outcomes: [] };
-    }
-    if (isExemptBucket(bucket, deps.config.policy))
-      return ignore(header, `bucket ${bucket} is exempt by policy`);
 
-    const { outcomes, skippedReason } = await remediateOnce({ ...call, bucket });
+    let scoped: Scoped;
+    if (accountEvents.has(call.eventName)) {
+      scoped = { ...call, scope: 'account', resource: accountResource(call.accountId) };
+    } else {
+      const bucket = bucketNameOf(call);
+      if (!bucket) {
+        deps.metrics.count('EventsRejected');
+        const reason = `${call.eventName} event ${call.eventId} has no valid requestParameters.bucketName`;
+        deps.log.error('Event rejected', { ...header, reason });
+        return { ...header, status: 'REJECTED', reason, outcomes: [] };
+      }
+      if (isExemptBucket(bucket, deps.config.policy))
+        return ignore(header, `bucket ${bucket} is exempt by policy`);
+      scoped = { ...call, scope: 'bucket', resource: bucket };
+    }
+
+    const { outcomes, skippedReason } = await remediateOnce(scoped);
     if (skippedReason) return ignore(header, skippedReason);
     for (const outcome of outcomes) recordOutcome(outcome, header);
 
-    const alert = buildAlert(call, RESOURCE_TYPE, bucket, outcomes);
+    const alert = alertFor(call, scoped, outcomes);
     // Published after the remediation is stored: if SNS fails, Lambda retries and only the alert is redone.
     const alertMessageId = alert ? await alertOnce(alert) : undefined;
     if (alertMessageId) deps.metrics.count('AlertsPublished');
     return { ...header, status: 'PROCESSED', outcomes, ...(alertMessageId ? { alertMessageId } : {}) };
   };
+
+  function alertFor(call: ApiCall, scoped: Scoped, outcomes: readonly ControlOutcome[]): Alert | undefined {
+    if (scoped.scope === 'bucket') return buildAlert(call, BUCKET_RESOURCE_TYPE, scoped.resource, outcomes);
+    const alert = buildAlert(call, ACCOUNT_RESOURCE_TYPE, scoped.resource, outcomes);
+    // The account's Block Public Access page, not the IAM page the generic links point to.
+    return (
+      alert && {
+        ...alert,
+        links: {
+          ...alert.links,
+          resource: `https://s3.console.aws.amazon.com/s3/settings?region=${call.region}`,
+        },
+      }
+    );
+  }
 
   function ignore(header: { eventId: string; eventName: string }, reason: string): GuardResult {
     deps.log.info('Event ignored', { ...header, reason });
@@ -252,11 +409,12 @@ export function createS3Guard(deps: S3GuardDeps) {
   }
 }
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function auditRecordsFor(call: ApiCall, outcomes: readonly ControlOutcome[], now: Date): AuditRecord[] {
+function auditRecordsFor(
+  call: ApiCall,
+  resourceType: string,
+  outcomes: readonly ControlOutcome[],
+  now: Date,
+): AuditRecord[] {
   return outcomes
     .filter((outcome) => outcome.status !== 'ALREADY_COMPLIANT' && outcome.status !== 'SKIPPED')
     .map((outcome) => ({
@@ -267,7 +425,7 @@ function auditRecordsFor(call: ApiCall, outcomes: readonly ControlOutcome[], now
       actor: call.actor.principalArn ?? call.actor.type,
       accountId: call.accountId,
       region: call.region,
-      resourceType: RESOURCE_TYPE,
+      resourceType,
       resource: outcome.resource,
       outcome,
     }));

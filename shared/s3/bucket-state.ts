@@ -1,14 +1,32 @@
 import {
+  GetBucketAclCommand,
   GetBucketEncryptionCommand,
+  GetBucketOwnershipControlsCommand,
+  GetBucketPolicyCommand,
   GetPublicAccessBlockCommand,
   type S3Client,
   type ServerSideEncryptionRule,
 } from '@aws-sdk/client-s3';
-import { callAws, ResourceGoneError } from '#shared/errors/errors.ts';
+import type { BaselineReader, PolicyBaseline } from '#shared/audit/baseline-store.ts';
+import { ConfigError, callAws, ResourceGoneError } from '#shared/errors/errors.ts';
 import type { KeyStatus, KmsKeyReader } from './kms-key.ts';
+import { type BucketAcl, normaliseAcl } from './policy/acl.ts';
 
 /** The parts of a bucket's configuration a control may read; the reader fetches only these. */
-export type BucketStatePart = 'encryption' | 'publicAccessBlock' | 'wardenKey';
+export type BucketStatePart =
+  | 'encryption'
+  | 'publicAccessBlock'
+  | 'wardenKey'
+  | 'policy'
+  | 'acl'
+  | 'ownershipControls'
+  | 'baselinePolicy';
+
+/** Parts that are Warden's own context, not the bucket's configuration: never shown as before/after. */
+export const CONTEXT_PARTS: ReadonlySet<BucketStatePart> = new Set(['wardenKey', 'baselinePolicy']);
+
+/** S3 Object Ownership; `BucketOwnerEnforced` disables ACLs. */
+export type ObjectOwnership = 'BucketOwnerEnforced' | 'BucketOwnerPreferred' | 'ObjectWriter';
 
 export interface EncryptionRule {
   readonly algorithm: string;
@@ -33,11 +51,20 @@ export interface BucketState {
   readonly publicAccessBlock?: PublicAccessBlock;
   /** Status of Warden's own key, read with the bucket so a fix never targets an unusable key. */
   readonly wardenKey?: KeyStatus;
+  /** The bucket policy JSON exactly as GetBucketPolicy returned it; null when the bucket has none. */
+  readonly policy?: string | null;
+  readonly acl?: BucketAcl;
+  /** Object Ownership; null when the bucket has no ownership controls (ACLs enabled, ObjectWriter). */
+  readonly ownershipControls?: ObjectOwnership | null;
+  /** Warden's last-known-good policy for the bucket (from the audit table); null when it has none. */
+  readonly baselinePolicy?: PolicyBaseline | null;
 }
 
 export interface BucketStateDeps {
   readonly s3: Pick<S3Client, 'send'>;
   readonly kmsKeys: KmsKeyReader;
+  /** Needed only when a control reads `baselinePolicy`. */
+  readonly baselines?: BaselineReader;
 }
 
 export const ALL_BLOCKED: PublicAccessBlock = {
@@ -47,7 +74,7 @@ export const ALL_BLOCKED: PublicAccessBlock = {
   RestrictPublicBuckets: true,
 };
 
-const NONE_BLOCKED: PublicAccessBlock = {
+export const NONE_BLOCKED: PublicAccessBlock = {
   BlockPublicAcls: false,
   IgnorePublicAcls: false,
   BlockPublicPolicy: false,
@@ -96,6 +123,44 @@ async function readPublicAccessBlock(deps: BucketStateDeps, bucket: string, owne
   }
 }
 
+async function readPolicy(deps: BucketStateDeps, bucket: string, owner: string) {
+  try {
+    const output = await deps.s3.send(
+      new GetBucketPolicyCommand({ Bucket: bucket, ExpectedBucketOwner: owner }),
+    );
+    return output.Policy ?? null;
+  } catch (error) {
+    if (errorName(error) === 'NoSuchBucketPolicy') return null;
+    throw error;
+  }
+}
+
+async function readAcl(deps: BucketStateDeps, bucket: string, owner: string) {
+  const output = await deps.s3.send(new GetBucketAclCommand({ Bucket: bucket, ExpectedBucketOwner: owner }));
+  return normaliseAcl({ Owner: output.Owner, Grants: output.Grants ?? [] });
+}
+
+async function readOwnershipControls(deps: BucketStateDeps, bucket: string, owner: string) {
+  try {
+    const output = await deps.s3.send(
+      new GetBucketOwnershipControlsCommand({ Bucket: bucket, ExpectedBucketOwner: owner }),
+    );
+    return (output.OwnershipControls?.Rules?.[0]?.ObjectOwnership as ObjectOwnership | undefined) ?? null;
+  } catch (error) {
+    if (errorName(error) === 'OwnershipControlsNotFoundError') return null;
+    throw error;
+  }
+}
+
+async function readBaseline(deps: BucketStateDeps, bucket: string) {
+  if (!deps.baselines)
+    throw new ConfigError('A control reads the policy baseline but no baseline store is wired');
+  return (await deps.baselines.readPolicy(bucket)) ?? null;
+}
+
+const when = <T>(wanted: boolean, read: () => Promise<T>): Promise<T | undefined> =>
+  wanted ? read() : Promise.resolve(undefined);
+
 /**
  * Reads the requested parts in parallel (one round trip). `ExpectedBucketOwner` makes S3 refuse
  * when the name now belongs to another account, so Warden never acts on someone else's bucket.
@@ -107,17 +172,26 @@ export async function readBucketState(
   parts: ReadonlySet<BucketStatePart>,
 ): Promise<BucketState> {
   return callAws(`reading the configuration of bucket ${bucket}`, async () => {
-    const [encryption, publicAccessBlock, wardenKey] = await Promise.all([
-      parts.has('encryption') ? readEncryption(deps, bucket, accountId) : undefined,
-      parts.has('publicAccessBlock') ? readPublicAccessBlock(deps, bucket, accountId) : undefined,
-      parts.has('wardenKey') ? deps.kmsKeys.status() : undefined,
-    ]);
+    const [encryption, publicAccessBlock, wardenKey, policy, acl, ownershipControls, baselinePolicy] =
+      await Promise.all([
+        when(parts.has('encryption'), () => readEncryption(deps, bucket, accountId)),
+        when(parts.has('publicAccessBlock'), () => readPublicAccessBlock(deps, bucket, accountId)),
+        when(parts.has('wardenKey'), () => deps.kmsKeys.status()),
+        when(parts.has('policy'), () => readPolicy(deps, bucket, accountId)),
+        when(parts.has('acl'), () => readAcl(deps, bucket, accountId)),
+        when(parts.has('ownershipControls'), () => readOwnershipControls(deps, bucket, accountId)),
+        when(parts.has('baselinePolicy'), () => readBaseline(deps, bucket)),
+      ]);
     return {
       bucket,
       accountId,
       ...(encryption ? { encryption } : {}),
       ...(publicAccessBlock ? { publicAccessBlock } : {}),
       ...(wardenKey ? { wardenKey } : {}),
+      ...(policy !== undefined ? { policy } : {}),
+      ...(acl ? { acl } : {}),
+      ...(ownershipControls !== undefined ? { ownershipControls } : {}),
+      ...(baselinePolicy !== undefined ? { baselinePolicy } : {}),
     };
   }).catch((error: unknown) => {
     if (error instanceof ResourceGoneError) {

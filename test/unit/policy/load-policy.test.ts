@@ -24,7 +24,7 @@ describe('policy file', () => {
       version: 1,
       deployment: { mode: 'account' },
       controls: {},
-      s3: { approvedKmsKeyArns: [], exemptBuckets: [] },
+      s3: { approvedKmsKeyArns: [], exemptBuckets: [], allowedAccountIds: [], allowedOrganizationIds: [] },
     });
   });
 
@@ -47,12 +47,33 @@ describe('policy file', () => {
       's3.approvedKmsKeyArns[0]',
     ],
     ['a misspelt field', 'version: 1\ns3:\n  exemptBucket: [x]\n', 'exemptBucket'],
+    [
+      'an allowed account id that is not 12 digits',
+      'version: 1\ns3:\n  allowedAccountIds: ["12345"]\n',
+      's3.allowedAccountIds[0]',
+    ],
+    [
+      'an allowed organization that is not an o- id',
+      'version: 1\ns3:\n  allowedOrganizationIds: [r-abcd]\n',
+      's3.allowedOrganizationIds[0]',
+    ],
     ['a missing version', 's3: {}\n', 'version'],
   ])('rejects %s and names the field', (_label, text, field) => {
     const path = writePolicy(text);
 
     expect(() => loadPolicyFile(path)).toThrow(ConfigError);
     expect(() => loadPolicyFile(path)).toThrow(field);
+  });
+
+  it('accepts allowed accounts and organizations for the foreign-access control', () => {
+    const path = writePolicy(
+      'version: 1\ns3:\n  allowedAccountIds: ["111122223333"]\n  allowedOrganizationIds: [o-a1b2c3d4e5]\n',
+    );
+
+    expect(loadPolicyFile(path).s3).toMatchObject({
+      allowedAccountIds: ['111122223333'],
+      allowedOrganizationIds: ['o-a1b2c3d4e5'],
+    });
   });
 
   it('reports a file that is not YAML', () => {

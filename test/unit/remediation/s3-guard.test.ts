@@ -1,41 +1,30 @@
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
   GetBucketEncryptionCommand,
+  type GetBucketEncryptionCommandOutput,
   GetPublicAccessBlockCommand,
   PutBucketEncryptionCommand,
   PutPublicAccessBlockCommand,
   S3Client,
-  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import 'aws-sdk-client-mock-vitest/extend';
-import type { Alert } from '#shared/alerts/alert.ts';
-import type { AuditRecord } from '#shared/audit/audit-log.ts';
 import { RetryableAwsError } from '#shared/errors/errors.ts';
 import type { OnceWrapper } from '#shared/idempotency/idempotency.ts';
 import type { PolicyInput } from '#shared/policy/schema.ts';
-import { createS3Guard } from '#shared/remediation/s3-guard.ts';
-import { kmsKeyReader } from '#shared/s3/kms-key.ts';
-import { loadApiCall, makePolicy, WARDEN_KEY_ARN, WARDEN_ROLE_ARN } from '../../fixtures.ts';
+import { loadApiCall, WARDEN_KEY_ARN } from '../../fixtures.ts';
+import { awsError, memoOnce, setupGuard } from './guard-harness.ts';
 
 const s3Mock = mockClient(S3Client);
 const kmsMock = mockClient(KMSClient);
 
-const awsError = (name: string, status: number) =>
-  new S3ServiceException({
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-    message: name,
-  });
-
-const SSE_S3 = {
+const SSE_S3: Omit<GetBucketEncryptionCommandOutput, '$metadata'> = {
   ServerSideEncryptionConfiguration: {
     Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
   },
 };
-const SSE_KMS = {
+const SSE_KMS: Omit<GetBucketEncryptionCommandOutput, '$metadata'> = {
   ServerSideEncryptionConfiguration: {
     Rules: [
       {
@@ -54,37 +43,8 @@ const ALL_ON = {
   },
 };
 
-/** Stores successful results per step and event id, as Powertools Idempotency does. */
-function memoOnce(): OnceWrapper {
-  const done = new Map<string, unknown>();
-  return (step, fn) => async (input) => {
-    const key = `${step}#${input.eventId}`;
-    if (done.has(key)) return done.get(key) as Awaited<ReturnType<typeof fn>>;
-    const result = await fn(input);
-    done.set(key, result);
-    return result;
-  };
-}
-
 function setup(policy: Partial<PolicyInput> = {}, once: OnceWrapper = (_step, fn) => fn) {
-  const alerts: Alert[] = [];
-  const audits: AuditRecord[] = [];
-  const publish = vi.fn(async (alert: Alert) => {
-    alerts.push(alert);
-    return `msg-${alerts.length}`;
-  });
-  const guard = createS3Guard({
-    config: { kmsKeyArn: WARDEN_KEY_ARN, ownRoleArns: [WARDEN_ROLE_ARN], policy: makePolicy(policy) },
-    s3: new S3Client({ region: 'us-east-1' }),
-    kmsKeys: kmsKeyReader(new KMSClient({ region: 'us-east-1' }), WARDEN_KEY_ARN),
-    alerts: { publish },
-    audit: { record: async (records) => void audits.push(...records) },
-    log: { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() },
-    metrics: { count: vi.fn() },
-    clock: { now: () => new Date('2026-11-20T10:15:30Z') },
-    once,
-  });
-  return { guard, alerts, audits, publish };
+  return setupGuard(policy, { once });
 }
 
 describe('s3-guard', () => {

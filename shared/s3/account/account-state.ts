@@ -1,0 +1,49 @@
+import { GetPublicAccessBlockCommand, type S3ControlClient } from '@aws-sdk/client-s3-control';
+import { callAws } from '#shared/errors/errors.ts';
+import { NONE_BLOCKED, type PublicAccessBlock } from '../bucket-state.ts';
+
+/** The parts of an account's S3 settings a control may read. */
+export type AccountStatePart = 'publicAccessBlock';
+
+/** Live account-level S3 settings; a part is present when it was read. */
+export interface AccountState {
+  readonly accountId: string;
+  readonly publicAccessBlock?: PublicAccessBlock;
+}
+
+export interface AccountStateDeps {
+  /** Build it with `s3ControlClientConfig` so it reaches a local emulator too. */
+  readonly s3Control: Pick<S3ControlClient, 'send'>;
+}
+
+const errorName = (error: unknown): string | undefined => (error as { name?: string } | null)?.name;
+
+async function readAccountPublicAccessBlock(deps: AccountStateDeps, accountId: string) {
+  try {
+    const output = await deps.s3Control.send(new GetPublicAccessBlockCommand({ AccountId: accountId }));
+    const config = output.PublicAccessBlockConfiguration ?? {};
+    return {
+      BlockPublicAcls: config.BlockPublicAcls === true,
+      IgnorePublicAcls: config.IgnorePublicAcls === true,
+      BlockPublicPolicy: config.BlockPublicPolicy === true,
+      RestrictPublicBuckets: config.RestrictPublicBuckets === true,
+    };
+  } catch (error) {
+    if (errorName(error) === 'NoSuchPublicAccessBlockConfiguration') return NONE_BLOCKED;
+    throw error;
+  }
+}
+
+/** Reads the requested parts of the account's S3 settings through S3 Control (`AccountId` addressed). */
+export async function readAccountState(
+  deps: AccountStateDeps,
+  accountId: string,
+  parts: ReadonlySet<AccountStatePart>,
+): Promise<AccountState> {
+  return callAws(`reading the S3 settings of account ${accountId}`, async () => {
+    const publicAccessBlock = parts.has('publicAccessBlock')
+      ? await readAccountPublicAccessBlock(deps, accountId)
+      : undefined;
+    return { accountId, ...(publicAccessBlock ? { publicAccessBlock } : {}) };
+  });
+}

@@ -1,0 +1,76 @@
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { S3ControlClient } from '@aws-sdk/client-s3-control';
+import { vi } from 'vitest';
+import type { Alert } from '#shared/alerts/alert.ts';
+import type { AuditRecord } from '#shared/audit/audit-log.ts';
+import type { BaselineStore, PolicyBaseline } from '#shared/audit/baseline-store.ts';
+import type { OnceWrapper } from '#shared/idempotency/idempotency.ts';
+import type { PolicyInput } from '#shared/policy/schema.ts';
+import { createS3Guard } from '#shared/remediation/s3-guard.ts';
+import { kmsKeyReader } from '#shared/s3/kms-key.ts';
+import { makePolicy, WARDEN_KEY_ARN, WARDEN_ROLE_ARN } from '../../fixtures.ts';
+
+export const NOW = new Date('2026-11-20T10:15:30Z');
+
+export const awsError = (name: string, status: number) =>
+  new S3ServiceException({
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+    message: name,
+  });
+
+/** Stores successful results per step and event id, as Powertools Idempotency does. */
+export function memoOnce(): OnceWrapper {
+  const done = new Map<string, unknown>();
+  return (step, fn) => async (input) => {
+    const key = `${step}#${input.eventId}`;
+    if (done.has(key)) return done.get(key) as Awaited<ReturnType<typeof fn>>;
+    const result = await fn(input);
+    done.set(key, result);
+    return result;
+  };
+}
+
+/** The baseline table as a map, so tests can seed it and read what the guard wrote. */
+export function memoryBaselines(seed: Record<string, PolicyBaseline> = {}) {
+  const items = new Map<string, PolicyBaseline>(Object.entries(seed));
+  const store: BaselineStore = {
+    readPolicy: async (bucket) => items.get(bucket),
+    writePolicy: async (bucket, baseline) => void items.set(bucket, baseline),
+  };
+  return { items, store };
+}
+
+export interface SetupOptions {
+  readonly once?: OnceWrapper;
+  readonly baselines?: Record<string, PolicyBaseline>;
+}
+
+/** s3-guard wired to mocked clients (mock them with `mockClient(S3Client)` etc. in the test file). */
+export function setupGuard(policy: Partial<PolicyInput> = {}, options: SetupOptions = {}) {
+  const alerts: Alert[] = [];
+  const audits: AuditRecord[] = [];
+  const baselines = memoryBaselines(options.baselines);
+  const publish = vi.fn(async (alert: Alert) => {
+    alerts.push(alert);
+    return `msg-${alerts.length}`;
+  });
+  const pause = vi.fn(async () => {});
+  const guard = createS3Guard({
+    config: { kmsKeyArn: WARDEN_KEY_ARN, ownRoleArns: [WARDEN_ROLE_ARN], policy: makePolicy(policy) },
+    s3: new S3Client({ region: 'us-east-1' }),
+    s3Control: new S3ControlClient({ region: 'us-east-1' }),
+    kmsKeys: kmsKeyReader(new KMSClient({ region: 'us-east-1' }), WARDEN_KEY_ARN),
+    alerts: { publish },
+    audit: { record: async (records) => void audits.push(...records) },
+    baselines: baselines.store,
+    log: { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() },
+    metrics: { count: vi.fn() },
+    clock: { now: () => NOW },
+    once: options.once ?? ((_step, fn) => fn),
+    pause,
+  });
+  return { guard, alerts, audits, publish, baselines: baselines.items, pause };
+}
