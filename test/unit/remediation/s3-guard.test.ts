@@ -247,11 +247,9 @@ describe('s3-guard', () => {
     ['Disabled', false],
     ['PendingDeletion', false],
   ])('never points a bucket at a key that is %s', async (keyState, enabled) => {
-    kmsMock
-      .on(DescribeKeyCommand)
-      .resolves({
-        KeyMetadata: { KeyId: 'k', Arn: WARDEN_KEY_ARN, KeyState: keyState as 'Disabled', Enabled: enabled },
-      });
+    kmsMock.on(DescribeKeyCommand).resolves({
+      KeyMetadata: { KeyId: 'k', Arn: WARDEN_KEY_ARN, KeyState: keyState as 'Disabled', Enabled: enabled },
+    });
     s3Mock.on(GetBucketEncryptionCommand).resolves(SSE_S3);
     const { guard, alerts } = setup();
 
