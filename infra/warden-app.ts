@@ -1,4 +1,4 @@
-import { App, type AppProps, Aspects } from 'aws-cdk-lib';
+import { App, type AppProps, Aspects, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { resourceNames } from '#shared/config/names.ts';
 import { DEFAULT_POLICY_FILE, loadPolicyFile } from '#shared/policy/load-policy.ts';
@@ -11,6 +11,8 @@ export interface WardenAppOptions {
   /** Defaults to the `policyFile` context value, then to the policy file at the repository root. */
   readonly policyFile?: string;
   readonly bundleDirs?: HubStackProps['bundleDirs'];
+  /** Defaults to the CLI's account and region, unresolved (environment-agnostic) without credentials. */
+  readonly env?: Environment;
   readonly appProps?: AppProps;
 }
 
@@ -27,8 +29,8 @@ export function createWardenApp(options: WardenAppOptions = {}) {
   const hub = new HubStack(app, 'WardenHub', {
     stackName: `${names.prefix}-hub`,
     description: 'Warden hub: real-time remediation of risky S3 changes, with alerts',
-    // Unresolved (environment-agnostic) when the CLI has no credentials: synth stays offline.
-    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    // No lookups: synth needs no network, whatever the environment.
+    env: options.env ?? { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     policy,
     names,
     bundleDirs: options.bundleDirs,

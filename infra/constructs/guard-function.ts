@@ -22,6 +22,8 @@ export const ASYNC_RETRY_ATTEMPTS = 2;
 /** Events are re-read against live state, so an old event is still worth handling: keep the maximum. */
 export const ASYNC_MAX_EVENT_AGE = Duration.hours(6);
 export const LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
+/** The cdk-nag IAM5 finding for `arn:<partition>:s3:::*`, the only wildcard resource Warden grants. */
+export const EVERY_BUCKET_FINDING = '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):s3:::\\*$/';
 
 export interface GuardFunctionProps {
   readonly name: FunctionName;
@@ -204,7 +206,8 @@ export class GuardFunction extends Construct {
           reason:
             'Warden remediates whichever bucket an event names, so bucket-configuration actions apply to every ' +
             'bucket ARN (arn:<partition>:s3:::*); object ARNs and s3:* are not granted.',
-          appliesTo: ['Resource::arn:<AWS::Partition>:s3:::*'],
+          // The partition is a token, or a literal once the region is known.
+          appliesTo: [{ regex: EVERY_BUCKET_FINDING }],
         },
       ],
       true,

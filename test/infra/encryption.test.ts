@@ -47,7 +47,7 @@ describe('Warden KMS key', () => {
   it('lets CloudWatch, EventBridge and SNS of this account write to the encrypted topic and queues', () => {
     expect(keyPolicy.Statement).toContainEqual(
       expect.objectContaining({
-        Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com', 'sns.amazonaws.com'] },
         Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
       }),

@@ -1,8 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Environment } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createWardenApp } from '../../../infra/warden-app.ts';
+
+/** The feature flags and settings `cdk synth` passes to the app from cdk.json. */
+const CDK_CONTEXT = JSON.parse(readFileSync(new URL('../../../cdk.json', import.meta.url), 'utf8')).context;
 
 /**
  * A throwaway bundle in a temp folder, so the infra tests do not depend on `npm run build`
@@ -21,10 +25,15 @@ export function policyFileWith(yaml: string): string {
   return file;
 }
 
-/** Synthesizes the hub exactly as `cdk synth` does (repo policy file, cdk-nag aspects), offline. */
-export function synthHub(options: { policyFile?: string } = {}) {
+/**
+ * Synthesizes the hub as `cdk synth` does (repo policy file, cdk-nag aspects), offline;
+ * environment-agnostic unless `env` is given, whatever the shell's CDK_DEFAULT_* variables.
+ */
+export function synthHub(options: { policyFile?: string; env?: Environment } = {}) {
   const { hub } = createWardenApp({
     policyFile: options.policyFile,
+    env: options.env ?? {},
+    appProps: { context: CDK_CONTEXT },
     bundleDirs: { 's3-guard': throwawayBundleDir() },
   });
   return { hub, template: Template.fromStack(hub) };
