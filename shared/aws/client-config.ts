@@ -43,7 +43,9 @@ export function s3ClientConfig(target: AwsTarget) {
  * against a local emulator that name does not resolve. With an endpoint override, every request goes
  * to the plain endpoint instead (the account id still travels in the `x-amz-account-id` header).
  */
-export function s3ControlClientConfig(target: AwsTarget) {
+export function s3ControlClientConfig(
+  target: AwsTarget,
+): ReturnType<typeof clientConfig> & { endpointProvider?: () => { url: URL } } {
   const base = clientConfig(target);
   const endpoint = base.endpoint;
   if (endpoint === undefined) return base;

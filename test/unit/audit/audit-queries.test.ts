@@ -1,0 +1,123 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import 'aws-sdk-client-mock-vitest/extend';
+import { listAuditRecords } from '#shared/audit/audit-queries.ts';
+import { dynamoBaselineStore } from '#shared/audit/baseline-store.ts';
+
+const ddbMock = mockClient(DynamoDBDocumentClient);
+const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+const deps = { documents, tableName: 'warden-audit' };
+
+const item = (time: string, id: string) => ({
+  pk: 'RESOURCE#b',
+  sk: `ACTION#${time}#${id}`,
+  expiresAt: 1,
+  actionId: id,
+  time,
+  resource: 'b',
+});
+
+describe('listAuditRecords', () => {
+  beforeEach(() => ddbMock.reset());
+
+  it("queries one bucket's partition, newest first", async () => {
+    ddbMock.on(QueryCommand).resolves({ Items: [item('2026-11-20T10:00:00Z', 'a')] });
+
+    const listing = await listAuditRecords(deps, { bucket: 'example-bucket', limit: 20 });
+
+    expect(ddbMock).toHaveReceivedCommandWith(QueryCommand, {
+      TableName: 'warden-audit',
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :action)',
+      ExpressionAttributeValues: { ':pk': 'RESOURCE#example-bucket', ':action': 'ACTION#' },
+      ScanIndexForward: false,
+      Limit: 20,
+    });
+    expect(listing).toEqual({
+      records: [{ actionId: 'a', time: '2026-11-20T10:00:00Z', resource: 'b' }],
+      complete: true,
+    });
+  });
+
+  it('scans the table for action records only, across pages, sorted by time descending', async () => {
+    ddbMock
+      .on(ScanCommand)
+      .resolvesOnce({
+        Items: [item('2026-11-01T00:00:00Z', 'old')],
+        ScannedCount: 2,
+        LastEvaluatedKey: { pk: 'x' },
+      })
+      .resolves({
+        Items: [item('2026-11-20T00:00:00Z', 'new'), item('2026-11-10T00:00:00Z', 'mid')],
+        ScannedCount: 2,
+      });
+
+    const listing = await listAuditRecords(deps, { limit: 2 });
+
+    expect(ddbMock).toHaveReceivedCommandWith(ScanCommand, {
+      FilterExpression: 'begins_with(sk, :action)',
+      ExpressionAttributeValues: { ':action': 'ACTION#' },
+    });
+    expect(listing.records.map((record) => record.actionId)).toEqual(['new', 'mid']);
+    expect(listing.complete).toBe(true);
+  });
+
+  it('stops at its bound and says the listing may be incomplete', async () => {
+    ddbMock.on(ScanCommand).resolves({ Items: [], ScannedCount: 500, LastEvaluatedKey: { pk: 'x' } });
+
+    const listing = await listAuditRecords(deps, { limit: 10 });
+
+    expect(ddbMock).toHaveReceivedCommandTimes(ScanCommand, 10);
+    expect(listing.complete).toBe(false);
+  });
+});
+
+describe('dynamoBaselineStore', () => {
+  beforeEach(() => ddbMock.reset());
+
+  it('keeps the baseline next to the bucket audit records, later observation wins', async () => {
+    const store = dynamoBaselineStore(documents, 'warden-audit');
+
+    await store.writePolicy('b', { policy: null, observedAt: '2026-11-20T10:00:00Z', eventId: 'e' });
+
+    expect(ddbMock).toHaveReceivedCommandWith(PutCommand, {
+      Item: {
+        pk: 'RESOURCE#b',
+        sk: 'BASELINE#POLICY',
+        policy: null,
+        observedAt: '2026-11-20T10:00:00Z',
+        eventId: 'e',
+      },
+      ConditionExpression: 'attribute_not_exists(observedAt) OR observedAt <= :observedAt',
+    });
+  });
+
+  it('ignores an older observation that lost the race', async () => {
+    ddbMock
+      .on(PutCommand)
+      .rejects(Object.assign(new Error('lost'), { name: 'ConditionalCheckFailedException' }));
+    const store = dynamoBaselineStore(documents, 'warden-audit');
+
+    await expect(
+      store.writePolicy('b', { policy: '{}', observedAt: '2026-11-20T10:00:00Z', eventId: 'e' }),
+    ).resolves.toBeUndefined();
+  });
+
+  it('reads "no policy" and "no baseline" apart', async () => {
+    ddbMock
+      .on(GetCommand)
+      .resolvesOnce({ Item: { policy: null, observedAt: 't', eventId: 'e' } })
+      .resolves({});
+    const store = dynamoBaselineStore(documents, 'warden-audit');
+
+    expect(await store.readPolicy('b')).toEqual({ policy: null, observedAt: 't', eventId: 'e' });
+    expect(await store.readPolicy('b')).toBeUndefined();
+  });
+});
