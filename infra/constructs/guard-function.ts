@@ -78,7 +78,7 @@ export class GuardFunction extends Construct {
     this.deadLetters = new DeadLetterQueue(this, 'FailedEvents', {
       encryptionKey: props.encryptionKey,
       alertTopic: props.alarmTopic,
-      purpose: `events ${functionName} failed on after ${ASYNC_RETRY_ATTEMPTS} retries`,
+      purpose: `events ${functionName} could not handle in ${ASYNC_RETRY_ATTEMPTS + 1} attempts`,
     });
 
     this.function = new lambda.Function(this, 'Function', {
