@@ -27,6 +27,8 @@ export function buildOptions(name: FunctionName): BuildOptions {
     metafile: true,
     legalComments: 'none',
     logLevel: 'warning',
+    // Lambda (and local mode) give credentials in the environment: see shared/aws/lambda-credentials.ts.
+    alias: { '@aws-sdk/credential-provider-node': join(ROOT, 'shared', 'aws', 'lambda-credentials.ts') },
     // Some bundled CommonJS dependencies call require() for Node built-ins.
     banner: { js: "import{createRequire as __wcr}from'node:module';const require=__wcr(import.meta.url);" },
   };

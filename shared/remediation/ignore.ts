@@ -1,6 +1,6 @@
-import picomatch from 'picomatch';
 import type { ApiCall } from '#shared/events/normalise.ts';
 import type { Policy } from '#shared/policy/schema.ts';
+import { matchesBucketGlob } from '#shared/s3/bucket-glob.ts';
 
 /**
  * Why an event needs no work, or undefined when it does. Pure; checked before any AWS call.
@@ -22,7 +22,7 @@ export function ignoreReason(
 
 /** Exempt buckets are never touched and never alerted on. */
 export function isExemptBucket(bucket: string, policy: Policy): boolean {
-  return policy.s3.exemptBuckets.some((pattern) => picomatch.isMatch(bucket, pattern, { dot: true }));
+  return policy.s3.exemptBuckets.some((pattern) => matchesBucketGlob(bucket, pattern));
 }
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
