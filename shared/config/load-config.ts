@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConfigError } from '#shared/errors/errors.ts';
 import { parsePolicy } from '#shared/policy/parse-policy.ts';
 import type { Policy } from '#shared/policy/schema.ts';
@@ -17,25 +17,28 @@ export interface GuardConfig {
 }
 
 const arn = (service: string) =>
-  z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:`), `must be an ${service} ARN`);
+  z.string().check(z.regex(new RegExp(`^arn:aws[a-z-]*:${service}:`), `must be an ${service} ARN`));
+const nonEmpty = z.string().check(z.minLength(1));
 
 const EnvSchema = z.object({
-  AWS_REGION: z.string().min(1),
+  AWS_REGION: nonEmpty,
   [ENV.kmsKeyArn]: arn('kms'),
   [ENV.alertTopicArn]: arn('sns'),
-  [ENV.idempotencyTable]: z.string().min(1),
-  [ENV.auditTable]: z.string().min(1),
-  [ENV.ownRoleArns]: z
-    .string()
-    .min(1)
-    .transform((value) =>
-      value
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(arn('iam')).min(1)),
-  [ENV.policy]: z.string().min(2),
+  [ENV.idempotencyTable]: nonEmpty,
+  [ENV.auditTable]: nonEmpty,
+  [ENV.ownRoleArns]: z.pipe(
+    z.pipe(
+      nonEmpty,
+      z.transform((value: string) =>
+        value
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean),
+      ),
+    ),
+    z.array(arn('iam')).check(z.minLength(1)),
+  ),
+  [ENV.policy]: z.string().check(z.minLength(2)),
 });
 
 /** Fails fast with every missing or malformed variable named; required values have no defaults. */
