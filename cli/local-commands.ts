@@ -1,7 +1,9 @@
 import { readFileSync, rmSync } from 'node:fs';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { FUNCTION_NAMES, type FunctionName } from '#shared/config/names.ts';
+import { makeLocalClients } from '#shared/local/clients.ts';
 import { LOCAL_REGION } from '#shared/local/credentials.ts';
-import { invokeLocal } from '#shared/local/invoke.ts';
+import { invokeLocal, judgeInvocation } from '#shared/local/invoke.ts';
 import { type LocalConfig, readLocalConfig, writeLocalConfig } from '#shared/local/local-config.ts';
 import { LocalModeError } from '#shared/local/local-mode-error.ts';
 import {
@@ -10,10 +12,10 @@ import {
   startMoto,
   stopDetachedMoto,
 } from '#shared/local/moto.ts';
-import { LOCAL_CONFIG_FILE } from '#shared/local/paths.ts';
-import { provisionLocal } from '#shared/local/provision.ts';
+import { provisionLocal, slackWebhookUrlFromEnv } from '#shared/local/provision.ts';
+import { type FakeSlackServer, startFakeSlackServer } from '#shared/local/slack-capture-server.ts';
+import { describeSlackMessage } from '#shared/local/slack-text.ts';
 import type { Policy } from '#shared/policy/schema.ts';
-import type { GuardResult } from '#shared/remediation/outcome.ts';
 import { withStdoutOnStderr } from './output.ts';
 
 const note = (line: string) => process.stderr.write(`${line}\n`);
@@ -24,7 +26,7 @@ export const localEndpoint = (env: NodeJS.ProcessEnv = process.env) =>
   env.AWS_ENDPOINT_URL || DEFAULT_LOCAL_ENDPOINT;
 
 /** Each command prints its result on stdout, progress on stderr, and resolves to the exit code. */
-export async function localUp(prefix: string): Promise<number> {
+export async function localUp(prefix: string, configPath: string): Promise<number> {
   const endpoint = localEndpoint();
   if (await isEndpointAnswering(endpoint)) {
     note(`Using the emulator already answering at ${endpoint}`);
@@ -38,9 +40,15 @@ export async function localUp(prefix: string): Promise<number> {
     const moto = await startMoto({ port: Number(url.port || 80), detached: true });
     note(`Started moto server at ${moto.endpoint} (pid ${moto.pid}); stop it with \`warden local down\``);
   }
-  const config = await provisionLocal({ endpoint, region: LOCAL_REGION, prefix });
-  writeLocalConfig(config);
-  note(`Provisioned Warden's resources; config written to ${LOCAL_CONFIG_FILE}`);
+  const slackWebhookUrl = slackWebhookUrlFromEnv();
+  const config = await provisionLocal({ endpoint, region: LOCAL_REGION, prefix, slackWebhookUrl });
+  writeLocalConfig(config, configPath);
+  note(`Provisioned Warden's resources; config written to ${configPath}`);
+  note(
+    slackWebhookUrl
+      ? 'notify-slack posts to the Slack webhook in WARDEN_SLACK_WEBHOOK_URL (stored in the webhook secret)'
+      : 'notify-slack posts to a local Slack-like capture server, run by `warden local invoke notify-slack`',
+  );
   process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
   return 0;
 }
@@ -64,29 +72,75 @@ export function parseFunctionName(value: string): FunctionName {
   return value as FunctionName;
 }
 
-const HANDLED = new Set<GuardResult['status']>(['PROCESSED', 'IGNORED']);
+const LOOPBACK = new Set(['127.0.0.1', 'localhost']);
 
+/**
+ * When the webhook secret points at this machine (local mode's default), a Slack-like server listens
+ * there for the invocation, so the message has somewhere to go and can be shown.
+ */
+async function startCaptureForSecret(config: LocalConfig): Promise<FakeSlackServer | undefined> {
+  const { secretsManager } = makeLocalClients(config);
+  const value = (
+    await secretsManager.send(new GetSecretValueCommand({ SecretId: config.slackWebhookSecretArn }))
+  ).SecretString;
+  let url: URL;
+  try {
+    url = new URL(value ?? '');
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' || !LOOPBACK.has(url.hostname)) return undefined;
+  try {
+    return await startFakeSlackServer({ port: Number(url.port || 80), path: url.pathname });
+  } catch (error) {
+    throw new LocalModeError(
+      `Could not start the local Slack capture server on port ${url.port}: ${(error as Error).message}`,
+    );
+  }
+}
+
+function showCaptured(slack: FakeSlackServer): void {
+  if (slack.received.length === 0) return;
+  note(`The local Slack capture server received ${slack.received.length} message(s):`);
+  for (const request of slack.received) {
+    for (const line of describeSlackMessage(request.payload)) note(`  │ ${line}`);
+    note('');
+  }
+}
+
+/** Prints the function's result as JSON; exit 0 when it did its job, 1 otherwise (see `judgeInvocation`). */
 export async function localInvoke(
   functionName: FunctionName,
   eventSource: string,
   policy: Policy,
+  configPath: string,
 ): Promise<number> {
-  const config: LocalConfig = readLocalConfig();
+  const config: LocalConfig = readLocalConfig(configPath);
   const event = readEvent(eventSource);
   if (!(await isEndpointAnswering(config.endpoint))) {
     throw new LocalModeError(`The emulator at ${config.endpoint} does not answer: run \`warden local up\``);
   }
-  const result = await withStdoutOnStderr(() => invokeLocal(functionName, event, config, policy));
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  if (HANDLED.has(result.status)) return 0;
-  note(`${functionName} ${result.status}: ${result.reason ?? 'no reason given'}`);
-  return 1;
+  const slack = functionName === 'notify-slack' ? await startCaptureForSecret(config) : undefined;
+  try {
+    const result = await withStdoutOnStderr(() => invokeLocal(functionName, event, config, policy));
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    if (slack) showCaptured(slack);
+    const verdict = judgeInvocation(functionName, event, result);
+    if (verdict.ok) {
+      if (functionName === 'notify-slack') note(`notify-slack ${verdict.summary}`);
+      return 0;
+    }
+    note(`${functionName} ${verdict.summary}`);
+    return 1;
+  } finally {
+    await slack?.close();
+  }
 }
 
-export async function localDown(): Promise<number> {
+export async function localDown(configPath: string): Promise<number> {
   const stopped = await stopDetachedMoto();
   // The emulator keeps state in memory only: the provisioned config is gone with it.
-  if (stopped) rmSync(LOCAL_CONFIG_FILE, { force: true });
+  if (stopped) rmSync(configPath, { force: true });
   note(
     stopped ? `Stopped the emulator at ${stopped}` : 'No emulator started by `warden local up` is running',
   );

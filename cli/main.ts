@@ -1,40 +1,79 @@
 /**
- * The `warden` command line: local mode (emulator, provisioning, running a function's bundle).
+ * The `warden` command line: local mode (emulator, provisioning, running a function's bundle), the
+ * audit trail and undo, and reference output (controls, the root-keys SCP).
  * Every command validates the policy file first, so a bad policy fails here as it fails `cdk synth`.
  */
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PREFIX } from '#shared/config/names.ts';
 import { WardenError } from '#shared/errors/errors.ts';
+import { localConfigPath } from '#shared/local/local-config.ts';
 import { PROJECT_ROOT } from '#shared/local/paths.ts';
 import { DEFAULT_POLICY_FILE, loadPolicyFile } from '#shared/policy/load-policy.ts';
+import { auditList, resolveAuditTarget, undo } from './audit-commands.ts';
+import { listControls, scpRootKeys } from './info-commands.ts';
 import { localDown, localInvoke, localUp, parseFunctionName } from './local-commands.ts';
 
-const USAGE = `Usage: warden local <command> [options]
+const DEFAULT_LIMIT = 20;
 
-Commands:
+const USAGE = `Usage: warden <command> [options]
+
+Local mode (no AWS account needed):
   local up                          Start the local AWS emulator (moto) unless one answers, provision
-                                    Warden's resources in it, write .warden/local.json and print it
+                                    Warden's resources in it (tables, topic, key, roles, Slack webhook
+                                    secret), write the local config and print it
   local invoke <function> <event>   Run the function's built bundle against the emulator with the event
-                                    (a JSON file, or - for stdin); print the result as JSON.
-                                    Exit 0 when the event was PROCESSED or IGNORED, 1 otherwise
+                                    (a JSON file, or - for stdin): s3-guard and root-guard take an
+                                    EventBridge event (events/s3, events/iam), notify-slack the event SNS
+                                    gives Lambda (events/sns). Prints the result as JSON. Exit 0 when
+                                    the event was PROCESSED or IGNORED (notify-slack: delivered or
+                                    skipped), 1 when it was REJECTED or FAILED
   local down                        Stop the emulator \`local up\` started
 
+Audit trail (the local emulator, or a deployed stack with --table):
+  audit list [--bucket B] [--limit N]
+                                    Warden's recent actions, newest first (default limit ${DEFAULT_LIMIT})
+  undo <action-id>                  Re-apply the state from before one of Warden's fixes; refused when
+                                    the resource changed since. Exit 1 when refused
+
+Reference:
+  controls                          The controls Warden runs, their severity, default mode and triggers
+  scp root-keys                     Print an SCP denying root access-key creation (JSON on stdout,
+                                    how to attach it on stderr)
+
 Options:
-  --policy <file>   Policy file (default: ${DEFAULT_POLICY_FILE} at the repository root)
+  --policy <file>   Policy file, validated by every command (default: ${DEFAULT_POLICY_FILE} at the repository root)
+  --config <file>   Local-mode config (default: .warden/local.json, or WARDEN_LOCAL_CONFIG)
   --prefix <name>   Resource name prefix for \`local up\` (default: ${DEFAULT_PREFIX})
+  --table <name>    Audit table of a deployed stack (<prefix>-audit, e.g. warden-audit); uses your AWS
+                    credentials and region instead of the local config (or WARDEN_AUDIT_TABLE)
+  --region <name>   Region of that stack (default: AWS_REGION)
+  --bucket <name>   \`audit list\`: only this bucket's records
+  --limit <n>       \`audit list\`: at most n records
   -h, --help        Show this help
 
 Environment:
-  AWS_ENDPOINT_URL  Emulator endpoint (default: http://127.0.0.1:5055)`;
+  AWS_ENDPOINT_URL          Emulator endpoint for \`local up\` (default: http://127.0.0.1:5055)
+  WARDEN_SLACK_WEBHOOK_URL  \`local up\`: store this real Slack webhook in the local secret instead of
+                            the local capture server's URL
+  WARDEN_LOCAL_CONFIG       Local-mode config file (as --config)
+  WARDEN_AUDIT_TABLE        Audit table of a deployed stack (as --table)`;
 
 const EXIT_USAGE = 2;
 
 class UsageError extends Error {}
 
-function policyPath(option: string | undefined): string {
-  if (!option) return resolve(PROJECT_ROOT, DEFAULT_POLICY_FILE);
+function resolvePath(option: string | undefined, fallback: string): string {
+  if (!option) return fallback;
   return isAbsolute(option) ? option : resolve(process.cwd(), option);
+}
+
+function parseLimit(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_LIMIT;
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new UsageError(`--limit must be a positive integer, not "${value}"`);
+  return limit;
 }
 
 async function run(argv: readonly string[]): Promise<number> {
@@ -43,30 +82,56 @@ async function run(argv: readonly string[]): Promise<number> {
     allowPositionals: true,
     options: {
       policy: { type: 'string' },
+      config: { type: 'string' },
       prefix: { type: 'string', default: DEFAULT_PREFIX },
+      table: { type: 'string' },
+      region: { type: 'string' },
+      bucket: { type: 'string' },
+      limit: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
+  if (values.help || positionals.length === 0) {
     process.stdout.write(`${USAGE}\n`);
-    return 0;
+    return values.help ? 0 : EXIT_USAGE;
   }
   const [group, command, ...rest] = positionals;
-  if (group !== 'local' || !command) throw new UsageError('Expected `warden local up|invoke|down`');
-  const policy = loadPolicyFile(policyPath(values.policy));
-  switch (command) {
-    case 'up':
-      return localUp(values.prefix);
-    case 'invoke': {
-      const [functionName, eventSource] = rest;
-      if (!functionName || !eventSource)
-        throw new UsageError('Expected `warden local invoke <function> <event-file|->`');
-      return localInvoke(parseFunctionName(functionName), eventSource, policy);
-    }
-    case 'down':
-      return localDown();
+  const policy = loadPolicyFile(resolvePath(values.policy, resolve(PROJECT_ROOT, DEFAULT_POLICY_FILE)));
+  const configPath = resolvePath(values.config, localConfigPath());
+  const auditTarget = () => resolveAuditTarget({ table: values.table, region: values.region, configPath });
+
+  switch (group) {
+    case 'local':
+      switch (command) {
+        case 'up':
+          return localUp(values.prefix, configPath);
+        case 'invoke': {
+          const [functionName, eventSource] = rest;
+          if (!functionName || !eventSource)
+            throw new UsageError('Expected `warden local invoke <function> <event-file|->`');
+          return localInvoke(parseFunctionName(functionName), eventSource, policy, configPath);
+        }
+        case 'down':
+          return localDown(configPath);
+        default:
+          throw new UsageError(`Unknown command "local ${command ?? ''}"; expected local up|invoke|down`);
+      }
+    case 'audit':
+      if (command !== 'list') throw new UsageError('Expected `warden audit list [--bucket B] [--limit N]`');
+      return auditList(await auditTarget(), {
+        ...(values.bucket ? { bucket: values.bucket } : {}),
+        limit: parseLimit(values.limit),
+      });
+    case 'undo':
+      if (!command || rest.length > 0) throw new UsageError('Expected `warden undo <action-id>`');
+      return undo(await auditTarget(), command);
+    case 'scp':
+      if (command !== 'root-keys') throw new UsageError('Expected `warden scp root-keys`');
+      return scpRootKeys();
+    case 'controls':
+      return listControls();
     default:
-      throw new UsageError(`Unknown command "local ${command}"`);
+      throw new UsageError(`Unknown command "${group}"`);
   }
 }
 

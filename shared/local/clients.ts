@@ -2,10 +2,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
+import { S3ControlClient } from '@aws-sdk/client-s3-control';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
-import { clientConfig, s3ClientConfig } from '#shared/aws/client-config.ts';
+import { clientConfig, s3ClientConfig, s3ControlClientConfig } from '#shared/aws/client-config.ts';
 import { localCredentials } from './credentials.ts';
 
 export interface LocalTarget {
@@ -18,6 +20,8 @@ export function makeLocalClients({ endpoint, region }: LocalTarget) {
   const target = { endpoint, region, credentials: localCredentials() };
   return {
     s3: new S3Client(s3ClientConfig(target)),
+    s3Control: new S3ControlClient(s3ControlClientConfig(target)),
+    secretsManager: new SecretsManagerClient(clientConfig(target)),
     kms: new KMSClient(clientConfig(target)),
     sns: new SNSClient(clientConfig(target)),
     sqs: new SQSClient(clientConfig(target)),

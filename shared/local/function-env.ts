@@ -6,7 +6,7 @@ import { localCredentials } from './credentials.ts';
 import type { LocalConfig } from './local-config.ts';
 
 /**
- * The environment the stack gives a guard function, pointed at the emulator instead of AWS.
+ * The environment the stack gives a function, pointed at the emulator instead of AWS.
  * The function reads it at cold start exactly as it does in Lambda.
  */
 export function functionEnvironment(
@@ -29,5 +29,9 @@ export function functionEnvironment(
     ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
     POWERTOOLS_SERVICE_NAME: functionName,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    // Only notify-slack may read the webhook secret, as in the stack.
+    ...(functionName === 'notify-slack'
+      ? { [ENV.slackWebhookSecretArn]: localConfig.slackWebhookSecretArn }
+      : {}),
   };
 }

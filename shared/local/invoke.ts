@@ -7,6 +7,8 @@ import { build } from 'esbuild';
 import { type FunctionName, resourceNames } from '#shared/config/names.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import type { GuardResult } from '#shared/remediation/outcome.ts';
+import { NotifyEventSchema } from '#shared/slack/inbound.ts';
+import type { NotifyResponse } from '#shared/slack/notify-slack.ts';
 import { buildOptions, bundlePath } from '../../infra/build.ts';
 import { functionEnvironment } from './function-env.ts';
 import type { LocalConfig } from './local-config.ts';
@@ -77,6 +79,13 @@ async function loadHandler(bundle: string, env: Record<string, string>): Promise
   return module.handler as Handler;
 }
 
+/** What each function's handler returns. */
+export interface InvokeResults {
+  readonly 's3-guard': GuardResult;
+  readonly 'root-guard': GuardResult;
+  readonly 'notify-slack': NotifyResponse;
+}
+
 function asGuardResult(value: unknown, functionName: string): GuardResult {
   const status = (value as { status?: unknown } | null)?.status;
   if (typeof status !== 'string') {
@@ -85,23 +94,76 @@ function asGuardResult(value: unknown, functionName: string): GuardResult {
   return value as GuardResult;
 }
 
+function asNotifyResponse(value: unknown): NotifyResponse {
+  const response = value as Record<string, unknown> | null;
+  if (typeof response?.delivered === 'number' || Array.isArray(response?.batchItemFailures))
+    return value as NotifyResponse;
+  throw new LocalModeError(`notify-slack returned an unexpected response: ${JSON.stringify(value)}`);
+}
+
+function checkResult<F extends FunctionName>(functionName: F, value: unknown): InvokeResults[F] {
+  const checked =
+    functionName === 'notify-slack' ? asNotifyResponse(value) : asGuardResult(value, functionName);
+  return checked as InvokeResults[F];
+}
+
+/** Whether an invocation did its job (the CLI's exit code), and one line saying why not. */
+export interface InvocationVerdict {
+  readonly ok: boolean;
+  readonly summary: string;
+}
+
+/**
+ * Guards: PROCESSED or IGNORED is fine, REJECTED or FAILED is not. notify-slack: fine when every alert
+ * was delivered or deliberately skipped; not when Slack refused a message, a record is to be retried,
+ * or the event is neither SNS nor SQS (the function drops it without a retry).
+ */
+export function judgeInvocation<F extends FunctionName>(
+  functionName: F,
+  event: unknown,
+  result: InvokeResults[F],
+): InvocationVerdict {
+  if (functionName !== 'notify-slack') {
+    const guard = result as GuardResult;
+    const ok = guard.status === 'PROCESSED' || guard.status === 'IGNORED';
+    return { ok, summary: `${guard.status}${guard.reason ? `: ${guard.reason}` : ''}` };
+  }
+  if (!NotifyEventSchema.safeParse(event).success)
+    return { ok: false, summary: 'REJECTED: the event is neither an SNS nor an SQS event' };
+  const response = result as NotifyResponse;
+  if ('batchItemFailures' in response) {
+    const failed = response.batchItemFailures.length;
+    return { ok: failed === 0, summary: failed === 0 ? 'DELIVERED' : `FAILED: ${failed} record(s) to retry` };
+  }
+  if (response.permanentFailures > 0)
+    return { ok: false, summary: `FAILED: Slack refused ${response.permanentFailures} message(s) for good` };
+  return {
+    ok: true,
+    summary:
+      response.delivered > 0
+        ? `DELIVERED: ${response.delivered} message(s)${response.digested ? `, ${response.digested} alert(s) in a digest` : ''}`
+        : `SKIPPED: ${response.skipped} message(s) were not Warden alerts`,
+  };
+}
+
 /**
  * Runs a function's built bundle in this process against the emulator, with the environment the
  * stack would give it. The environment stays set in `process.env` afterwards (as in a warm container).
- * Retryable failures are thrown by the handler, as in Lambda.
+ * Retryable failures are thrown by the handler, as in Lambda (notify-slack throws when Slack could
+ * not take an SNS-delivered alert).
  */
-export async function invokeLocal(
-  functionName: FunctionName,
+export async function invokeLocal<F extends FunctionName>(
+  functionName: F,
   event: unknown,
   localConfig: LocalConfig,
   policy: Policy,
   options: InvokeOptions = {},
-): Promise<GuardResult> {
+): Promise<InvokeResults[F]> {
   const bundle = await ensureBundle(functionName);
   const env = { ...functionEnvironment(localConfig, policy, functionName), ...options.env };
   if (!('AWS_SESSION_TOKEN' in env)) delete process.env.AWS_SESSION_TOKEN;
   Object.assign(process.env, env);
   const handler = await loadHandler(bundle, env);
   const deployedName = resourceNames(localConfig.prefix).functionName(functionName);
-  return asGuardResult(await handler(event, fakeLambdaContext(deployedName)), functionName);
+  return checkResult(functionName, await handler(event, fakeLambdaContext(deployedName)));
 }

@@ -5,6 +5,10 @@ import { FUNCTION_NAMES } from '#shared/config/names.ts';
 import { LocalModeError } from './local-mode-error.ts';
 import { LOCAL_CONFIG_FILE } from './paths.ts';
 
+/** Where the CLI reads and writes the config: `WARDEN_LOCAL_CONFIG` (tests use a temp file) or `.warden/local.json`. */
+export const localConfigPath = (env: NodeJS.ProcessEnv = process.env): string =>
+  env.WARDEN_LOCAL_CONFIG || LOCAL_CONFIG_FILE;
+
 /** What `warden local up` provisioned in the emulator: everything a function, test or demo needs. */
 export const LocalConfigSchema = z.object({
   endpoint: z.url(),
@@ -22,6 +26,8 @@ export const LocalConfigSchema = z.object({
   /** An SQS queue subscribed to the alert topic, so the demo and tests can read what was published. */
   alertCaptureQueueUrl: z.url(),
   alertCaptureQueueArn: z.string().startsWith('arn:aws:sqs:'),
+  /** The Secrets Manager secret notify-slack reads the webhook URL from (the stack's name). */
+  slackWebhookSecretArn: z.string().startsWith('arn:aws:secretsmanager:'),
 });
 
 export type LocalConfig = z.infer<typeof LocalConfigSchema>;

@@ -18,6 +18,13 @@ import {
   paginateListAliases,
 } from '@aws-sdk/client-kms';
 import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import {
   CreateTopicCommand,
   SetTopicAttributesCommand,
   type SNSClient,
@@ -34,7 +41,20 @@ export interface ProvisionOptions {
   readonly endpoint: string;
   readonly region: string;
   readonly prefix: string;
+  /**
+   * The Slack webhook URL to store in the webhook secret: a real one (`WARDEN_SLACK_WEBHOOK_URL`) or a
+   * local capture server's. When omitted, a new secret gets LOCAL_SLACK_WEBHOOK_URL and an existing
+   * one keeps its value.
+   */
+  readonly slackWebhookUrl?: string;
 }
+
+/** Where `warden local invoke notify-slack` runs its Slack-like capture server unless a real webhook is set. */
+export const LOCAL_SLACK_WEBHOOK_URL = 'http://127.0.0.1:5056/services/TLOCAL/BLOCAL/warden-local-capture';
+
+/** The webhook URL local mode should use: a real webhook from the environment, or none (the local default). */
+export const slackWebhookUrlFromEnv = (env: NodeJS.ProcessEnv = process.env): string | undefined =>
+  env.WARDEN_SLACK_WEBHOOK_URL?.trim() || undefined;
 
 /** Name of the SQS queue subscribed to the alert topic in local mode only (the stack has none). */
 export const alertCaptureQueueName = (prefix: string) => `${prefix}-alerts-capture`;
@@ -87,6 +107,37 @@ async function ensureCaptureQueue(clients: LocalClients, name: string, topicArn:
   if (!queueArn) throw new LocalModeError(`No ARN for queue ${QueueUrl}`);
   await clients.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn }));
   return { queueUrl: QueueUrl, queueArn };
+}
+
+/** The webhook secret with the stack's name; its value is set on creation and replaced only when a URL is given. */
+async function ensureWebhookSecret(
+  secrets: SecretsManagerClient,
+  name: string,
+  url: string | undefined,
+): Promise<string> {
+  let arn: string | undefined;
+  try {
+    arn = (await secrets.send(new DescribeSecretCommand({ SecretId: name }))).ARN;
+  } catch (error) {
+    if (errorName(error) !== 'ResourceNotFoundException') throw error;
+  }
+  if (!arn) {
+    const created = await secrets.send(
+      new CreateSecretCommand({
+        Name: name,
+        Description: 'Warden: Slack incoming-webhook URL for notify-slack',
+        SecretString: url ?? LOCAL_SLACK_WEBHOOK_URL,
+      }),
+    );
+    if (!created.ARN) throw new LocalModeError(`CreateSecret returned no ARN for ${name}`);
+    return created.ARN;
+  }
+  if (url !== undefined) {
+    const current = await secrets.send(new GetSecretValueCommand({ SecretId: arn })).catch(() => undefined);
+    if (current?.SecretString !== url)
+      await secrets.send(new PutSecretValueCommand({ SecretId: arn, SecretString: url }));
+  }
+  return arn;
 }
 
 interface TableSpec {
@@ -173,9 +224,10 @@ export async function provisionLocal(options: ProvisionOptions): Promise<LocalCo
   if (!identity.Account) throw new LocalModeError('GetCallerIdentity returned no account id');
   const kmsKeyArn = await ensureKmsKey(clients.kms, names.kmsKeyAlias);
   const alertTopicArn = await ensureTopic(clients.sns, names.alertTopic, kmsKeyArn);
-  const [capture, functionRoleArns] = await Promise.all([
+  const [capture, functionRoleArns, slackWebhookSecretArn] = await Promise.all([
     ensureCaptureQueue(clients, alertCaptureQueueName(options.prefix), alertTopicArn),
     ensureFunctionRoles(clients.iam, names.functionRole),
+    ensureWebhookSecret(clients.secretsManager, names.slackWebhookSecret, options.slackWebhookUrl),
     ensureTable(clients.dynamodb, {
       name: names.idempotencyTable,
       keys: [{ name: 'id', type: 'HASH' }],
@@ -204,5 +256,6 @@ export async function provisionLocal(options: ProvisionOptions): Promise<LocalCo
     ownRoleArns: Object.values(functionRoleArns),
     alertCaptureQueueUrl: capture.queueUrl,
     alertCaptureQueueArn: capture.queueArn,
+    slackWebhookSecretArn,
   };
 }

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 /**
- * A local HTTP server that answers like a Slack incoming webhook: records every payload and replies
+ * A local HTTP server that answers like a Slack incoming webhook (tests script its answers; the demo
+ * and `warden local invoke notify-slack` use it to show what Slack would receive): records every payload and replies
  * with a scripted answer per request (then `200 ok` once the script is used up). Bounded (body size,
  * requests kept, lifetime) and self-stopping, so a forgotten `close()` never hangs a test run.
  */
@@ -53,6 +54,8 @@ export interface FakeSlackOptions {
   readonly maxRecorded?: number;
   /** The server stops by itself after this long. */
   readonly lifetimeMs?: number;
+  /** Port on 127.0.0.1; 0 (default) lets the OS choose a free one. */
+  readonly port?: number;
 }
 
 const DEFAULTS = {
@@ -60,6 +63,7 @@ const DEFAULTS = {
   maxBodyBytes: 1_000_000,
   maxRecorded: 1_000,
   lifetimeMs: 120_000,
+  port: 0,
 };
 
 function parse(text: string): unknown {
@@ -122,7 +126,7 @@ export async function startFakeSlackServer(options: FakeSlackOptions = {}): Prom
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(settings.port, '127.0.0.1', () => resolve());
   });
   server.unref();
 
