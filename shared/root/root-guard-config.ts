@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ENV } from '#shared/config/env-names.ts';
 import { ConfigError } from '#shared/errors/errors.ts';
 import { parsePolicy } from '#shared/policy/parse-policy.ts';
@@ -14,11 +14,11 @@ export interface RootGuardConfig {
 }
 
 const EnvSchema = z.object({
-  AWS_REGION: z.string().min(1),
-  [ENV.alertTopicArn]: z.string().regex(/^arn:aws[a-z-]*:sns:/, 'must be an SNS topic ARN'),
-  [ENV.idempotencyTable]: z.string().min(1),
-  [ENV.auditTable]: z.string().min(1),
-  [ENV.policy]: z.string().min(2),
+  AWS_REGION: z.string().check(z.minLength(1)),
+  [ENV.alertTopicArn]: z.string().check(z.regex(/^arn:aws[a-z-]*:sns:/, 'must be an SNS topic ARN')),
+  [ENV.idempotencyTable]: z.string().check(z.minLength(1)),
+  [ENV.auditTable]: z.string().check(z.minLength(1)),
+  [ENV.policy]: z.string().check(z.minLength(2)),
 });
 
 /** Fails fast with every missing or malformed variable named; required values have no defaults. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ENV } from '#shared/config/env-names.ts';
 import { ConfigError } from '#shared/errors/errors.ts';
 
@@ -10,12 +10,14 @@ export interface NotifySlackConfig {
 }
 
 const EnvSchema = z.object({
-  AWS_REGION: z.string().min(1),
+  AWS_REGION: z.string().check(z.minLength(1)),
   [ENV.slackWebhookSecretArn]: z
     .string()
-    .regex(
-      /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/,
-      'must be a Secrets Manager secret ARN',
+    .check(
+      z.regex(
+        /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/,
+        'must be a Secrets Manager secret ARN',
+      ),
     ),
 });
 

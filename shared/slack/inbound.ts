@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Alert } from '#shared/alerts/alert.ts';
 import type { ControlOutcome } from '#shared/remediation/outcome.ts';
 import { describeIssues } from '#shared/remediation/reject.ts';
@@ -19,34 +19,36 @@ export interface SlackAlert extends Omit<Alert, 'outcomes'> {
 }
 
 const SeveritySchema = z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL']);
+const nonEmpty = z.string().check(z.minLength(1));
+const strings = z._default(z.array(z.string()), []);
 
 const OutcomeSchema = z.object({
-  controlId: z.string().min(1),
+  controlId: nonEmpty,
   title: z.string(),
   severity: SeveritySchema,
-  compliance: z.array(z.string()).default([]),
+  compliance: strings,
   resource: z.string(),
   status: z.enum(['REMEDIATED', 'ALREADY_COMPLIANT', 'DETECTED', 'SKIPPED', 'FAILED']),
   reason: z.string(),
-  actions: z.array(z.string()).default([]),
-  before: z.unknown().optional(),
-  after: z.unknown().optional(),
+  actions: strings,
+  before: z.optional(z.unknown()),
+  after: z.optional(z.unknown()),
 });
 
 export const AlertSchema = z.object({
-  eventId: z.string().min(1),
+  eventId: nonEmpty,
   severity: SeveritySchema,
-  title: z.string().min(1),
-  summary: z.string().default(''),
-  accountId: z.string().min(1),
-  region: z.string().min(1),
-  resourceType: z.string().default('unknown'),
-  resource: z.string().min(1),
-  eventName: z.string().min(1),
-  eventTime: z.string().default(''),
-  actor: z.object({ type: z.string(), arn: z.string().optional() }).default({ type: 'Unknown' }),
-  sourceIp: z.string().optional(),
-  userAgent: z.string().optional(),
+  title: nonEmpty,
+  summary: z._default(z.string(), ''),
+  accountId: nonEmpty,
+  region: nonEmpty,
+  resourceType: z._default(z.string(), 'unknown'),
+  resource: nonEmpty,
+  eventName: nonEmpty,
+  eventTime: z._default(z.string(), ''),
+  actor: z._default(z.object({ type: z.string(), arn: z.optional(z.string()) }), { type: 'Unknown' }),
+  sourceIp: z.optional(z.string()),
+  userAgent: z.optional(z.string()),
   outcomes: z.array(OutcomeSchema),
   links: z.object({ resource: z.string(), cloudTrailEvent: z.string() }),
 });
@@ -59,20 +61,26 @@ const ChatNotificationSchema = z.object({
 
 const SnsEnvelopeSchema = z.object({ Type: z.literal('Notification'), Message: z.string() });
 
-const SnsEventSchema = z
-  .object({
-    Records: z.array(z.object({ Sns: z.object({ MessageId: z.string(), Message: z.string() }) })).min(1),
-  })
-  .transform((event) => ({
+const SnsEventSchema = z.pipe(
+  z.object({
+    Records: z
+      .array(z.object({ Sns: z.object({ MessageId: z.string(), Message: z.string() }) }))
+      .check(z.minLength(1)),
+  }),
+  z.transform((event) => ({
     source: 'sns' as const,
     records: event.Records.map((record) => ({ id: record.Sns.MessageId, text: record.Sns.Message })),
-  }));
-const SqsEventSchema = z
-  .object({ Records: z.array(z.object({ messageId: z.string().min(1), body: z.string() })).min(1) })
-  .transform((event) => ({
+  })),
+);
+
+const SqsEventSchema = z.pipe(
+  z.object({ Records: z.array(z.object({ messageId: nonEmpty, body: z.string() })).check(z.minLength(1)) }),
+  z.transform((event) => ({
     source: 'sqs' as const,
     records: event.Records.map((record) => ({ id: record.messageId, text: record.body })),
-  }));
+  })),
+);
+
 export const NotifyEventSchema = z.union([SnsEventSchema, SqsEventSchema]);
 export type NotifyEvent = z.output<typeof NotifyEventSchema>;
 
