@@ -25,7 +25,11 @@ const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
  * Powertools Idempotency on DynamoDB. Each step gets its own persistence layer and key prefix,
  * so "remediated" and "alerted" are tracked apart: a failed alert is retried without repairing twice.
  */
-export function dynamoOnce(client: DynamoDBClient, tableName: string, functionName: string): LambdaOnceWrapper {
+export function dynamoOnce(
+  client: DynamoDBClient,
+  tableName: string,
+  functionName: string,
+): LambdaOnceWrapper {
   const configs: IdempotencyConfig[] = [];
   const once: OnceWrapper = (step, fn) => {
     const config = new IdempotencyConfig({

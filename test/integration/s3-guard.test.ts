@@ -105,7 +105,9 @@ describe('s3-guard bundle against moto', () => {
   });
 
   it('remediates and alerts once when the same event is delivered three times', async () => {
-    const { invoke, bucket, config } = await scenario('s3/delete-bucket-encryption.json', { encryption: 'AES256' });
+    const { invoke, bucket, config } = await scenario('s3/delete-bucket-encryption.json', {
+      encryption: 'AES256',
+    });
 
     const first = await invoke();
     await resetBucket(makeClients().s3, bucket, { encryption: 'AES256' });
@@ -121,7 +123,9 @@ describe('s3-guard bundle against moto', () => {
   });
 
   it("ignores Warden's own remediation call", async () => {
-    const { invoke, bucket } = await scenario('s3/put-bucket-encryption-by-warden.json', { encryption: 'AES256' });
+    const { invoke, bucket } = await scenario('s3/put-bucket-encryption-by-warden.json', {
+      encryption: 'AES256',
+    });
 
     const result = await invoke();
 
@@ -130,7 +134,9 @@ describe('s3-guard bundle against moto', () => {
   });
 
   it('ignores a failed call', async () => {
-    const { invoke } = await scenario('s3/delete-bucket-encryption-failed-call.json', { encryption: 'AES256' });
+    const { invoke } = await scenario('s3/delete-bucket-encryption-failed-call.json', {
+      encryption: 'AES256',
+    });
 
     expect(await invoke()).toMatchObject({ status: 'IGNORED', reason: expect.stringContaining('failed') });
   });
@@ -138,13 +144,22 @@ describe('s3-guard bundle against moto', () => {
   it('logs and skips a bucket that no longer exists', async () => {
     const { invoke } = await scenario('s3/delete-bucket-encryption.json', 'missing');
 
-    expect(await invoke()).toMatchObject({ status: 'IGNORED', reason: expect.stringContaining('no longer exists') });
+    expect(await invoke()).toMatchObject({
+      status: 'IGNORED',
+      reason: expect.stringContaining('no longer exists'),
+    });
     expect(await takeAlerts()).toHaveLength(0);
   });
 
   it('only alerts in detect mode', async () => {
-    const policy = makePolicy({ controls: { 's3-encryption-kms': { mode: 'detect' } } } satisfies Partial<PolicyInput>);
-    const { invoke, bucket } = await scenario('s3/delete-bucket-encryption.json', { encryption: 'AES256' }, policy);
+    const policy = makePolicy({
+      controls: { 's3-encryption-kms': { mode: 'detect' } },
+    } satisfies Partial<PolicyInput>);
+    const { invoke, bucket } = await scenario(
+      's3/delete-bucket-encryption.json',
+      { encryption: 'AES256' },
+      policy,
+    );
 
     const result = await invoke();
 
@@ -155,7 +170,11 @@ describe('s3-guard bundle against moto', () => {
 
   it('never touches an exempt bucket', async () => {
     const policy = makePolicy({ s3: { exemptBuckets: ['it-*'] } });
-    const { invoke, bucket } = await scenario('s3/delete-bucket-encryption.json', { encryption: 'AES256' }, policy);
+    const { invoke, bucket } = await scenario(
+      's3/delete-bucket-encryption.json',
+      { encryption: 'AES256' },
+      policy,
+    );
 
     expect(await invoke()).toMatchObject({ status: 'IGNORED', reason: expect.stringContaining('exempt') });
     expect((await readBucketSnapshot(makeClients().s3, bucket)).encryption?.algorithm).toBe('AES256');
@@ -164,13 +183,21 @@ describe('s3-guard bundle against moto', () => {
   it('rejects a malformed event with the field named, without retrying', async () => {
     const config = localConfig();
 
-    const result = await invokeLocal('s3-guard', loadSampleEvent('invalid/missing-event-id.json'), config, repoPolicy, QUIET);
+    const result = await invokeLocal(
+      's3-guard',
+      loadSampleEvent('invalid/missing-event-id.json'),
+      config,
+      repoPolicy,
+      QUIET,
+    );
 
     expect(result).toMatchObject({ status: 'REJECTED', reason: expect.stringContaining('detail.eventID') });
   });
 
   it('refuses to use a disabled key and alerts instead', async () => {
-    const { invoke, bucket, config } = await scenario('s3/delete-bucket-encryption.json', { encryption: 'AES256' });
+    const { invoke, bucket, config } = await scenario('s3/delete-bucket-encryption.json', {
+      encryption: 'AES256',
+    });
     const kms = makeClients().kms;
     // moto answers DisableKey/EnableKey by ARN with an HTML error page: use the key id.
     const keyId = config.kmsKeyArn.split('/').pop();
@@ -178,7 +205,9 @@ describe('s3-guard bundle against moto', () => {
     try {
       const result = await invoke();
 
-      expect(result.outcomes).toMatchObject([{ status: 'FAILED', reason: expect.stringContaining('Disabled') }]);
+      expect(result.outcomes).toMatchObject([
+        { status: 'FAILED', reason: expect.stringContaining('Disabled') },
+      ]);
       expect((await readBucketSnapshot(makeClients().s3, bucket)).encryption?.algorithm).toBe('AES256');
       expect((await takeAlerts())[0]?.notification.content.title).toContain('could not repair');
     } finally {
