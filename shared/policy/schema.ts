@@ -27,12 +27,87 @@ const organizationId = z
 
 const controlSettings = z.strictObject({ mode: z.enum(CONTROL_MODES) });
 
+/** IAM and sign-in events (global services) reach EventBridge only in this region. */
+export const GLOBAL_EVENTS_REGION = 'us-east-1';
+
+/** A commercial, China or GovCloud region name such as `eu-west-1`, `ap-southeast-2`, `us-gov-west-1`. */
+export const regionName = z
+  .string()
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be an AWS region name such as eu-west-1');
+
+/**
+ * Where Warden runs in account mode: the hub in `homeRegion`, a forwarder in every other region
+ * of `regions`. us-east-1 always gets a stack (the hub or a forwarder) because IAM and sign-in
+ * events exist only there, whether or not it is listed; listing it also forwards its S3 events.
+ */
+const deployment = z
+  .strictObject({
+    mode: z.enum(['account', 'organization']).default('account'),
+    managementAccountId: accountId.optional(),
+    /** The hub's region; defaults to the CDK context `homeRegion`, then the CLI's region. */
+    homeRegion: regionName.optional(),
+    /** Regions whose S3 events Warden watches, the home region included. Defaults to the home region alone. */
+    regions: z.array(regionName).min(1).optional(),
+  })
+  .superRefine((value, context) => {
+    const regions = value.regions ?? [];
+    const duplicates = regions.filter((region, index) => regions.indexOf(region) !== index);
+    if (duplicates.length > 0)
+      context.addIssue({
+        code: 'custom',
+        path: ['regions'],
+        message: `lists ${[...new Set(duplicates)].join(', ')} more than once`,
+      });
+    if (value.homeRegion && value.regions && !regions.includes(value.homeRegion))
+      context.addIssue({
+        code: 'custom',
+        path: ['regions'],
+        message: `must include the home region ${value.homeRegion}`,
+      });
+  });
+
+/** Organizational units (`ou-...`) or the organization root (`r-...`) a StackSet can target. */
+const organizationalUnitId = z
+  .string()
+  .regex(
+    /^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/,
+    'must be an organizational unit id (ou-xxxx-xxxxxxxx) or the root id (r-xxxx)',
+  );
+
+const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1');
+
+/** IAM role names: up to 64 characters of letters, digits and `+=,.@_-`. */
+const roleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name');
+
+export const DEFAULT_MEMBER_ROLE_NAME = 'warden-remediation';
+
+/**
+ * Organization mode settings. Required values (organization id, target OUs, regions) are checked
+ * at synth when the mode is `organization` (infra/stacks/organization-stack.ts), so an account-mode
+ * policy never needs them.
+ */
+const organizationSettings = z
+  .strictObject({
+    /** The organization id (`o-...`): the hub bus policy and the member role trust are pinned to it. */
+    organizationId: organizationId.optional(),
+    targetOrganizationalUnitIds: z.array(organizationalUnitId).default([]),
+    /** Regions of the member accounts that get a spoke (forwarding rules; the role lives in the first). */
+    regions: z.array(awsRegion).default([]),
+    /** The role each spoke creates and the hub guards assume to repair that account. */
+    memberRoleName: roleName.default(DEFAULT_MEMBER_ROLE_NAME),
+  })
+  .prefault({});
+
 export const PolicySchema = z.strictObject({
   version: z.literal(1),
   deployment: z
     .strictObject({
       mode: z.enum(['account', 'organization']).default('account'),
       managementAccountId: accountId.optional(),
+      /** Organization mode: where the spokes go (rolled out by a service-managed StackSet). */
+      organization: organizationSettings,
+      /** Create a CloudTrail trail (organization trail in organization mode) when none exists. */
+      createTrail: z.boolean().default(false),
     })
     .prefault({}),
   controls: z.partialRecord(z.enum(CONTROL_IDS), controlSettings).default({}),

@@ -2,6 +2,7 @@ import { type Alert, buildAlert } from '#shared/alerts/alert.ts';
 import type { AlertPublisher } from '#shared/alerts/publish-alert.ts';
 import type { AuditLog, AuditRecord } from '#shared/audit/audit-log.ts';
 import type { BaselineStore } from '#shared/audit/baseline-store.ts';
+import type { ClientsFor } from '#shared/aws/cross-account.ts';
 import type { GuardConfig } from '#shared/config/load-config.ts';
 import { ACCOUNT_CONTROLS, BUCKET_CONTROLS, S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
 import type { AccountControl, BucketControl, Control, EvaluationContext } from '#shared/controls/types.ts';
@@ -57,7 +58,15 @@ export interface S3GuardDeps extends BucketStateDeps, BucketActionDeps, AccountS
   readonly accountControls?: readonly AccountControl[];
   /** Waits between read-backs of account-level settings, which S3 shows after a delay. */
   readonly pause?: (milliseconds: number) => Promise<void>;
+  /**
+   * Clients for the event's account and region (organization mode: the assumed member role, see
+   * shared/aws/cross-account.ts). Defaults to `s3` and `s3Control` for every event.
+   */
+  readonly clientsFor?: ClientsFor<S3Clients>;
 }
+
+/** The clients that read and write one account's S3 settings. */
+export type S3Clients = Pick<S3GuardDeps, 's3' | 's3Control'>;
 
 /** The remediation of one event, stored per event id so a redelivery or retry never repairs twice. */
 interface Remediation {
@@ -122,6 +131,19 @@ export function createS3Guard(deps: S3GuardDeps) {
       ? [...new Set([...bucketControls.flatMap((c) => c.triggers), ...accountEvents])]
       : S3_GUARD_EVENT_NAMES;
   const pause = deps.pause ?? defaultPause;
+
+  /** The deps with the clients for the call's account and region, fetched on first use. */
+  function depsFor(call: ApiCall): () => Promise<S3GuardDeps> {
+    let scoped: Promise<S3GuardDeps> | undefined;
+    return () => {
+      scoped ??= deps.clientsFor
+        ? deps
+            .clientsFor({ accountId: call.accountId, region: call.region, eventId: call.eventId })
+            .then((clients) => ({ ...deps, s3: clients.s3, s3Control: clients.s3Control }))
+        : Promise.resolve(deps);
+      return scoped;
+    };
+  }
 
   function contextFor(call: ApiCall): EvaluationContext {
     return { policy: deps.config.policy, wardenKmsKeyArn: deps.config.kmsKeyArn, accountId: call.accountId };
@@ -266,12 +288,13 @@ export function createS3Guard(deps: S3GuardDeps) {
 
   function bucketTarget(call: ApiCall, bucket: string): Target<BucketState, BucketStatePart, BucketAction> {
     const context = contextFor(call);
+    const scoped = depsFor(call);
     return {
       resourceType: BUCKET_RESOURCE_TYPE,
       resource: bucket,
       verifyAttempts: 1,
-      read: (parts) => readBucketState(deps, bucket, call.accountId, parts),
-      apply: (action) => applyBucketAction(deps, action, call.accountId),
+      read: async (parts) => readBucketState(await scoped(), bucket, call.accountId, parts),
+      apply: async (action) => applyBucketAction(await scoped(), action, call.accountId),
       describe: describeAction,
       view: (state, control) => bucketView(state, control.reads),
       settle: (before, after, evaluations) => recordPolicyBaseline(call, context, before, after, evaluations),
@@ -305,12 +328,13 @@ export function createS3Guard(deps: S3GuardDeps) {
   }
 
   function accountTarget(call: ApiCall): Target<AccountState, AccountStatePart, AccountAction> {
+    const scoped = depsFor(call);
     return {
       resourceType: ACCOUNT_RESOURCE_TYPE,
       resource: accountResource(call.accountId),
       verifyAttempts: ACCOUNT_VERIFY_ATTEMPTS,
-      read: (parts) => readAccountState(deps, call.accountId, parts),
-      apply: (action) => applyAccountAction(deps, action),
+      read: async (parts) => readAccountState(await scoped(), call.accountId, parts),
+      apply: async (action) => applyAccountAction(await scoped(), action),
       describe: describeAccountAction,
       view: (state, control) => accountView(state, control.reads),
     };

@@ -5,7 +5,7 @@ import type { RootActivity, RootActivityKind } from './root-activity.ts';
 
 /** What Warden knows besides the event when it judges a root activity. */
 export interface RootContext {
-  readonly deployment: Policy['deployment'];
+  readonly deployment: Pick<Policy['deployment'], 'mode' | 'managementAccountId'>;
 }
 
 /** How a root finding is repaired: by Warden through centralised root access, or by a person. */

@@ -3,16 +3,28 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { snsAlertPublisher } from '#shared/alerts/publish-alert.ts';
 import { dynamoAuditLog } from '#shared/audit/audit-log.ts';
 import { dynamoBaselineStore } from '#shared/audit/baseline-store.ts';
-import { clientConfig, s3ClientConfig, s3ControlClientConfig } from '#shared/aws/client-config.ts';
+import {
+  type AwsTarget,
+  clientConfig,
+  s3ClientConfig,
+  s3ControlClientConfig,
+} from '#shared/aws/client-config.ts';
+import { accountOfArn, crossAccountClients, stsAssumeRole } from '#shared/aws/cross-account.ts';
 import { loadGuardConfig } from '#shared/config/load-config.ts';
 import type { FunctionName } from '#shared/config/names.ts';
 import { dynamoOnce } from '#shared/idempotency/idempotency.ts';
 import { createObservability, systemClock } from '#shared/observability/observability.ts';
 import { kmsKeyReader } from '#shared/s3/kms-key.ts';
+
+const s3ClientsFor = (target: AwsTarget) => ({
+  s3: new S3Client(s3ClientConfig(target)),
+  s3Control: new S3ControlClient(s3ControlClientConfig(target)),
+});
 
 /**
  * Real dependencies of a bucket guard, built once per cold start: validated config, stateless
@@ -24,14 +36,27 @@ export function createBucketGuardRuntime(functionName: FunctionName, env: NodeJS
   const target = { region: config.region };
   const dynamodb = new DynamoDBClient(clientConfig(target));
   const documents = DynamoDBDocumentClient.from(dynamodb);
+  const own = s3ClientsFor(target);
+  // The function's own account and partition, from its own role ARN (the stack sets it).
+  const { accountId: ownAccountId, partition } = accountOfArn(config.ownRoleArns[0] as string);
+  const deployment = config.policy.deployment;
+  const clientsFor = crossAccountClients({
+    ownAccountId,
+    partition,
+    memberRoleName: deployment.mode === 'organization' ? deployment.organization.memberRoleName : undefined,
+    assumeRole: stsAssumeRole(new STSClient(clientConfig(target))),
+    buildClients: (region, credentials) =>
+      region === config.region && !credentials ? own : s3ClientsFor({ region, credentials }),
+    clock: systemClock,
+  });
   return {
     config,
     logger,
     metrics,
     deps: {
       config,
-      s3: new S3Client(s3ClientConfig(target)),
-      s3Control: new S3ControlClient(s3ControlClientConfig(target)),
+      ...own,
+      clientsFor,
       kmsKeys: kmsKeyReader(new KMSClient(clientConfig(target)), config.kmsKeyArn),
       alerts: snsAlertPublisher(new SNSClient(clientConfig(target)), config.alertTopicArn),
       audit: dynamoAuditLog(documents, config.auditTable),

@@ -22,7 +22,11 @@ describe('policy file', () => {
   it('fills defaults for a minimal policy', () => {
     expect(parsePolicy({ version: 1 }, 'test')).toEqual({
       version: 1,
-      deployment: { mode: 'account' },
+      deployment: {
+        mode: 'account',
+        organization: { targetOrganizationalUnitIds: [], regions: [], memberRoleName: 'warden-remediation' },
+        createTrail: false,
+      },
       controls: {},
       s3: { approvedKmsKeyArns: [], exemptBuckets: [], allowedAccountIds: [], allowedOrganizationIds: [] },
     });
