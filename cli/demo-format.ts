@@ -1,3 +1,4 @@
+import type { GrantView } from '#shared/local/access-snapshot.ts';
 import type { CapturedAlert } from '#shared/local/alert-capture.ts';
 import type { BucketSnapshot } from '#shared/local/bucket-snapshot.ts';
 import type { LocalConfig } from '#shared/local/local-config.ts';
@@ -49,7 +50,7 @@ function describeEncryption(encryption: BucketSnapshot['encryption'], config: Lo
   return `${encryption.algorithm === 'aws:kms' ? 'SSE-KMS' : encryption.algorithm}, ${whose}, Bucket Key ${encryption.bucketKeyEnabled ? 'on' : 'off'}`;
 }
 
-function describePublicAccessBlock(flags: BucketSnapshot['publicAccessBlock']): string {
+export function describePublicAccessBlock(flags: BucketSnapshot['publicAccessBlock']): string {
   if (!flags) return 'none configured (public policies and ACLs allowed)';
   const on = Object.entries(flags).filter(([, value]) => value);
   if (on.length === 4) return 'all 4 flags on';
@@ -65,7 +66,64 @@ export function describeBucket(snapshot: BucketSnapshot, config: LocalConfig): s
 
 export function describeCall(event: SampleEvent): string {
   const detail = event.detail as { eventName?: string; userIdentity?: { arn?: string; type?: string } };
-  return `${detail.eventName} by ${detail.userIdentity?.arn ?? detail.userIdentity?.type ?? 'unknown caller'}`;
+  const who = detail.userIdentity?.type === 'Root' ? 'the root user' : detail.userIdentity?.arn;
+  return `${detail.eventName} by ${who ?? detail.userIdentity?.type ?? 'unknown caller'}`;
+}
+
+interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect?: string;
+  readonly Principal?: unknown;
+  readonly Action?: string | readonly string[];
+  readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+const list = (value: string | readonly string[] | undefined) =>
+  value === undefined ? '' : typeof value === 'string' ? value : value.join(', ');
+
+function principalText(principal: unknown): string {
+  if (principal === '*') return 'anyone (*)';
+  if (typeof principal === 'object' && principal !== null) {
+    const values = Object.values(principal as Record<string, string | string[]>).flat();
+    return values
+      .map((value) => (value === '*' ? 'anyone (*)' : value.replace(/^arn:aws:iam::\d+:/, '')))
+      .join(', ');
+  }
+  return String(principal);
+}
+
+/** One line per statement: `Sid  Effect who → actions [if condition keys]`. */
+export function describePolicy(policy: string | null): string[] {
+  if (policy === null) return ['bucket policy        none'];
+  let statements: PolicyStatement[];
+  try {
+    const parsed =
+      (JSON.parse(policy) as { Statement?: PolicyStatement | PolicyStatement[] }).Statement ?? [];
+    statements = Array.isArray(parsed) ? parsed : [parsed];
+  } catch {
+    return ['bucket policy        (not JSON)'];
+  }
+  return statements.map((statement, index) => {
+    const condition = statement.Condition
+      ? ` if ${Object.values(statement.Condition)
+          .flatMap((block) => Object.keys(block))
+          .join(', ')}`
+      : '';
+    const label = index === 0 ? 'bucket policy' : '';
+    return `${label.padEnd(21)}${statement.Sid ?? `#${index}`}: ${statement.Effect} ${principalText(statement.Principal)} → ${list(statement.Action)}${condition}`;
+  });
+}
+
+export function describeAcl(grants: readonly GrantView[], ownership: string | null): string[] {
+  const granted = grants.map((grant) => `${grant.grantee} ${grant.permission}`).join(', ');
+  return [
+    `ACL grants           ${granted || 'none'}`,
+    `object ownership     ${ownership ?? 'not set (ACLs enabled)'}${ownership === 'BucketOwnerEnforced' ? ' (ACLs disabled)' : ''}`,
+  ];
+}
+
+export function describeAccountBlock(flags: BucketSnapshot['publicAccessBlock']): string {
+  return `block public access  ${describePublicAccessBlock(flags).replace('public policies and ACLs allowed', 'each bucket decides')}`;
 }
 
 const STATUS_MARK: Record<ControlOutcome['status'], string> = {
@@ -83,14 +141,22 @@ export function describeOutcomes(result: GuardResult): { findings: string[]; act
   const findings = result.outcomes.map(
     (outcome) => `${STATUS_MARK[outcome.status]}  ${outcome.controlId}: ${outcome.reason}`,
   );
-  const actions = result.outcomes.flatMap((outcome) => outcome.actions);
+  // A detected finding's actions are what enforce mode would do: say so.
+  const actions = result.outcomes.flatMap((outcome) =>
+    outcome.status === 'DETECTED' && outcome.controlId.startsWith('s3-')
+      ? outcome.actions.map(
+          (action) => `nothing (${outcome.controlId} is in detect mode; enforce would: ${action})`,
+        )
+      : outcome.actions,
+  );
   return { findings, actions: actions.length ? actions : ['none'] };
 }
 
+/** The SNS subject of each alert (the Slack message below shows its content). */
 export function describeAlerts(alerts: readonly CapturedAlert[]): string[] {
   if (alerts.length === 0) return ['none published'];
-  return alerts.flatMap((alert) => [
-    `subject  ${alert.subject}`,
-    ...alert.notification.content.description.split('\n').map((line) => `│ ${line}`),
-  ]);
+  return alerts.map((alert) => `SNS "${alert.subject}"`);
 }
+
+/** A Slack message as received, one `│ ` line each (header first). */
+export const slackLines = (lines: readonly string[]) => lines.map((line) => `│ ${line}`);

@@ -1,42 +1,149 @@
+import { isDeepStrictEqual } from 'node:util';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
-import type { BucketSetup } from '#shared/local/bucket-setup.ts';
+import {
+  DeleteBucketOwnershipControlsCommand,
+  DeleteBucketPolicyCommand,
+  PutBucketAclCommand,
+  PutBucketPolicyCommand,
+} from '@aws-sdk/client-s3';
+import { DeletePublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
+import {
+  readAccountPublicAccessBlock,
+  readBucketAclGrants,
+  readBucketPolicy,
+  readObjectOwnership,
+} from '#shared/local/access-snapshot.ts';
+import type { CapturedAlert } from '#shared/local/alert-capture.ts';
+import { type BucketSetup, resetBucket } from '#shared/local/bucket-setup.ts';
+import { readBucketSnapshot } from '#shared/local/bucket-snapshot.ts';
 import type { LocalClients } from '#shared/local/clients.ts';
 import type { LocalConfig } from '#shared/local/local-config.ts';
 import { loadSampleEvent, retargetEvent, type SampleEvent } from '#shared/local/sample-events.ts';
-import type { EventStatus } from '#shared/remediation/outcome.ts';
+import type { EventStatus, GuardResult } from '#shared/remediation/outcome.ts';
+import {
+  describeAccountBlock,
+  describeAcl,
+  describeBucket,
+  describePolicy,
+  describePublicAccessBlock,
+} from './demo-format.ts';
 
-/** One story the demo tells: a bucket in some state, the CloudTrail event of the change. */
+export interface ScenarioContext {
+  readonly config: LocalConfig;
+  readonly clients: LocalClients;
+}
+
+/** What the guard answered and published, for a scenario to check beyond the event status. */
+export interface ScenarioRun {
+  readonly result: GuardResult;
+  readonly alerts: readonly CapturedAlert[];
+}
+
+/** One story the demo tells: a resource in some state, the CloudTrail event of the change. */
 export interface Scenario {
   readonly title: string;
   /** For a newcomer: what happened and why Warden cares. */
   readonly story: string;
-  readonly bucket: string;
-  /** The bucket's state when the event arrives; omitted to keep it as the previous scenario left it. */
-  readonly prepare?: (clients: LocalClients, config: LocalConfig) => Promise<BucketSetup>;
-  readonly event: (config: LocalConfig) => SampleEvent;
+  /** The bucket, or the account, the event concerns. */
+  readonly resource: string;
+  /** The function CDK routes the event to. */
+  readonly guard?: 's3-guard' | 'root-guard';
+  readonly event: (context: ScenarioContext) => SampleEvent;
+  /** Puts the resource in the state the event leaves it in (the change Warden hears about). */
+  readonly prepare?: (context: ScenarioContext, event: SampleEvent) => Promise<void>;
+  /** The state worth showing before and after. */
+  readonly describe?: (context: ScenarioContext) => Promise<string[]>;
   /** The event is a redelivery of an earlier scenario's event. */
   readonly replay?: boolean;
-  /** What s3-guard should answer; the demo exits non-zero when it does not. */
+  /** What the guard should answer; the demo exits non-zero when it does not. */
   readonly expected: EventStatus;
+  /** Further expectations on the end state: a sentence saying what is wrong, or undefined. */
+  readonly check?: (context: ScenarioContext, run: ScenarioRun) => Promise<string | undefined>;
 }
 
-const fromSample = (file: string, bucket: string) => (config: LocalConfig) =>
-  retargetEvent(loadSampleEvent(file), { bucket, accountId: config.accountId });
+const fromSample =
+  (file: string, bucket: string) =>
+  ({ config }: ScenarioContext) =>
+    retargetEvent(loadSampleEvent(file), { bucket, accountId: config.accountId });
 
 const withWardenKey = (config: LocalConfig) => ({ kmsKeyArn: config.kmsKeyArn });
+
+const bucketState =
+  (bucket: string) =>
+  async ({ clients, config }: ScenarioContext) =>
+    describeBucket(await readBucketSnapshot(clients.s3, bucket), config);
+
+const setUp =
+  (bucket: string, setup: (config: LocalConfig) => BucketSetup) =>
+  async ({ clients, config }: ScenarioContext) =>
+    resetBucket(clients.s3, bucket, setup(config));
+
+/** The policy document a PutBucketPolicy event carries, as S3 stores it. */
+const policyOf = (event: SampleEvent) =>
+  JSON.stringify((event.detail.requestParameters as { bucketPolicy: unknown }).bucketPolicy);
+
+interface Statement {
+  readonly Sid?: string;
+}
+const statementsOf = (policy: string | null): Statement[] => {
+  if (policy === null) return [];
+  const statement = (JSON.parse(policy) as { Statement?: Statement | Statement[] }).Statement ?? [];
+  return Array.isArray(statement) ? statement : [statement];
+};
+
+/** A bucket with Warden's key and no Block Public Access, whose policy becomes the event's. */
+const withEventPolicy =
+  (bucket: string, fresh: boolean) =>
+  async ({ clients, config }: ScenarioContext, event: SampleEvent) => {
+    if (fresh) {
+      await resetBucket(clients.s3, bucket, { encryption: withWardenKey(config), publicAccessBlock: 'none' });
+      await clients.s3.send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
+    }
+    await clients.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policyOf(event) }));
+  };
+
+const policyState =
+  (bucket: string) =>
+  async ({ clients }: ScenarioContext) => {
+    const [policy, snapshot] = await Promise.all([
+      readBucketPolicy(clients.s3, bucket),
+      readBucketSnapshot(clients.s3, bucket),
+    ]);
+    return [
+      ...describePolicy(policy),
+      `block public access  ${describePublicAccessBlock(snapshot.publicAccessBlock)}`,
+    ];
+  };
+
+const aclState =
+  (bucket: string) =>
+  async ({ clients }: ScenarioContext) => {
+    const [grants, ownership] = await Promise.all([
+      readBucketAclGrants(clients.s3, bucket),
+      readObjectOwnership(clients.s3, bucket),
+    ]);
+    return describeAcl(grants, ownership);
+  };
+
+const sids = (statements: readonly Statement[]) =>
+  statements.map((statement) => statement.Sid ?? '?').join(', ');
 
 export function demoScenarios(): Scenario[] {
   // The replay scenario re-sends exactly this event, eventID included.
   let unapprovedKeyEvent: SampleEvent | undefined;
   const unapprovedKeySample = fromSample('s3/put-bucket-encryption-unapproved-kms.json', 'demo-team-reports');
+  // The policy the first policy scenario leaves, which Warden keeps as the bucket's last-known-good.
+  let strippedPolicy: string | null = null;
+  const sharedBucket = 'demo-shared-data';
 
   return [
     {
       title: 'A new bucket, created with the defaults',
       story:
         'S3 encrypts new buckets with SSE-S3 (a key anyone who can read the bucket can use) and leaves Block Public Access to the caller.',
-      bucket: 'demo-new-bucket',
-      prepare: async () => ({ encryption: 'AES256', publicAccessBlock: 'none' }),
+      resource: 'demo-new-bucket',
+      prepare: setUp('demo-new-bucket', () => ({ encryption: 'AES256', publicAccessBlock: 'none' })),
+      describe: bucketState('demo-new-bucket'),
       event: fromSample('s3/create-bucket.json', 'demo-new-bucket'),
       expected: 'PROCESSED',
     },
@@ -44,8 +151,12 @@ export function demoScenarios(): Scenario[] {
       title: 'Block Public Access deleted (older CloudTrail encoding)',
       story:
         'Someone removes the public access block of a compliant bucket. This event uses the old shape (one-element arrays, lowercase host).',
-      bucket: 'demo-website-assets',
-      prepare: async (_clients, config) => ({ encryption: withWardenKey(config), publicAccessBlock: 'none' }),
+      resource: 'demo-website-assets',
+      prepare: setUp('demo-website-assets', (config) => ({
+        encryption: withWardenKey(config),
+        publicAccessBlock: 'none',
+      })),
+      describe: bucketState('demo-website-assets'),
       event: fromSample('s3/delete-bucket-public-access-block-legacy.json', 'demo-website-assets'),
       expected: 'PROCESSED',
     },
@@ -53,15 +164,19 @@ export function demoScenarios(): Scenario[] {
       title: 'Encryption switched to a KMS key Warden does not approve',
       story:
         "SSE-KMS, but with a key that is neither Warden's nor listed in the policy's approvedKmsKeyArns.",
-      bucket: 'demo-team-reports',
-      prepare: async (clients) => {
+      resource: 'demo-team-reports',
+      prepare: async ({ clients }) => {
         const created = await clients.kms.send(
           new CreateKeyCommand({ Description: 'A team key nobody approved' }),
         );
-        return { encryption: { kmsKeyArn: created.KeyMetadata?.Arn ?? '' }, publicAccessBlock: 'all' };
+        await resetBucket(clients.s3, 'demo-team-reports', {
+          encryption: { kmsKeyArn: created.KeyMetadata?.Arn ?? '' },
+          publicAccessBlock: 'all',
+        });
       },
-      event: (config) => {
-        unapprovedKeyEvent = unapprovedKeySample(config);
+      describe: bucketState('demo-team-reports'),
+      event: (context) => {
+        unapprovedKeyEvent = unapprovedKeySample(context);
         return unapprovedKeyEvent;
       },
       expected: 'PROCESSED',
@@ -70,17 +185,24 @@ export function demoScenarios(): Scenario[] {
       title: 'The same event delivered twice',
       story:
         'CloudTrail delivers at least once. The idempotency store (keyed on eventID) returns the first result: no second fix, no second alert.',
-      bucket: 'demo-team-reports',
-      event: (config) => unapprovedKeyEvent ?? unapprovedKeySample(config),
+      resource: 'demo-team-reports',
+      describe: bucketState('demo-team-reports'),
+      event: (context) => unapprovedKeyEvent ?? unapprovedKeySample(context),
       replay: true,
       expected: 'PROCESSED',
+      check: async (_context, { alerts }) =>
+        alerts.length === 0 ? undefined : 'the redelivery published a second alert',
     },
     {
       title: 'A compliant bucket',
       story:
         "Created with Warden's key and all four Block Public Access flags on: nothing to do, nobody is paged.",
-      bucket: 'demo-compliant',
-      prepare: async (_clients, config) => ({ encryption: withWardenKey(config), publicAccessBlock: 'all' }),
+      resource: 'demo-compliant',
+      prepare: setUp('demo-compliant', (config) => ({
+        encryption: withWardenKey(config),
+        publicAccessBlock: 'all',
+      })),
+      describe: bucketState('demo-compliant'),
       event: fromSample('s3/create-bucket.json', 'demo-compliant'),
       expected: 'PROCESSED',
     },
@@ -88,8 +210,12 @@ export function demoScenarios(): Scenario[] {
       title: 'An exempt bucket',
       story:
         "CDK's asset bucket matches the policy's exemptBuckets glob cdk-*-assets-*: never touched, never alerted on.",
-      bucket: 'cdk-hnb659fds-assets-123456789012-us-east-1',
-      prepare: async () => ({ encryption: 'AES256', publicAccessBlock: 'none' }),
+      resource: 'cdk-hnb659fds-assets-123456789012-us-east-1',
+      prepare: setUp('cdk-hnb659fds-assets-123456789012-us-east-1', () => ({
+        encryption: 'AES256',
+        publicAccessBlock: 'none',
+      })),
+      describe: bucketState('cdk-hnb659fds-assets-123456789012-us-east-1'),
       event: fromSample('s3/create-bucket.json', 'cdk-hnb659fds-assets-123456789012-us-east-1'),
       expected: 'IGNORED',
     },
@@ -97,9 +223,144 @@ export function demoScenarios(): Scenario[] {
       title: "Warden's own change",
       story:
         "Warden's fixes are CloudTrail events too. The EventBridge rule excludes its roles and the handler checks again, so it never loops.",
-      bucket: 'demo-new-bucket',
+      resource: 'demo-new-bucket',
+      describe: bucketState('demo-new-bucket'),
       event: fromSample('s3/put-bucket-encryption-by-warden.json', 'demo-new-bucket'),
       expected: 'IGNORED',
+    },
+    {
+      title: 'A public statement added next to a legitimate one',
+      story:
+        'The bucket policy lets an analytics role read and denies plain HTTP; someone adds "Principal": "*" read access. Warden has no last-known-good copy of this policy yet, so it removes only the public statement, and turns Block Public Access on.',
+      resource: sharedBucket,
+      event: fromSample('s3/put-bucket-policy-public-next-to-legit.json', sharedBucket),
+      prepare: withEventPolicy(sharedBucket, true),
+      describe: policyState(sharedBucket),
+      expected: 'PROCESSED',
+      check: async (context) => {
+        strippedPolicy = await readBucketPolicy(context.clients.s3, sharedBucket);
+        const kept = statementsOf(strippedPolicy);
+        const sample = fromSample('s3/put-bucket-policy-public-next-to-legit.json', sharedBucket)(context);
+        const wanted = statementsOf(policyOf(sample)).filter((statement) => statement.Sid !== 'PublicRead');
+        return isDeepStrictEqual(kept, wanted)
+          ? undefined
+          : `expected exactly the statements ${sids(wanted)} to survive, found ${sids(kept)}`;
+      },
+    },
+    {
+      title: 'A second public change: the last-known-good policy comes back',
+      story:
+        'Later someone replaces the whole policy with a public one. Warden kept the compliant policy it left last time (CloudTrail only carries the new one) and restores it.',
+      resource: sharedBucket,
+      event: fromSample('s3/put-bucket-policy-public.json', sharedBucket),
+      prepare: withEventPolicy(sharedBucket, false),
+      describe: policyState(sharedBucket),
+      expected: 'PROCESSED',
+      check: async ({ clients }) => {
+        const now = await readBucketPolicy(clients.s3, sharedBucket);
+        return strippedPolicy !== null && now === strippedPolicy
+          ? undefined
+          : 'the policy is not the last-known-good one';
+      },
+    },
+    {
+      title: 'A wildcard principal pinned to a VPC endpoint',
+      story:
+        '"Principal": "*" with a condition on aws:SourceVpce is not public in S3\'s own definition: only traffic through that endpoint gets in. Warden leaves it alone. The foreign-access control (detect mode by default) still points out that the wildcard is not confined to your accounts.',
+      resource: 'demo-vpce-only',
+      event: fromSample('s3/put-bucket-policy-vpce-pinned.json', 'demo-vpce-only'),
+      prepare: async (context, event) => {
+        await withEventPolicy('demo-vpce-only', true)(context, event);
+        await resetBucket(context.clients.s3, 'demo-vpce-only', {
+          encryption: withWardenKey(context.config),
+          publicAccessBlock: 'all',
+        });
+      },
+      describe: policyState('demo-vpce-only'),
+      expected: 'PROCESSED',
+      check: async ({ clients }, { result, alerts }) => {
+        const policy = await readBucketPolicy(clients.s3, 'demo-vpce-only');
+        if (statementsOf(policy).length !== 1) return 'the pinned statement was touched';
+        const publicPolicy = result.outcomes.find((outcome) => outcome.controlId === 's3-public-policy');
+        if (publicPolicy?.status !== 'ALREADY_COMPLIANT')
+          return 's3-public-policy found the pinned policy public';
+        return result.outcomes.some((outcome) => outcome.status === 'REMEDIATED')
+          ? 'a control changed the bucket'
+          : undefined;
+      },
+    },
+    {
+      title: 'A bucket ACL made public with the canned ACL public-read',
+      story:
+        'Someone turns ACLs back on and applies "public-read": everyone on the internet may list the bucket. Warden resets the ACL to private and disables ACLs (Object Ownership BucketOwnerEnforced).',
+      resource: 'demo-legacy-acl',
+      event: fromSample('s3/put-bucket-acl-public-read.json', 'demo-legacy-acl'),
+      prepare: async ({ clients, config }) => {
+        await resetBucket(clients.s3, 'demo-legacy-acl', {
+          encryption: withWardenKey(config),
+          publicAccessBlock: 'none',
+        });
+        await clients.s3.send(new DeleteBucketOwnershipControlsCommand({ Bucket: 'demo-legacy-acl' }));
+        await clients.s3.send(new PutBucketAclCommand({ Bucket: 'demo-legacy-acl', ACL: 'public-read' }));
+      },
+      describe: aclState('demo-legacy-acl'),
+      expected: 'PROCESSED',
+      check: async ({ clients }) => {
+        const [grants, ownership] = await Promise.all([
+          readBucketAclGrants(clients.s3, 'demo-legacy-acl'),
+          readObjectOwnership(clients.s3, 'demo-legacy-acl'),
+        ]);
+        if (grants.some((grant) => grant.grantee === 'AllUsers' || grant.grantee === 'AuthenticatedUsers'))
+          return 'the ACL still grants public access';
+        return ownership === 'BucketOwnerEnforced'
+          ? undefined
+          : `Object Ownership is ${ownership ?? 'not set'}`;
+      },
+    },
+    {
+      title: 'Account-level Block Public Access deleted',
+      story:
+        "The account-wide switch that overrides every bucket's own settings is removed. Warden turns all four flags back on through the S3 Control API.",
+      resource: 'account',
+      event: ({ config }) =>
+        retargetEvent(loadSampleEvent('s3/delete-account-public-access-block.json'), {
+          bucket: '',
+          accountId: config.accountId,
+        }),
+      prepare: async ({ clients, config }) => {
+        await clients.s3Control.send(new DeletePublicAccessBlockCommand({ AccountId: config.accountId }));
+      },
+      describe: async ({ clients, config }) => [
+        `account ${config.accountId}  ${describeAccountBlock(await readAccountPublicAccessBlock(clients.s3Control, config.accountId))}`,
+      ],
+      expected: 'PROCESSED',
+      check: async ({ clients, config }) => {
+        const flags = await readAccountPublicAccessBlock(clients.s3Control, config.accountId);
+        return flags && Object.values(flags).every(Boolean) ? undefined : 'the account flags are not all on';
+      },
+    },
+    {
+      title: 'An access key created for the root user',
+      story:
+        'Root keys never expire and cannot be limited by IAM policies. In a standalone account (deployment.mode: account) no IAM principal can delete them, so root-guard raises a CRITICAL alert with the exact steps. In an Organization it deletes them through centralised root access (sts:AssumeRoot, which the emulator lacks).',
+      resource: 'root user',
+      guard: 'root-guard',
+      event: ({ config }) =>
+        retargetEvent(loadSampleEvent('iam/root-create-access-key.json'), {
+          bucket: '',
+          accountId: config.accountId,
+        }),
+      describe: async () => [],
+      expected: 'PROCESSED',
+      check: async (_context, { alerts }) => {
+        const alert = alerts[0];
+        if (alerts.length !== 1 || !alert) return `expected one alert, got ${alerts.length}`;
+        if (!alert.notification.content.title.startsWith('CRITICAL'))
+          return `the alert is not CRITICAL: ${alert.notification.content.title}`;
+        return JSON.stringify(alert.notification).includes('only the root user can')
+          ? undefined
+          : 'the alert does not say that only the root user can delete the key';
+      },
     },
   ];
 }

@@ -10,11 +10,44 @@ import type { ChatNotification } from '#shared/alerts/chat-notification.ts';
 export interface CapturedAlert {
   readonly subject: string;
   readonly notification: ChatNotification;
+  /** The SNS notification as delivered (message id, raw message, attributes): what notify-slack gets. */
+  readonly envelope: SnsEnvelope;
 }
 
-interface SnsEnvelope {
+export interface SnsEnvelope {
+  readonly Type?: string;
+  readonly MessageId?: string;
+  readonly TopicArn?: string;
   readonly Subject?: string;
   readonly Message: string;
+  readonly Timestamp?: string;
+  readonly MessageAttributes?: Record<string, { readonly Type: string; readonly Value: string }>;
+}
+
+/** The event SNS gives a subscribed Lambda (notify-slack) for this alert, as in `events/sns/`. */
+export function snsLambdaEvent(
+  alert: CapturedAlert,
+  subscriptionArn = `${alert.envelope.TopicArn ?? ''}:local`,
+) {
+  const envelope = alert.envelope;
+  return {
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        EventSubscriptionArn: subscriptionArn,
+        Sns: {
+          Type: envelope.Type ?? 'Notification',
+          MessageId: envelope.MessageId ?? 'local',
+          TopicArn: envelope.TopicArn ?? '',
+          Subject: envelope.Subject ?? null,
+          Message: envelope.Message,
+          Timestamp: envelope.Timestamp ?? new Date().toISOString(),
+          MessageAttributes: envelope.MessageAttributes ?? {},
+        },
+      },
+    ],
+  };
 }
 
 /** Reads (and deletes) every alert waiting in the capture queue. */
@@ -30,6 +63,7 @@ export async function takeCapturedAlerts(sqs: SQSClient, queueUrl: string): Prom
       alerts.push({
         subject: envelope.Subject ?? '',
         notification: JSON.parse(envelope.Message) as ChatNotification,
+        envelope,
       });
     }
     await sqs.send(

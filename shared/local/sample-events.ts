@@ -23,20 +23,23 @@ export interface Retarget {
   readonly freshEventId?: boolean;
 }
 
-function replaceInStrings(value: unknown, from: string, to: string): unknown {
-  if (typeof value === 'string') return value.replaceAll(from, to);
-  if (Array.isArray(value)) return value.map((item) => replaceInStrings(item, from, to));
+function mapStrings(value: unknown, map: (text: string) => string): unknown {
+  if (typeof value === 'string') return map(value);
+  if (Array.isArray(value)) return value.map((item) => mapStrings(item, map));
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, replaceInStrings(item, from, to)]),
-    );
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, mapStrings(item, map)]));
   }
   return value;
 }
 
+const replaceInStrings = (value: unknown, from: string, to: string) =>
+  mapStrings(value, (text) => text.replaceAll(from, to));
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /**
  * The sample event as if the call had been made on `bucket` in `accountId`: the bucket name
- * (and the Host headers derived from it) and the account id (in ARNs too) are replaced.
+ * (and the Host headers and bucket ARNs derived from it) and the account id (in ARNs too) are replaced.
  */
 export function retargetEvent(
   template: SampleEvent,
@@ -49,6 +52,9 @@ export function retargetEvent(
   if (templateAccount) event = replaceInStrings(event, templateAccount, accountId) as SampleEvent;
   if (templateBucket) {
     event = replaceInStrings(event, `${templateBucket}.s3.`, `${bucket}.s3.`) as SampleEvent;
+    // Bucket ARNs in a policy document: the bucket itself and its objects.
+    const bucketArn = new RegExp(`^arn:aws:s3:::${escapeRegExp(templateBucket)}(?=/|$)`);
+    event = mapStrings(event, (text) => text.replace(bucketArn, `arn:aws:s3:::${bucket}`)) as SampleEvent;
     (event.detail.requestParameters as { bucketName: string }).bucketName = bucket;
   }
   if (freshEventId) {
