@@ -37,6 +37,8 @@ export interface InstrumentableClient {
 export interface FaultRule {
   /** The command class name, e.g. `PutBucketEncryptionCommand`. */
   readonly command: string;
+  /** Only attempts whose input matches, e.g. `(input) => input.TableName === auditTable`. */
+  readonly when?: (input: Record<string, unknown>) => boolean;
   /** How many matching attempts fail (default: every one). Counted across retries. */
   readonly times?: number;
   /** Skip this many matching attempts before failing (e.g. 1 = let the first read pass, fail the read-back). */
@@ -62,7 +64,11 @@ export const awsFault = {
   internalError: () => serviceError('InternalError', 500, 'We encountered an internal error.'),
   throttling: () => serviceError('ThrottlingException', 400, 'Rate exceeded'),
   throughputExceeded: () =>
-    serviceError('ProvisionedThroughputExceededException', 400, 'The level of configured provisioned throughput was exceeded'),
+    serviceError(
+      'ProvisionedThroughputExceededException',
+      400,
+      'The level of configured provisioned throughput was exceeded',
+    ),
   /** What @smithy/node-http-handler throws when `requestTimeout` elapses. */
   timeout: () => Object.assign(new Error('Connection timed out after 8000 ms'), { name: 'TimeoutError' }),
   /** An explicit deny in a service control policy. */
@@ -134,6 +140,11 @@ export class FaultLayer {
           try {
             for (const entry of this.rules) {
               if (entry.rule.command !== command) continue;
+              if (
+                entry.rule.when &&
+                !entry.rule.when((args as { input?: Record<string, unknown> }).input ?? {})
+              )
+                continue;
               entry.seen += 1;
               if (entry.seen <= (entry.rule.after ?? 0)) continue;
               if (entry.rule.times !== undefined && entry.thrown >= entry.rule.times) continue;
@@ -217,7 +228,9 @@ export function instrumentedS3Guard(options: InstrumentedGuardOptions) {
     audit: dynamoAuditLog(documents, config.auditTable),
     baselines: dynamoBaselineStore(documents, config.auditTable),
     log: { debug: logAt('debug'), info: logAt('info'), warn: logAt('warn'), error: logAt('error') },
-    metrics: { count: (name, dimensions) => void metrics.push({ name, ...(dimensions ? { dimensions } : {}) }) },
+    metrics: {
+      count: (name, dimensions) => void metrics.push({ name, ...(dimensions ? { dimensions } : {}) }),
+    },
     clock: systemClock,
     once:
       options.idempotency === 'none'
