@@ -118,10 +118,10 @@ async function run(argv: readonly string[]): Promise<number> {
       }
     case 'audit':
       if (command !== 'list') throw new UsageError('Expected `warden audit list [--bucket B] [--limit N]`');
-      return auditList(await auditTarget(), {
-        ...(values.bucket ? { bucket: values.bucket } : {}),
-        limit: parseLimit(values.limit),
-      });
+      {
+        const limit = parseLimit(values.limit);
+        return auditList(await auditTarget(), { ...(values.bucket ? { bucket: values.bucket } : {}), limit });
+      }
     case 'undo':
       if (!command || rest.length > 0) throw new UsageError('Expected `warden undo <action-id>`');
       return undo(await auditTarget(), command);

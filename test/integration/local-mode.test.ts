@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { GetKeyRotationStatusCommand } from '@aws-sdk/client-kms';
+import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
 import { LOCAL_REGION } from '#shared/local/credentials.ts';
@@ -114,6 +115,16 @@ describe('provisioning', () => {
     });
   });
 
+  it('creates the Slack webhook secret with the stack name, holding the local capture URL', async () => {
+    const config = localConfig();
+
+    const secret = await makeClients().secretsManager.send(
+      new DescribeSecretCommand({ SecretId: config.slackWebhookSecretArn }),
+    );
+
+    expect(secret.Name).toBe('warden/slack-webhook-url');
+  });
+
   it('writes a local.json that reads back unchanged', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'warden-')), 'local.json');
 
@@ -182,6 +193,6 @@ describe('warden CLI', () => {
     const { exitCode, stderr } = await runCli(['local', 'sideways']);
 
     expect(exitCode).toBe(2);
-    expect(stderr).toContain('Usage: warden local');
+    expect(stderr).toContain('Usage: warden <command>');
   });
 });
