@@ -278,7 +278,7 @@ export function demoScenarios(): Scenario[] {
       },
       describe: policyState('demo-vpce-only'),
       expected: 'PROCESSED',
-      check: async ({ clients }, { result, alerts }) => {
+      check: async ({ clients }, { result }) => {
         const policy = await readBucketPolicy(clients.s3, 'demo-vpce-only');
         if (statementsOf(policy).length !== 1) return 'the pinned statement was touched';
         const publicPolicy = result.outcomes.find((outcome) => outcome.controlId === 's3-public-policy');
