@@ -1,14 +1,30 @@
+import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateEventBusCommand,
+  EventBridgeClient,
+  PutEventsCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SNSClient } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MetadataBearer } from '@smithy/types';
 import { snsAlertPublisher } from '#shared/alerts/publish-alert.ts';
 import { dynamoAuditLog } from '#shared/audit/audit-log.ts';
 import { dynamoBaselineStore } from '#shared/audit/baseline-store.ts';
 import { clientConfig, s3ClientConfig, s3ControlClientConfig } from '#shared/aws/client-config.ts';
+import { FUNCTION_NAMES, type FunctionName, resourceNames } from '#shared/config/names.ts';
 import { dynamoOnce, runEveryTime } from '#shared/idempotency/idempotency.ts';
 import { localCredentials } from '#shared/local/credentials.ts';
 import type { LocalConfig } from '#shared/local/local-config.ts';
@@ -240,4 +256,210 @@ export function instrumentedS3Guard(options: InstrumentedGuardOptions) {
     pause: async () => {},
   });
   return { guard, logs, metrics };
+}
+
+/*
+ * EventBridge routing harness (loop, duplicate and routing tests): the synthesized stacks' rules,
+ * recreated in the emulator with one SQS queue per function. Rules that forward to another bus
+ * (the us-east-1 forwarder) get a queue too; `route` re-puts what they forwarded on the hub bus, as
+ * the cross-region bus target would.
+ */
+
+/** The account and hub region the stacks are synthesized for (IAM and sign-in events come from us-east-1). */
+export const SYNTH_ENV = { account: '123456789012', region: 'eu-west-1' } as const;
+
+export interface SynthesizedRule {
+  readonly stack: string;
+  readonly region: string;
+  readonly logicalId: string;
+  readonly pattern: Record<string, unknown>;
+  /** The function the rule invokes, or `forward` for a rule that sends to another bus. */
+  readonly target: FunctionName | 'forward';
+}
+
+/** Every EventBridge rule of every stack the Warden app synthesizes, patterns resolved as deployed. */
+export async function synthesizedRules(): Promise<SynthesizedRule[]> {
+  const [{ Stack }, { Template }, { readFileSync }, { createWardenApp }, { throwawayBundleDir }] =
+    await Promise.all([
+      import('aws-cdk-lib'),
+      import('aws-cdk-lib/assertions'),
+      import('node:fs'),
+      import('../../infra/warden-app.ts'),
+      import('../infra/support/synth-hub.ts'),
+    ]);
+  const context = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context;
+  const bundle = throwawayBundleDir();
+  const { app } = createWardenApp({
+    env: SYNTH_ENV,
+    appProps: { context },
+    bundleDirs: Object.fromEntries(FUNCTION_NAMES.map((name) => [name, bundle])),
+  });
+  const rules: SynthesizedRule[] = [];
+  for (const stack of app.node.findAll().filter((node) => Stack.isStack(node))) {
+    const template = Template.fromStack(stack);
+    const functions = template.findResources('AWS::Lambda::Function');
+    const nameOf = (logicalId: string): FunctionName | undefined => {
+      const physical = functions[logicalId]?.Properties?.FunctionName;
+      return FUNCTION_NAMES.find((name) => physical === resourceNames().functionName(name));
+    };
+    for (const [logicalId, rule] of Object.entries(template.findResources('AWS::Events::Rule'))) {
+      const pattern = resolveDeployed(rule.Properties.EventPattern, stack.region) as Record<string, unknown>;
+      for (const target of rule.Properties.Targets ?? []) {
+        const arn = target.Arn as { 'Fn::GetAtt'?: [string, string] } | string;
+        const getAtt = typeof arn === 'object' ? arn['Fn::GetAtt'] : undefined;
+        const fn = getAtt ? nameOf(getAtt[0]) : undefined;
+        const forwards = JSON.stringify(resolveDeployed(arn, stack.region)).includes(':event-bus/');
+        if (fn || forwards)
+          rules.push({
+            stack: stack.stackName,
+            region: stack.region,
+            logicalId,
+            pattern,
+            target: fn ?? 'forward',
+          });
+      }
+    }
+  }
+  return rules;
+}
+
+/** `Ref` to pseudo parameters and `Fn::Join`, resolved as in the synthesized account and region. */
+function resolveDeployed(value: unknown, region: string): unknown {
+  if (Array.isArray(value)) return value.map((item) => resolveDeployed(item, region));
+  if (value === null || typeof value !== 'object') return value;
+  const record = value as Record<string, unknown>;
+  const pseudo: Record<string, string> = {
+    'AWS::Partition': 'aws',
+    'AWS::AccountId': SYNTH_ENV.account,
+    'AWS::Region': region,
+    'AWS::URLSuffix': 'amazonaws.com',
+  };
+  if (typeof record.Ref === 'string' && record.Ref in pseudo) return pseudo[record.Ref];
+  const join = record['Fn::Join'];
+  if (Array.isArray(join)) {
+    const [separator, parts] = join as [string, unknown[]];
+    return parts.map((part) => String(resolveDeployed(part, region))).join(separator);
+  }
+  return Object.fromEntries(
+    Object.entries(record).map(([key, inner]) => [key, resolveDeployed(inner, region)]),
+  );
+}
+
+/** An EventBridge event as the rule targets receive it. */
+export interface RoutedEvent {
+  readonly source: string;
+  readonly 'detail-type': string;
+  readonly detail: Record<string, unknown>;
+  readonly [key: string]: unknown;
+}
+
+export interface RoutingBus {
+  /** Puts the events where they originate (global-service events on the us-east-1 bus) and returns what each function's queue received. */
+  route(events: readonly RoutedEvent[]): Promise<Record<FunctionName, RoutedEvent[]>>;
+}
+
+const GLOBAL_SOURCES = new Set(['aws.iam', 'aws.signin']);
+
+/** Recreates the rules in the emulator: one bus per stack, one queue per function, one per forwarder. */
+export async function routingBus(
+  config: LocalConfig,
+  rules: readonly SynthesizedRule[],
+): Promise<RoutingBus> {
+  const target = { endpoint: config.endpoint, region: config.region, credentials: localCredentials() };
+  const eventBridge = new EventBridgeClient(clientConfig(target));
+  const sqs = new SQSClient(clientConfig(target));
+  const run = randomBytes(3).toString('hex');
+  const busOf = new Map<string, string>();
+  const queueOf = new Map<string, string>();
+  const ensureBus = async (stack: string) => {
+    let name = busOf.get(stack);
+    if (!name) {
+      name = `${stack}-${run}`;
+      await eventBridge.send(new CreateEventBusCommand({ Name: name }));
+      busOf.set(stack, name);
+    }
+    return name;
+  };
+  const ensureQueue = async (key: string) => {
+    let url = queueOf.get(key);
+    if (!url) {
+      const created = await sqs.send(new CreateQueueCommand({ QueueName: `route-${key}-${run}` }));
+      url = created.QueueUrl ?? '';
+      queueOf.set(key, url);
+    }
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
+    );
+    return Attributes?.QueueArn ?? '';
+  };
+  const hubStack = rules.find((rule) => rule.target !== 'forward')?.stack;
+  if (!hubStack) throw new Error('No synthesized rule invokes a function');
+  const forwarderStack = rules.find(
+    (rule) => rule.target === 'forward' && rule.region === 'us-east-1',
+  )?.stack;
+  for (const [index, rule] of rules.entries()) {
+    const bus = await ensureBus(rule.stack);
+    const queueKey = rule.target === 'forward' ? `forward-${rule.stack}` : rule.target;
+    const queueArn = await ensureQueue(queueKey);
+    const name = `r${index}-${run}`;
+    await eventBridge.send(
+      new PutRuleCommand({ Name: name, EventBusName: bus, EventPattern: JSON.stringify(rule.pattern) }),
+    );
+    await eventBridge.send(
+      new PutTargetsCommand({ Rule: name, EventBusName: bus, Targets: [{ Id: 'queue', Arn: queueArn }] }),
+    );
+  }
+  for (const name of FUNCTION_NAMES) await ensureQueue(name);
+
+  const drain = async (key: string): Promise<RoutedEvent[]> => {
+    const url = queueOf.get(key);
+    const out: RoutedEvent[] = [];
+    if (!url) return out;
+    for (;;) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+      );
+      if (Messages.length === 0) return out;
+      out.push(...Messages.map((message) => JSON.parse(message.Body ?? '{}') as RoutedEvent));
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: url,
+          Entries: Messages.map((message, id) => ({ Id: String(id), ReceiptHandle: message.ReceiptHandle })),
+        }),
+      );
+    }
+  };
+  const put = async (bus: string, events: readonly RoutedEvent[]) => {
+    for (let start = 0; start < events.length; start += 10) {
+      const batch = events.slice(start, start + 10);
+      const { FailedEntryCount } = await eventBridge.send(
+        new PutEventsCommand({
+          Entries: batch.map((event) => ({
+            EventBusName: bus,
+            Source: event.source,
+            DetailType: event['detail-type'],
+            Detail: JSON.stringify(event.detail),
+          })),
+        }),
+      );
+      if (FailedEntryCount) throw new Error(`PutEvents refused ${FailedEntryCount} events`);
+    }
+  };
+
+  return {
+    async route(events) {
+      const hubBus = await ensureBus(hubStack);
+      const global = events.filter((event) => GLOBAL_SOURCES.has(event.source));
+      const regional = events.filter((event) => !GLOBAL_SOURCES.has(event.source));
+      await put(hubBus, regional);
+      if (forwarderStack) await put(await ensureBus(forwarderStack), global);
+      else await put(hubBus, global);
+      // What the forwarders sent arrives on the hub's bus.
+      for (const stack of new Set(rules.filter((r) => r.target === 'forward').map((r) => r.stack)))
+        await put(hubBus, await drain(`forward-${stack}`));
+      const received = {} as Record<FunctionName, RoutedEvent[]>;
+      for (const name of FUNCTION_NAMES) received[name] = await drain(name);
+      return received;
+    },
+  };
 }
