@@ -1,0 +1,111 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { organizationPolicy, synthOrganization } from './support/org-synth.ts';
+
+const AWS_SOLUTIONS = Match.stringLikeRegexp('AwsSolutions-');
+// cfn-lint exit code bits: 2 = error, 4 = warning, 8 = informational.
+const ERROR_OR_WARNING = 2 | 4;
+
+const synthesized = synthOrganization({
+  policyFile: organizationPolicy('  createTrail: true\n'),
+  env: { account: '444455556666', region: 'eu-west-1' },
+});
+const trail = synthesized.trail as Stack;
+const stacks: [string, Stack][] = [
+  ['organization', synthesized.organization],
+  ['spoke', synthesized.organization.spoke],
+  ['trail', trail],
+  ['hub (organization mode)', synthesized.hub],
+];
+
+type Suppression = { id: string; reason: string };
+const suppressionsOf = (template: Template) =>
+  Object.entries(
+    template.toJSON().Resources as Record<string, { Metadata?: Record<string, unknown> }>,
+  ).flatMap(([resource, { Metadata }]) =>
+    ((Metadata?.cdk_nag as { rules_to_suppress?: Suppression[] } | undefined)?.rules_to_suppress ?? []).map(
+      (rule) => ({ resource, ...rule }),
+    ),
+  );
+
+describe.each(stacks)('cdk-nag AwsSolutions pack: %s stack', (_name, stack) => {
+  it('reports no unsuppressed error or warning', () => {
+    const annotations = Annotations.fromStack(stack);
+    expect(annotations.findError('*', AWS_SOLUTIONS)).toEqual([]);
+    expect(annotations.findWarning('*', AWS_SOLUTIONS)).toEqual([]);
+  });
+
+  it('justifies every suppression with a specific reason', () => {
+    for (const suppression of suppressionsOf(Template.fromStack(stack))) {
+      expect(suppression.reason.length, `${suppression.resource} ${suppression.id}`).toBeGreaterThan(60);
+    }
+  });
+});
+
+describe('stack placement', () => {
+  it('puts the organization trail in the management account, in the hub region', () => {
+    expect(trail.account).toBe('111122223333');
+    expect(trail.region).toBe('eu-west-1');
+    Template.fromStack(trail).hasResourceProperties('AWS::CloudTrail::Trail', {
+      IsOrganizationTrail: true,
+      IsMultiRegionTrail: true,
+      IncludeGlobalServiceEvents: true,
+      EnableLogFileValidation: true,
+      KMSKeyId: Match.anyValue(),
+    });
+  });
+
+  it('keeps the trail bucket private, TLS-only, versioned and KMS-encrypted', () => {
+    const template = Template.fromStack(trail);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) }),
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('deploys the organization stack after the hub, next to it', () => {
+    const { organization, hub } = synthesized;
+    expect(organization.dependencies).toContain(hub);
+    expect([organization.account, organization.region]).toEqual([hub.account, hub.region]);
+  });
+});
+
+describe('cfn-lint', () => {
+  const templates: [string, unknown][] = [
+    ['organization', Template.fromStack(synthesized.organization).toJSON()],
+    ['spoke', synthesized.organization.spokeTemplate],
+    ['trail', Template.fromStack(trail).toJSON()],
+  ];
+
+  it.each(templates)('finds no error or warning in the %s template', (name, template) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'warden-cfn-')), `${name}.template.json`);
+    writeFileSync(file, JSON.stringify(template, null, 1));
+
+    const run = spawnSync('cfn-lint', ['--format', 'parseable', '--', file], { encoding: 'utf8' });
+
+    expect(run.error, 'cfn-lint must be installed (pip install cfn-lint)').toBeUndefined();
+    expect(run.status === null ? -1 : run.status & ERROR_OR_WARNING, run.stdout + run.stderr).toBe(0);
+  });
+});

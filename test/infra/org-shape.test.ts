@@ -1,0 +1,246 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
+import { ROOT_GUARD_EVENT_PATTERNS } from '#shared/root/root-event-patterns.ts';
+import { SPOKE_ACCOUNT_ACTIONS, SPOKE_BUCKET_ACTIONS } from '../../infra/stacks/spoke-stack.ts';
+import { createWardenApp } from '../../infra/warden-app.ts';
+import { ORG, synthOrganization } from './support/org-synth.ts';
+import { policyFileWith, throwawayBundleDir } from './support/synth-hub.ts';
+
+const { orgTemplate, spokeTemplate, hubTemplate, organization } = synthOrganization();
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are untyped JSON.
+type Properties = Record<string, any>;
+type Statement = {
+  Action: string | string[];
+  Resource: unknown;
+  Effect: string;
+  Condition?: unknown;
+  Principal?: unknown;
+};
+const actionsOf = (s: Statement) => [s.Action].flat();
+
+describe('organization stack: StackSet', () => {
+  const [stackSet] = Object.values(orgTemplate.findResources('AWS::CloudFormation::StackSet'));
+  const props = stackSet?.Properties;
+
+  it('is service-managed, deploys automatically to new accounts and removes stacks of leaving ones', () => {
+    expect(props.PermissionModel).toBe('SERVICE_MANAGED');
+    expect(props.AutoDeployment).toEqual({ Enabled: true, RetainStacksOnAccountRemoval: false });
+    expect(props.Capabilities).toEqual(['CAPABILITY_NAMED_IAM']);
+    expect(props.OperationPreferences).toMatchObject({ RegionConcurrencyType: 'PARALLEL' });
+  });
+
+  it('targets the OUs and regions of the policy file', () => {
+    expect(props.StackInstancesGroup).toEqual([
+      { DeploymentTargets: { OrganizationalUnitIds: ORG.ous }, Regions: ORG.regions },
+    ]);
+  });
+
+  it('calls as itself in the management account and as delegated administrator elsewhere', () => {
+    expect(props.CallAs).toEqual({ 'Fn::If': ['InManagementAccount', 'SELF', 'DELEGATED_ADMIN'] });
+    orgTemplate.hasCondition('InManagementAccount', {
+      'Fn::Equals': [{ Ref: 'AWS::AccountId' }, ORG.managementAccountId],
+    });
+  });
+
+  it('passes the hub account and region, the organization, the role name and the role region', () => {
+    expect(props.Parameters).toEqual([
+      { ParameterKey: 'HubAccountId', ParameterValue: { Ref: 'AWS::AccountId' } },
+      { ParameterKey: 'HubRegion', ParameterValue: { Ref: 'AWS::Region' } },
+      { ParameterKey: 'OrganizationId', ParameterValue: ORG.organizationId },
+      { ParameterKey: 'MemberRoleName', ParameterValue: 'warden-remediation' },
+      { ParameterKey: 'RoleRegion', ParameterValue: ORG.regions[0] },
+    ]);
+  });
+
+  it('embeds the spoke template as it is, needing no assets', () => {
+    expect(JSON.parse(props.TemplateBody)).toEqual(organization.spokeTemplate);
+    expect(props.TemplateBody).not.toMatch(/cdk-bootstrap|AssetParameters|BootstrapVersion/);
+    expect(props.TemplateBody.length).toBeLessThan(51_200);
+  });
+});
+
+describe('organization stack: hub bus policy', () => {
+  it('lets principals of the organization, and only them, put events on the default bus', () => {
+    orgTemplate.hasResourceProperties('AWS::Events::EventBusPolicy', {
+      EventBusName: 'default',
+      Statement: {
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 'events:PutEvents',
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG.organizationId } },
+      },
+    });
+  });
+});
+
+describe('hub in organization mode', () => {
+  const statements = Object.values(hubTemplate.findResources('AWS::IAM::Policy')).flatMap(
+    (policy) => policy.Properties.PolicyDocument.Statement as Statement[],
+  );
+
+  it('lets s3-guard assume the member role by name, in organization accounts only', () => {
+    const assume = statements.filter((s) => actionsOf(s).includes('sts:AssumeRole'));
+    expect(assume).toHaveLength(1);
+    expect(JSON.stringify(assume[0]?.Resource)).toContain(':iam::*:role/warden-remediation');
+    expect(assume[0]?.Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': ORG.organizationId } });
+  });
+
+  it('lets member buckets use Warden key through S3, for principals of the organization only', () => {
+    hubTemplate.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AllowS3BucketEncryptionInTheOrganization',
+            Condition: { StringEquals: Match.objectLike({ 'aws:PrincipalOrgID': ORG.organizationId }) },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('spoke template', () => {
+  const resources = spokeTemplate.toJSON().Resources as Record<
+    string,
+    { Type: string; Properties: Properties; Condition?: string }
+  >;
+
+  it('contains only EventBridge rules and IAM roles: no Lambda, no assets', () => {
+    expect([...new Set(Object.values(resources).map((r) => r.Type))].sort()).toEqual([
+      'AWS::Events::Rule',
+      'AWS::IAM::Role',
+    ]);
+  });
+
+  it('creates the remediation role in one region per account, trusted only by the hub guard role in the organization', () => {
+    const [role] = Object.values(resources).filter((r) => r.Properties.RoleName);
+    expect(role?.Condition).toBe('CreatesMemberRole');
+    expect(role?.Properties.RoleName).toEqual({ Ref: 'MemberRoleName' });
+    expect(role?.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: {
+          AWS: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':iam::',
+                { Ref: 'HubAccountId' },
+                ':role/warden-s3-guard-role',
+              ],
+            ],
+          },
+        },
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': { Ref: 'OrganizationId' } } },
+      },
+    ]);
+  });
+
+  it('grants the remediation role exactly the S3 configuration actions s3-guard performs', () => {
+    const [role] = Object.values(resources).filter((r) => r.Properties.RoleName);
+    const statements = role?.Properties.Policies.flatMap(
+      (p: { PolicyDocument: { Statement: Statement[] } }) => p.PolicyDocument.Statement,
+    ) as Statement[];
+    expect(statements.map((s) => [actionsOf(s).sort(), s.Resource])).toEqual([
+      [
+        [...SPOKE_BUCKET_ACTIONS].sort(),
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::*']] },
+      ],
+      [[...SPOKE_ACCOUNT_ACTIONS].sort(), '*'],
+    ]);
+  });
+
+  it('grants no wildcard action and no object action anywhere', () => {
+    const all = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Role')
+      .flatMap((r) =>
+        (r.Properties.Policies ?? []).flatMap(
+          (p: { PolicyDocument: { Statement: Statement[] } }) => p.PolicyDocument.Statement as Statement[],
+        ),
+      )
+      .flatMap(actionsOf);
+    for (const action of all) {
+      expect(action).not.toContain('*');
+      expect(action).not.toMatch(/Object/);
+    }
+  });
+
+  it('forwards S3 events with the hub pattern, excluding Warden roles in the hub and in the member account', () => {
+    const rule = resources.S3Events;
+    expect(rule?.Condition).toBe('ForwardsS3Events');
+    const pattern = rule?.Properties.EventPattern;
+    expect(pattern.source).toEqual(['aws.s3']);
+    expect(pattern['detail-type']).toEqual(['AWS API Call via CloudTrail']);
+    expect(pattern.detail.eventName).toEqual([...S3_GUARD_EVENT_NAMES]);
+    expect(pattern.detail.errorCode).toEqual([{ exists: false }]);
+    const ignored = JSON.stringify(pattern.detail.$or);
+    expect(ignored).toContain('warden-s3-guard-role');
+    expect(ignored).toContain('{"Ref":"MemberRoleName"}');
+  });
+
+  it('forwards root events only from us-east-1, with root-guard patterns', () => {
+    expect(resources.RootAccessKeyEvents?.Properties.EventPattern).toEqual(
+      JSON.parse(JSON.stringify(ROOT_GUARD_EVENT_PATTERNS.rootAccessKeyCreated)),
+    );
+    expect(resources.RootSignInEvents?.Properties.EventPattern).toEqual(
+      JSON.parse(JSON.stringify(ROOT_GUARD_EVENT_PATTERNS.rootConsoleSignIn)),
+    );
+    expect(resources.RootAccessKeyEvents?.Condition).toBe('ForwardsRootEvents');
+    const condition = JSON.stringify(spokeTemplate.toJSON().Conditions.ForwardsRootEvents);
+    expect(condition).toContain('"us-east-1"');
+  });
+
+  it('targets the hub default bus through a role that may only put events there', () => {
+    for (const id of ['S3Events', 'RootAccessKeyEvents', 'RootSignInEvents']) {
+      const [target] = resources[id]?.Properties.Targets ?? [];
+      expect(JSON.stringify(target.Arn)).toContain(':event-bus/default');
+      expect(JSON.stringify(target.Arn)).toContain('{"Ref":"HubAccountId"}');
+      expect(target.RoleArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ForwarderRole/), 'Arn'] });
+    }
+    const forwarder = Object.entries(resources).find(([id]) => id.startsWith('ForwarderRole'))?.[1];
+    expect(forwarder?.Properties.Policies[0].PolicyDocument.Statement).toEqual([
+      {
+        Action: 'events:PutEvents',
+        Effect: 'Allow',
+        Resource: resources.S3Events?.Properties.Targets[0].Arn,
+      },
+    ]);
+  });
+
+  it('never forwards the hub bus to itself', () => {
+    const condition = JSON.stringify(spokeTemplate.toJSON().Conditions.ForwardsS3Events);
+    expect(condition).toContain('"Fn::Not"');
+    expect(condition).toContain('{"Ref":"HubAccountId"}');
+  });
+});
+
+describe('organization policy validation at synth', () => {
+  it('names every missing organization setting', () => {
+    const policyFile = policyFileWith('version: 1\ndeployment:\n  mode: organization\n');
+    expect(() => createWardenApp({ policyFile, env: {} })).toThrow(
+      /organizationId[\s\S]*managementAccountId[\s\S]*targetOrganizationalUnitIds[\s\S]*regions/,
+    );
+  });
+
+  it('refuses a malformed OU id naming the field', () => {
+    const policyFile = policyFileWith(
+      'version: 1\ndeployment:\n  organization:\n    targetOrganizationalUnitIds: [finance]\n',
+    );
+    expect(() => createWardenApp({ policyFile, env: {} })).toThrow(/targetOrganizationalUnitIds/);
+  });
+
+  it('adds no organization stack in account mode', () => {
+    const policyFile = policyFileWith('version: 1\n');
+    const dir = throwawayBundleDir();
+    const app = createWardenApp({
+      policyFile,
+      env: {},
+      bundleDirs: { 's3-guard': dir, 'root-guard': dir, 'notify-slack': dir },
+    });
+    expect(app.organization).toBeUndefined();
+  });
+});
