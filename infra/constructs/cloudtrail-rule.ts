@@ -5,7 +5,6 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { type CloudTrailPatternProps, cloudTrailApiCallPattern } from '../events/cloudtrail-pattern.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 
 /**
@@ -15,14 +14,15 @@ import { DeadLetterQueue } from './dead-letter-queue.ts';
 export const RULE_TARGET_RETRY_ATTEMPTS = 8;
 export const RULE_TARGET_MAX_EVENT_AGE = Duration.hours(2);
 
-export interface CloudTrailRuleProps extends CloudTrailPatternProps {
+export interface CloudTrailRuleProps {
   readonly description: string;
+  readonly eventPattern: events.EventPattern;
   readonly target: lambda.IFunction;
   readonly encryptionKey: kms.IKey;
   readonly alarmTopic: sns.ITopic;
 }
 
-/** A default-bus rule for CloudTrail API calls, delivering to one function with its own DLQ. */
+/** A default-bus rule for CloudTrail events, delivering to one function with its own DLQ. */
 export class CloudTrailRule extends Construct {
   readonly rule: events.Rule;
   readonly deadLetters: DeadLetterQueue;
@@ -36,7 +36,7 @@ export class CloudTrailRule extends Construct {
     });
     this.rule = new events.Rule(this, 'Rule', {
       description: props.description,
-      eventPattern: cloudTrailApiCallPattern(props),
+      eventPattern: props.eventPattern,
       targets: [
         new targets.LambdaFunction(props.target, {
           retryAttempts: RULE_TARGET_RETRY_ATTEMPTS,

@@ -8,14 +8,15 @@ import { Construct } from 'constructs';
 import { notifyOnAlarm } from './alarm-topic.ts';
 
 export interface DeadLetterQueueProps {
-  readonly encryptionKey: kms.IKey;
+  /** Warden's key; in a forwarder region (no Warden key there) SQS-managed encryption instead. */
+  readonly encryptionKey?: kms.IKey;
   readonly alertTopic: sns.ITopic;
   /** What ends up here, for the alarm description. */
   readonly purpose: string;
 }
 
 /**
- * A KMS-encrypted, TLS-only SQS queue for events Warden failed to handle, with an alarm on the
+ * An encrypted, TLS-only SQS queue for events Warden failed to handle, with an alarm on the
  * first message: a dead-lettered event is a change nobody checked.
  */
 export class DeadLetterQueue extends Construct {
@@ -25,8 +26,9 @@ export class DeadLetterQueue extends Construct {
   constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
     super(scope, id);
     this.queue = new sqs.Queue(this, 'Queue', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: props.encryptionKey,
+      ...(props.encryptionKey
+        ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.encryptionKey }
+        : { encryption: sqs.QueueEncryption.SQS_MANAGED }),
       enforceSSL: true,
       // The maximum: time to investigate and redrive by hand.
       retentionPeriod: Duration.days(14),

@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
@@ -36,7 +37,18 @@ export interface GuardFunctionProps {
   readonly bundleDir?: string;
   readonly timeout?: Duration;
   readonly memorySize?: number;
+  /**
+   * Invoked asynchronously (EventBridge): retries and an on-failure queue. False for a function fed
+   * by an SQS event source mapping, where the queue's own redrive policy catches failures.
+   */
+  readonly invokedAsynchronously?: boolean;
 }
+
+/** What a function does with the audit table: append records, and for s3-guard keep policy baselines. */
+export type AuditTableAccess = 'append' | 'append-and-baselines';
+
+/** `sts:AssumeRoot` resources: the root user of any member account (the target is the event's account). */
+export const ANY_ROOT_USER_FINDING = '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):iam::\\*:root$/';
 
 /**
  * A Warden function with the house defaults: the shared esbuild bundle, Node 22 on arm64, a named
@@ -45,14 +57,18 @@ export interface GuardFunctionProps {
  * `bind*` helpers set an environment variable and grant the matching access in one step.
  */
 export class GuardFunction extends Construct {
+  /** The Powertools service name, also the `service` dimension of its metrics. */
+  readonly service: FunctionName;
   readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
-  readonly deadLetters: DeadLetterQueue;
+  /** The on-failure queue of asynchronous invocations; absent for an SQS-fed function. */
+  readonly deadLetters?: DeadLetterQueue;
   readonly alarms: cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: GuardFunctionProps) {
     super(scope, id);
+    this.service = props.name;
     const functionName = props.names.functionName(props.name);
     const bundleDir = props.bundleDir ?? join(DIST_FUNCTIONS, props.name);
     if (!existsSync(join(bundleDir, 'index.mjs'))) {
@@ -75,11 +91,15 @@ export class GuardFunction extends Construct {
         resources: [this.logGroup.logGroupArn],
       }),
     );
-    this.deadLetters = new DeadLetterQueue(this, 'FailedEvents', {
-      encryptionKey: props.encryptionKey,
-      alertTopic: props.alarmTopic,
-      purpose: `events ${functionName} could not handle in ${ASYNC_RETRY_ATTEMPTS + 1} attempts`,
-    });
+    const asynchronous = props.invokedAsynchronously ?? true;
+    const deadLetters = asynchronous
+      ? new DeadLetterQueue(this, 'FailedEvents', {
+          encryptionKey: props.encryptionKey,
+          alertTopic: props.alarmTopic,
+          purpose: `events ${functionName} could not handle in ${ASYNC_RETRY_ATTEMPTS + 1} attempts`,
+        })
+      : undefined;
+    this.deadLetters = deadLetters;
 
     this.function = new lambda.Function(this, 'Function', {
       functionName,
@@ -97,9 +117,13 @@ export class GuardFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',
       },
-      retryAttempts: ASYNC_RETRY_ATTEMPTS,
-      maxEventAge: ASYNC_MAX_EVENT_AGE,
-      onFailure: { bind: () => ({ destination: this.deadLetters.queue.queueArn }) },
+      ...(deadLetters
+        ? {
+            retryAttempts: ASYNC_RETRY_ATTEMPTS,
+            maxEventAge: ASYNC_MAX_EVENT_AGE,
+            onFailure: { bind: () => ({ destination: deadLetters.queue.queueArn }) },
+          }
+        : {}),
     });
     // CDK also lists the role in DependsOn so the function waits for the role's policy; cfn-lint
     // flags the role half as redundant with the GetAtt. The ordering is intended.
@@ -114,11 +138,13 @@ export class GuardFunction extends Construct {
           'are pinned to Node 22; a runtime upgrade moves build target, toolchain and runtime together.',
       },
     ]);
-    this.allow(['sqs:SendMessage'], [this.deadLetters.queue.queueArn]);
-    this.allowKeyThrough(props.encryptionKey, 'sqs', ['kms:GenerateDataKey', 'kms:Decrypt']);
+    if (deadLetters) {
+      this.allow(['sqs:SendMessage'], [deadLetters.queue.queueArn]);
+      this.allowKeyThrough(props.encryptionKey, 'sqs', ['kms:GenerateDataKey', 'kms:Decrypt']);
+    }
 
     this.alarms = [
-      this.deadLetters.alarm,
+      ...(deadLetters ? [deadLetters.alarm] : []),
       notifyOnAlarm(
         this.function
           .metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM })
@@ -171,11 +197,91 @@ export class GuardFunction extends Construct {
     return this;
   }
 
-  /** Audit records are append-only: no update, no delete. */
-  bindAuditTable(table: dynamodb.ITable, key: kms.IKey): this {
+  /**
+   * Audit records are append-only: no update, no delete. s3-guard also keeps each bucket's
+   * last-known-good policy there (shared/audit/baseline-store.ts: GetItem, PutItem).
+   */
+  bindAuditTable(table: dynamodb.ITable, key: kms.IKey, access: AuditTableAccess): this {
     this.function.addEnvironment(ENV.auditTable, table.tableName);
-    this.allow(['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'], [table.tableArn]);
+    this.allow(
+      access === 'append' ? ['dynamodb:PutItem'] : ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      [table.tableArn],
+    );
     this.allowTableKey(key);
+    return this;
+  }
+
+  /**
+   * Account-level Block Public Access through S3 Control. These actions support no resource type
+   * (Service Authorization Reference, Amazon S3: the resource column is empty), so IAM requires
+   * `*`; the `s3:ResourceAccount` condition pins them to this account.
+   */
+  allowAccountPublicAccessBlock(): this {
+    const { account } = Stack.of(this);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetAccountPublicAccessBlock', 's3:PutAccountPublicAccessBlock'],
+        resources: ['*'],
+        conditions: { StringEquals: { 's3:ResourceAccount': account } },
+      }),
+    );
+    NagSuppressions.addResourceSuppressions(
+      this.role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            's3:Get/PutAccountPublicAccessBlock support no resource type (Service Authorization Reference), so IAM ' +
+            'requires Resource "*"; the statement is pinned to this account with the s3:ResourceAccount condition.',
+          appliesTo: ['Resource::*'],
+        },
+      ],
+      true,
+    );
+    return this;
+  }
+
+  /**
+   * Organization mode: delete a member account's root access keys through centralised root access.
+   * `sts:AssumeRoot` targets the root user of the event's account, unknown in advance, so any
+   * account's root; the `sts:TaskPolicyArn` condition allows only the task policy that deletes
+   * root credentials (Service Authorization Reference, AWS STS).
+   */
+  allowAssumeRootToDeleteRootCredentials(): this {
+    const { partition } = Stack.of(this);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['sts:AssumeRoot'],
+        resources: [`arn:${partition}:iam::*:root`],
+        conditions: {
+          ArnEquals: {
+            'sts:TaskPolicyArn': `arn:${partition}:iam::aws:policy/root-task/IAMDeleteRootUserCredentials`,
+          },
+        },
+      }),
+    );
+    NagSuppressions.addResourceSuppressions(
+      this.role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'root-guard deletes root access keys in whichever member account an event names, so sts:AssumeRoot ' +
+            'targets any root user (arn:<partition>:iam::*:root), restricted by sts:TaskPolicyArn to the ' +
+            'IAMDeleteRootUserCredentials task policy.',
+          appliesTo: [{ regex: ANY_ROOT_USER_FINDING }],
+        },
+      ],
+      true,
+    );
+    return this;
+  }
+
+  /** notify-slack: read (only) the secret holding the Slack incoming-webhook URL. */
+  bindSlackWebhookSecret(secret: secretsmanager.ISecret, key: kms.IKey): this {
+    this.function.addEnvironment(ENV.slackWebhookSecretArn, secret.secretArn);
+    this.allow(['secretsmanager:GetSecretValue'], [secret.secretArn]);
+    this.allowKeyThrough(key, 'secretsmanager', ['kms:Decrypt']);
     return this;
   }
 
@@ -233,7 +339,7 @@ export class GuardFunction extends Construct {
   /** Key use only on behalf of one service (kms:ViaService), for its encrypted queue/topic/table. */
   private allowKeyThrough(
     key: kms.IKey,
-    service: 'sqs' | 'sns' | 'dynamodb',
+    service: 'sqs' | 'sns' | 'dynamodb' | 'secretsmanager',
     actions: readonly string[],
   ): void {
     this.role.addToPrincipalPolicy(

@@ -1,16 +1,6 @@
 import type * as events from 'aws-cdk-lib/aws-events';
-
-/**
- * CloudTrail event names that make s3-guard re-check a bucket. CloudTrail names, not SDK names:
- * a rule on `PutPublicAccessBlock` never fires. Later controls append their names here.
- */
-export const S3_GUARD_EVENT_NAMES = [
-  'CreateBucket',
-  'PutBucketEncryption',
-  'DeleteBucketEncryption',
-  'PutBucketPublicAccessBlock',
-  'DeleteBucketPublicAccessBlock',
-] as const;
+import { S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
+import { ROOT_GUARD_EVENT_PATTERNS } from '#shared/root/root-event-patterns.ts';
 
 export interface CloudTrailPatternProps {
   /** EventBridge `source`, e.g. `aws.s3`. */
@@ -43,5 +33,31 @@ export function cloudTrailApiCallPattern(props: CloudTrailPatternProps): events.
       errorCode: [{ exists: false }],
       $or: [issuerArn({ exists: false }), issuerArn({ 'anything-but': [...props.ignoredRoleArns] })],
     },
+  };
+}
+
+/**
+ * The one s3-guard pattern: the hub rule and every regional forwarder use it, so a region forwards
+ * exactly what the hub would handle. Event names come from the control registry.
+ */
+export function s3GuardPattern(ignoredRoleArns: readonly string[]): events.EventPattern {
+  return cloudTrailApiCallPattern({
+    source: 'aws.s3',
+    eventSource: 's3.amazonaws.com',
+    eventNames: S3_GUARD_EVENT_NAMES,
+    ignoredRoleArns,
+  });
+}
+
+export type RootEventKind = keyof typeof ROOT_GUARD_EVENT_PATTERNS;
+export const ROOT_EVENT_KINDS = Object.keys(ROOT_GUARD_EVENT_PATTERNS) as RootEventKind[];
+
+/** root-guard's patterns (shared/root/root-event-patterns.ts) as CDK event patterns. */
+export function rootGuardPattern(kind: RootEventKind): events.EventPattern {
+  const { source, 'detail-type': detailType, detail } = ROOT_GUARD_EVENT_PATTERNS[kind];
+  return {
+    source: [...source],
+    detailType: [...detailType],
+    detail: JSON.parse(JSON.stringify(detail)) as Record<string, unknown>,
   };
 }

@@ -1,26 +1,44 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { type FunctionName, type ResourceNames, resourceNames } from '#shared/config/names.ts';
+import { METRICS_NAMESPACE } from '#shared/observability/observability.ts';
 import type { Policy } from '#shared/policy/schema.ts';
+import type { ForwarderRegion } from '../config/deployment-regions.ts';
+import { type ForwardedEvents, forwardingRuleArn } from '../config/forwarding.ts';
 import { ownRoleArns } from '../config/own-role-arns.ts';
 import { policyEnvironmentValue } from '../config/policy-environment.ts';
+import { allowAlarmPublishing, notifyOnAlarm } from '../constructs/alarm-topic.ts';
 import { CloudTrailRule } from '../constructs/cloudtrail-rule.ts';
 import { GuardFunction } from '../constructs/guard-function.ts';
+import { SlackDelivery } from '../constructs/slack-delivery.ts';
 import { StateTables } from '../constructs/state-tables.ts';
 import { WardenKey } from '../constructs/warden-key.ts';
-import { S3_GUARD_EVENT_NAMES } from '../events/cloudtrail-pattern.ts';
+import { ROOT_EVENT_KINDS, rootGuardPattern, s3GuardPattern } from '../events/cloudtrail-pattern.ts';
 
-/** Read and write exactly the bucket settings s3-guard's controls check and fix. */
+/**
+ * Read and write exactly the bucket settings s3-guard's readers (shared/s3/bucket-state.ts) and
+ * appliers (shared/s3/bucket-actions.ts, for the actions its controls plan) call. The undo-only
+ * deletes (encryption, ownership controls) run from the CLI with the user's credentials.
+ */
 export const S3_GUARD_BUCKET_ACTIONS = [
   's3:GetEncryptionConfiguration',
   's3:PutEncryptionConfiguration',
   's3:GetBucketPublicAccessBlock',
   's3:PutBucketPublicAccessBlock',
   's3:GetBucketPolicy',
+  's3:PutBucketPolicy',
+  's3:DeleteBucketPolicy',
   's3:GetBucketAcl',
+  's3:PutBucketAcl',
   's3:GetBucketOwnershipControls',
+  's3:PutBucketOwnershipControls',
 ] as const;
+
+/** Guard metrics (shared/observability) that mean an event or a repair was lost: alarm on the first. */
+export const GUARD_FAILURE_METRICS = ['EventsRejected', 'RemediationFailures'] as const;
 
 export interface HubStackProps extends StackProps {
   /** The validated policy file (see infra/app.ts). */
@@ -28,14 +46,21 @@ export interface HubStackProps extends StackProps {
   readonly names?: ResourceNames;
   /** Bundle folders by function; defaults to the `npm run build` output in dist/functions. */
   readonly bundleDirs?: Partial<Record<FunctionName, string>>;
+  /** Regions whose forwarders send events to this hub's default bus (none: the hub is alone). */
+  readonly forwarders?: readonly ForwarderRegion[];
 }
 
-/** The hub: Warden's key, alert topic, state tables, guard functions and their EventBridge rules. */
+/**
+ * The hub: Warden's key, alert topic, state tables, guard functions, their rules on the default
+ * bus (which also receives what the forwarders of other regions send), and Slack delivery.
+ */
 export class HubStack extends Stack {
   readonly key: WardenKey;
   readonly alertTopic: sns.Topic;
   readonly tables: StateTables;
   readonly s3Guard: GuardFunction;
+  readonly rootGuard: GuardFunction;
+  readonly slack: SlackDelivery;
 
   constructor(scope: Construct, id: string, props: HubStackProps) {
     super(scope, id, props);
@@ -52,6 +77,7 @@ export class HubStack extends Stack {
       masterKey: key,
       enforceSSL: true,
     });
+    allowAlarmPublishing(this.alertTopic);
     this.tables = new StateTables(this, 'State', { names, encryptionKey: key });
 
     this.s3Guard = new GuardFunction(this, 'S3Guard', {
@@ -64,25 +90,119 @@ export class HubStack extends Stack {
       .bindKmsKey(key)
       .bindAlertTopic(this.alertTopic, key)
       .bindIdempotencyTable(this.tables.idempotency, key)
-      .bindAuditTable(this.tables.audit, key)
+      .bindAuditTable(this.tables.audit, key, 'append-and-baselines')
       .bindOwnRoleArns(ignoredRoleArns)
       .bindPolicy(serialisedPolicy)
-      .allowOnEveryBucket(S3_GUARD_BUCKET_ACTIONS);
+      .allowOnEveryBucket(S3_GUARD_BUCKET_ACTIONS)
+      .allowAccountPublicAccessBlock();
 
     new CloudTrailRule(this, 'S3GuardEvents', {
-      description: 'Warden s3-guard: bucket encryption and Block Public Access changes',
-      source: 'aws.s3',
-      eventSource: 's3.amazonaws.com',
-      eventNames: S3_GUARD_EVENT_NAMES,
-      ignoredRoleArns,
+      description: 'Warden s3-guard: bucket and account S3 settings changes (this and forwarding regions)',
+      eventPattern: s3GuardPattern(ignoredRoleArns),
       target: this.s3Guard.function,
       encryptionKey: key,
       alarmTopic: this.alertTopic,
     });
 
+    this.rootGuard = new GuardFunction(this, 'RootGuard', {
+      name: 'root-guard',
+      names,
+      encryptionKey: key,
+      alarmTopic: this.alertTopic,
+      bundleDir: props.bundleDirs?.['root-guard'],
+    })
+      .bindAlertTopic(this.alertTopic, key)
+      .bindIdempotencyTable(this.tables.idempotency, key)
+      .bindAuditTable(this.tables.audit, key, 'append')
+      .bindPolicy(serialisedPolicy);
+    if (props.policy.deployment.mode === 'organization') this.rootGuard.allowAssumeRootToDeleteRootCredentials();
+
+    // In us-east-1 these match the account's own IAM and sign-in events; elsewhere, the same
+    // events as the us-east-1 forwarder sends them (forwarding keeps the event as it was).
+    for (const kind of ROOT_EVENT_KINDS) {
+      new CloudTrailRule(this, `RootGuard-${kind}`, {
+        description: `Warden root-guard: ${kind} (IAM and sign-in events exist only in us-east-1)`,
+        eventPattern: rootGuardPattern(kind),
+        target: this.rootGuard.function,
+        encryptionKey: key,
+        alarmTopic: this.alertTopic,
+      });
+    }
+
+    this.slack = new SlackDelivery(this, 'Slack', {
+      names,
+      alertTopic: this.alertTopic,
+      encryptionKey: key,
+      bundleDir: props.bundleDirs?.['notify-slack'],
+    });
+
+    for (const guard of [this.s3Guard, this.rootGuard]) this.alarmOnGuardFailures(guard);
+    this.allowForwarders(names, props.forwarders ?? []);
+
     new CfnOutput(this, 'KmsKeyArn', { value: key.keyArn, description: 'Warden customer-managed key' });
     new CfnOutput(this, 'AlertTopicArn', { value: this.alertTopic.topicArn, description: 'Subscribe here' });
     new CfnOutput(this, 'IdempotencyTableName', { value: this.tables.idempotency.tableName });
     new CfnOutput(this, 'AuditTableName', { value: this.tables.audit.tableName });
+    new CfnOutput(this, 'SlackWebhookSecretArn', {
+      value: this.slack.secret.secretArn,
+      description: 'Put the Slack incoming-webhook URL here (aws secretsmanager put-secret-value)',
+    });
+  }
+
+  /** An event the guard rejected or a repair that failed: someone must look, at the first one. */
+  private alarmOnGuardFailures(guard: GuardFunction): void {
+    const { service } = guard;
+    for (const metricName of GUARD_FAILURE_METRICS) {
+      guard.alarms.push(
+        notifyOnAlarm(
+          new cloudwatch.Alarm(guard, `${metricName}Alarm`, {
+            alarmDescription:
+              metricName === 'EventsRejected'
+                ? `Warden: ${service} rejected an event it could not parse; the change was not checked.`
+                : `Warden: ${service} failed to repair a resource; see the alert and the audit trail.`,
+            metric: new cloudwatch.Metric({
+              namespace: METRICS_NAMESPACE,
+              metricName,
+              dimensionsMap: { service },
+              statistic: cloudwatch.Stats.SUM,
+              period: Duration.minutes(5),
+            }),
+            threshold: 0,
+            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluationPeriods: 1,
+            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          }),
+          this.alertTopic,
+        ),
+      );
+    }
+  }
+
+  /**
+   * Forwarders in other regions put events on this default bus with their rules' roles. Same
+   * account, so the principal is the account; the condition admits only Warden's forwarding rules,
+   * named by ARN (built from region and fixed rule name: no cross-region reference).
+   */
+  private allowForwarders(names: ResourceNames, forwarders: readonly ForwarderRegion[]): void {
+    const ruleArns = forwarders.flatMap((forwarder) => {
+      const forwarded: ForwardedEvents[] = [
+        ...(forwarder.s3 ? (['s3'] as const) : []),
+        ...(forwarder.root ? ROOT_EVENT_KINDS : []),
+      ];
+      return forwarded.map((kind) => forwardingRuleArn(this, names, forwarder.region, kind));
+    });
+    if (ruleArns.length === 0) return;
+    new events.CfnEventBusPolicy(this, 'ForwardersMayPutEvents', {
+      eventBusName: 'default',
+      statementId: `${names.prefix}-forwarders`,
+      statement: {
+        Sid: `${names.prefix}-forwarders`,
+        Effect: 'Allow',
+        Principal: { AWS: `arn:${this.partition}:iam::${this.account}:root` },
+        Action: 'events:PutEvents',
+        Resource: `arn:${this.partition}:events:${this.region}:${this.account}:event-bus/default`,
+        Condition: { ArnEquals: { 'aws:SourceArn': ruleArns } },
+      },
+    });
   }
 }

@@ -35,37 +35,6 @@ export const regionName = z
   .string()
   .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be an AWS region name such as eu-west-1');
 
-/**
- * Where Warden runs in account mode: the hub in `homeRegion`, a forwarder in every other region
- * of `regions`. us-east-1 always gets a stack (the hub or a forwarder) because IAM and sign-in
- * events exist only there, whether or not it is listed; listing it also forwards its S3 events.
- */
-const deployment = z
-  .strictObject({
-    mode: z.enum(['account', 'organization']).default('account'),
-    managementAccountId: accountId.optional(),
-    /** The hub's region; defaults to the CDK context `homeRegion`, then the CLI's region. */
-    homeRegion: regionName.optional(),
-    /** Regions whose S3 events Warden watches, the home region included. Defaults to the home region alone. */
-    regions: z.array(regionName).min(1).optional(),
-  })
-  .superRefine((value, context) => {
-    const regions = value.regions ?? [];
-    const duplicates = regions.filter((region, index) => regions.indexOf(region) !== index);
-    if (duplicates.length > 0)
-      context.addIssue({
-        code: 'custom',
-        path: ['regions'],
-        message: `lists ${[...new Set(duplicates)].join(', ')} more than once`,
-      });
-    if (value.homeRegion && value.regions && !regions.includes(value.homeRegion))
-      context.addIssue({
-        code: 'custom',
-        path: ['regions'],
-        message: `must include the home region ${value.homeRegion}`,
-      });
-  });
-
 /** Organizational units (`ou-...`) or the organization root (`r-...`) a StackSet can target. */
 const organizationalUnitId = z
   .string()
@@ -98,6 +67,32 @@ const organizationSettings = z
   })
   .prefault({});
 
+
+/**
+ * Account mode regions: the hub in `homeRegion`, a forwarder in every other region of `regions`.
+ * us-east-1 always gets a stack (the hub or a forwarder) because IAM and sign-in events exist
+ * only there, whether or not it is listed; listing it also forwards its S3 events.
+ */
+function checkAccountRegions(
+  value: { homeRegion?: string | undefined; regions?: string[] | undefined },
+  context: z.RefinementCtx,
+): void {
+  const regions = value.regions ?? [];
+  const duplicates = regions.filter((region, index) => regions.indexOf(region) !== index);
+  if (duplicates.length > 0)
+    context.addIssue({
+      code: 'custom',
+      path: ['regions'],
+      message: `lists ${[...new Set(duplicates)].join(', ')} more than once`,
+    });
+  if (value.homeRegion && value.regions && !regions.includes(value.homeRegion))
+    context.addIssue({
+      code: 'custom',
+      path: ['regions'],
+      message: `must include the home region ${value.homeRegion}`,
+    });
+}
+
 export const PolicySchema = z.strictObject({
   version: z.literal(1),
   deployment: z
@@ -108,7 +103,12 @@ export const PolicySchema = z.strictObject({
       organization: organizationSettings,
       /** Create a CloudTrail trail (organization trail in organization mode) when none exists. */
       createTrail: z.boolean().default(false),
+      /** The hub's region; the CDK context `homeRegion` overrides it; defaults to the CLI's region. */
+      homeRegion: regionName.optional(),
+      /** Account mode: regions whose S3 events Warden watches, the home region included (default: it alone). */
+      regions: z.array(regionName).min(1).optional(),
     })
+    .superRefine(checkAccountRegions)
     .prefault({}),
   controls: z.partialRecord(z.enum(CONTROL_IDS), controlSettings).default({}),
   s3: z

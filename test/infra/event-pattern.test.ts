@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { S3_GUARD_EVENT_NAMES } from '../../infra/events/cloudtrail-pattern.ts';
+import { S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
 import { matchEvents, motoPython } from './support/event-pattern-matcher.ts';
 import { resolvePseudo } from './support/resolve-template.ts';
 import { synthHub } from './support/synth-hub.ts';

@@ -1,54 +1,75 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { S3_GUARD_BUCKET_ACTIONS } from '../../infra/stacks/hub-stack.ts';
-import { arnOf } from './support/logical-id.ts';
+import { arnOf, logicalId } from './support/logical-id.ts';
 import { resolvePseudo } from './support/resolve-template.ts';
-import { synthHub } from './support/synth-hub.ts';
+import { policyFileWith, synthHub } from './support/synth-hub.ts';
 
 const { template } = synthHub();
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
-const roleIds = Object.keys(template.findResources('AWS::IAM::Role'));
-const policies = Object.values(template.findResources('AWS::IAM::Policy'));
-const statements = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
 // Sorted: CDK's minimizePolicies flag orders actions alphabetically.
 const actionsOf = (statement: Statement) => [statement.Action].flat().sort();
-const statementFor = (action: string, resource: unknown) =>
-  statements.filter(
-    (s) => actionsOf(s).includes(action) && JSON.stringify(s.Resource) === JSON.stringify(resource),
-  );
 const viaService = (service: string) => ({
   StringEquals: { 'kms:ViaService': `${service}.us-east-1.amazonaws.com` },
 });
 
-describe('s3-guard role', () => {
-  it('has the fixed name Warden recognises as its own, and only Lambda may assume it', () => {
-    expect(roleIds).toHaveLength(1);
-    template.hasResourceProperties('AWS::IAM::Role', {
-      RoleName: 'warden-s3-guard-role',
+/** Every statement of the policies attached to the role whose logical id starts with `rolePrefix`. */
+function statementsOf(source: Template, rolePrefix: string): Statement[] {
+  const roleId = logicalId(source, 'AWS::IAM::Role', rolePrefix);
+  return Object.values(source.findResources('AWS::IAM::Policy'))
+    .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+}
+const summary = (statements: Statement[]) => statements.map((s) => actionsOf(s).join(' ')).sort();
+const find = (statements: Statement[], action: string) =>
+  statements.filter((s) => actionsOf(s).includes(action));
+
+const s3Guard = statementsOf(template, 'S3GuardRole');
+const rootGuard = statementsOf(template, 'RootGuardRole');
+const notifySlack = statementsOf(template, 'SlackNotifySlackRole');
+const keyArn = arnOf(template, 'AWS::KMS::Key', 'Key');
+const auditTable = arnOf(template, 'AWS::DynamoDB::Table', 'StateAudit');
+const idempotencyTable = arnOf(template, 'AWS::DynamoDB::Table', 'StateIdempotency');
+
+describe('function roles', () => {
+  it.each([
+    ['S3GuardRole', 'warden-s3-guard-role'],
+    ['RootGuardRole', 'warden-root-guard-role'],
+    ['SlackNotifySlackRole', 'warden-notify-slack-role'],
+  ])('%s has the fixed name Warden recognises as its own, and only Lambda may assume it', (prefix, name) => {
+    const role = template.findResources('AWS::IAM::Role')[logicalId(template, 'AWS::IAM::Role', prefix)];
+    expect(role?.Properties).toMatchObject({
+      RoleName: name,
       AssumeRolePolicyDocument: {
         Statement: [
           { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
         ],
       },
     });
+    expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  it('uses no managed policy', () => {
-    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+  it('grants no wildcard action and only Allow statements', () => {
+    for (const statement of [...s3Guard, ...rootGuard, ...notifySlack]) {
+      expect(statement.Effect).toBe('Allow');
+      for (const action of actionsOf(statement)) expect(action).not.toContain('*');
+    }
   });
+});
 
-  it('allows only these statements, all Allow', () => {
-    expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
-    expect(statements.map((s) => actionsOf(s).join(' ')).sort()).toEqual(
+describe('s3-guard role', () => {
+  it('allows only these statements', () => {
+    expect(summary(s3Guard)).toEqual(
       [
         'dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:UpdateItem',
-        'dynamodb:GetItem dynamodb:PutItem dynamodb:Query',
+        'dynamodb:GetItem dynamodb:PutItem',
         'kms:Decrypt kms:DescribeKey kms:Encrypt kms:GenerateDataKey',
         'kms:DescribeKey',
         'kms:Decrypt kms:GenerateDataKey',
         'kms:Decrypt kms:GenerateDataKey',
         'logs:CreateLogStream logs:PutLogEvents',
+        's3:GetAccountPublicAccessBlock s3:PutAccountPublicAccessBlock',
         'sns:Publish',
         'sqs:SendMessage',
         [...S3_GUARD_BUCKET_ACTIONS].sort().join(' '),
@@ -56,53 +77,52 @@ describe('s3-guard role', () => {
     );
   });
 
-  it('grants no wildcard action', () => {
-    for (const action of statements.flatMap(actionsOf)) {
-      expect(action).not.toContain('*');
-    }
-  });
-
-  it('grants the bucket actions on bucket ARNs only: no object ARNs, no s3:*', () => {
-    const [s3] = statements.filter((s) => actionsOf(s).some((action) => action.startsWith('s3:')));
-    expect(actionsOf(s3 as Statement)).toEqual(
+  it('grants the bucket actions its readers and appliers call, on bucket ARNs only', () => {
+    const [bucket] = find(s3Guard, 's3:GetBucketPolicy');
+    expect(actionsOf(bucket as Statement)).toEqual(
       [
         's3:GetEncryptionConfiguration',
         's3:PutEncryptionConfiguration',
         's3:GetBucketPublicAccessBlock',
         's3:PutBucketPublicAccessBlock',
         's3:GetBucketPolicy',
+        's3:PutBucketPolicy',
+        's3:DeleteBucketPolicy',
         's3:GetBucketAcl',
+        's3:PutBucketAcl',
         's3:GetBucketOwnershipControls',
+        's3:PutBucketOwnershipControls',
       ].sort(),
     );
-    expect(resolvePseudo(s3?.Resource)).toBe('arn:aws:s3:::*');
+    expect(resolvePseudo(bucket?.Resource)).toBe('arn:aws:s3:::*');
   });
 
-  it('scopes every other statement to one Warden resource', () => {
-    const others = statements.filter((s) => !actionsOf(s).some((action) => action.startsWith('s3:')));
-    for (const statement of others) {
-      const resource = statement.Resource as Record<string, unknown>;
-      expect(Object.keys(resource)).toEqual([expect.stringMatching(/^(Ref|Fn::GetAtt)$/)]);
-    }
-  });
-
-  it('publishes only to the alert topic', () => {
-    expect(statements.filter((s) => actionsOf(s).includes('sns:Publish'))).toEqual([
-      { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^AlertTopic/) } },
+  it('reads and sets account Block Public Access of its own account only (the actions have no resource type)', () => {
+    expect(find(s3Guard, 's3:PutAccountPublicAccessBlock').map(resolvePseudo)).toEqual([
+      {
+        Action: ['s3:GetAccountPublicAccessBlock', 's3:PutAccountPublicAccessBlock'],
+        Effect: 'Allow',
+        Resource: '*',
+        Condition: { StringEquals: { 's3:ResourceAccount': '123456789012' } },
+      },
     ]);
   });
 
-  it('writes the idempotency and audit tables with exactly the operations each needs', () => {
-    expect(
-      statementFor('dynamodb:DeleteItem', arnOf(template, 'AWS::DynamoDB::Table', 'StateIdempotency')),
-    ).toHaveLength(1);
-    const audit = statementFor('dynamodb:PutItem', arnOf(template, 'AWS::DynamoDB::Table', 'StateAudit'));
-    expect(audit.map(actionsOf)).toEqual([['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']]);
+  it('scopes every statement but the S3 ones to one Warden resource', () => {
+    for (const statement of s3Guard.filter((s) => !actionsOf(s).some((a) => a.startsWith('s3:')))) {
+      expect(Object.keys(statement.Resource as object)).toEqual([expect.stringMatching(/^(Ref|Fn::GetAtt)$/)]);
+    }
+  });
+
+  it('appends audit records and keeps policy baselines: get and put, no query, update or delete', () => {
+    expect(find(s3Guard, 'dynamodb:PutItem').map((s) => [s.Resource, actionsOf(s)])).toEqual([
+      [idempotencyTable, ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']],
+      [auditTable, ['dynamodb:GetItem', 'dynamodb:PutItem']],
+    ]);
   });
 
   it('uses the key directly only to describe it, and otherwise only through SQS, SNS and DynamoDB', () => {
-    const key = arnOf(template, 'AWS::KMS::Key', 'Key');
-    const keyStatements = statements.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(key));
+    const keyStatements = s3Guard.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(keyArn));
     expect(keyStatements.map((s) => [actionsOf(s).join(' '), resolvePseudo(s.Condition)])).toEqual([
       ['kms:Decrypt kms:GenerateDataKey', viaService('sqs')],
       ['kms:DescribeKey', undefined],
@@ -111,9 +131,93 @@ describe('s3-guard role', () => {
     ]);
   });
 
-  it('writes logs to its own log group only', () => {
+  it('publishes only to the alert topic and writes logs to its own log group only', () => {
+    expect(find(s3Guard, 'sns:Publish')).toEqual([
+      { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^AlertTopic/) } },
+    ]);
+    expect(find(s3Guard, 'logs:PutLogEvents')[0]?.Resource).toEqual(
+      arnOf(template, 'AWS::Logs::LogGroup', 'S3GuardLogs'),
+    );
+  });
+});
+
+describe('root-guard role', () => {
+  it('in account mode: alerts, idempotency, append-only audit, its queue and logs; no STS, no IAM', () => {
+    expect(summary(rootGuard)).toEqual(
+      [
+        'dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:UpdateItem',
+        'dynamodb:PutItem',
+        'kms:Decrypt kms:DescribeKey kms:Encrypt kms:GenerateDataKey',
+        'kms:Decrypt kms:GenerateDataKey',
+        'kms:Decrypt kms:GenerateDataKey',
+        'logs:CreateLogStream logs:PutLogEvents',
+        'sns:Publish',
+        'sqs:SendMessage',
+      ].sort(),
+    );
+    expect(find(rootGuard, 'dynamodb:PutItem').find((s) => actionsOf(s).length === 1)?.Resource).toEqual(
+      auditTable,
+    );
+  });
+
+  it('in organization mode: also sts:AssumeRoot on member roots, for the delete-root-credentials task only', () => {
+    const policyFile = policyFileWith(
+      [
+        'version: 1',
+        'deployment:',
+        '  mode: organization',
+        "  managementAccountId: '111111111111'",
+        '  organization:',
+        '    organizationId: o-a1b2c3d4e5',
+        '    targetOrganizationalUnitIds: [ou-ab12-cdef3456]',
+        '    regions: [us-east-1]',
+        '',
+      ].join('\n'),
+    );
+    const org = statementsOf(synthHub({ policyFile }).template, 'RootGuardRole');
+    expect(find(org, 'sts:AssumeRoot').map(resolvePseudo)).toEqual([
+      {
+        Action: 'sts:AssumeRoot',
+        Effect: 'Allow',
+        Resource: 'arn:aws:iam::*:root',
+        Condition: {
+          ArnEquals: { 'sts:TaskPolicyArn': 'arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials' },
+        },
+      },
+    ]);
+    expect(summary(org).filter((s) => !summary(rootGuard).includes(s))).toEqual(['sts:AssumeRoot']);
+  });
+});
+
+describe('notify-slack role', () => {
+  it('reads only the webhook secret, consumes only the alert queue, and writes its logs', () => {
+    const secret = { Ref: logicalId(template, 'AWS::SecretsManager::Secret', 'SlackWebhookSecret') };
+    expect(find(notifySlack, 'secretsmanager:GetSecretValue')).toEqual([
+      { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: secret },
+    ]);
+    expect(notifySlack.flatMap(actionsOf).filter((a) => a.startsWith('secretsmanager:'))).toEqual([
+      'secretsmanager:GetSecretValue',
+    ]);
+    const queue = arnOf(template, 'AWS::SQS::Queue', 'SlackAlertQueue');
+    for (const statement of notifySlack.filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')))) {
+      expect(statement.Resource).toEqual(queue);
+    }
+    expect(notifySlack.flatMap(actionsOf).some((a) => /^(s3|sns|dynamodb|iam|sts):/.test(a))).toBe(false);
+  });
+
+  it('decrypts the secret only through Secrets Manager', () => {
     expect(
-      statementFor('logs:PutLogEvents', arnOf(template, 'AWS::Logs::LogGroup', 'S3GuardLogs')),
-    ).toHaveLength(1);
+      notifySlack
+        .filter((s) => JSON.stringify(s.Condition ?? {}).includes('secretsmanager'))
+        .map((s) => [actionsOf(s), resolvePseudo(s.Condition)]),
+    ).toEqual([[['kms:Decrypt'], viaService('secretsmanager')]]);
+  });
+});
+
+describe('no role outside the functions and forwarding', () => {
+  it('has exactly the three function roles in the hub', () => {
+    expect(Object.keys(template.findResources('AWS::IAM::Role'))).toHaveLength(3);
+    template.resourceCountIs('AWS::IAM::Role', 3);
+    template.hasResourceProperties('AWS::IAM::Role', { RoleName: Match.stringLikeRegexp('^warden-') });
   });
 });

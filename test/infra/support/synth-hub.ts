@@ -25,16 +25,37 @@ export function policyFileWith(yaml: string): string {
   return file;
 }
 
+export interface SynthOptions {
+  readonly policyFile?: string;
+  /** Account unresolved and the fallback home region (us-east-1) unless given. */
+  readonly env?: Environment;
+  /** Extra CDK context, as `-c key=value` would give it (`homeRegion`, `regions`). */
+  readonly context?: Record<string, unknown>;
+}
+
 /**
- * Synthesizes the hub as `cdk synth` does (repo policy file, cdk-nag aspects), offline;
- * environment-agnostic unless `env` is given, whatever the shell's CDK_DEFAULT_* variables.
+ * Synthesizes the app as `cdk synth` does (repo policy file, cdk-nag aspects), offline, whatever
+ * the shell's CDK_DEFAULT_* variables: every stack, with templates by stack.
  */
-export function synthHub(options: { policyFile?: string; env?: Environment } = {}) {
-  const { hub } = createWardenApp({
+export function synthApp(options: SynthOptions = {}) {
+  const bundle = throwawayBundleDir();
+  const result = createWardenApp({
     policyFile: options.policyFile,
     env: options.env ?? {},
-    appProps: { context: CDK_CONTEXT },
-    bundleDirs: { 's3-guard': throwawayBundleDir() },
+    appProps: { context: { ...CDK_CONTEXT, ...options.context } },
+    bundleDirs: { 's3-guard': bundle, 'root-guard': bundle, 'notify-slack': bundle },
   });
-  return { hub, template: Template.fromStack(hub) };
+  return {
+    ...result,
+    template: Template.fromStack(result.hub),
+    forwarderTemplates: Object.fromEntries(
+      result.forwarders.map((stack) => [stack.region, Template.fromStack(stack)]),
+    ) as Record<string, Template>,
+  };
+}
+
+/** The hub stack alone (see synthApp). */
+export function synthHub(options: SynthOptions = {}) {
+  const { hub, template } = synthApp(options);
+  return { hub, template };
 }

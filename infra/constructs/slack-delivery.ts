@@ -1,0 +1,158 @@
+import { Duration, SecretValue } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambdaEvents from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import type { ResourceNames } from '#shared/config/names.ts';
+import { METRICS_NAMESPACE } from '#shared/observability/observability.ts';
+import { notifyOnAlarm } from './alarm-topic.ts';
+import { DeadLetterQueue } from './dead-letter-queue.ts';
+import { GuardFunction } from './guard-function.ts';
+
+/** Not a URL: notify-slack refuses it with a message saying to store the webhook URL. */
+export const WEBHOOK_PLACEHOLDER = 'REPLACE-ME: put the Slack incoming-webhook URL here (see README, Deployment)';
+export const NOTIFY_SLACK_TIMEOUT = Duration.seconds(60);
+/** AWS's guidance for SQS event sources: visibility at least six times the function timeout. */
+export const ALERT_QUEUE_VISIBILITY = Duration.seconds(NOTIFY_SLACK_TIMEOUT.toSeconds() * 6);
+/** Storms: up to 200 alerts per invocation become a bounded number of messages and a digest. */
+export const ALERT_BATCH_SIZE = 200;
+export const ALERT_BATCH_WINDOW = Duration.seconds(20);
+/** Slack allows about one message per second per webhook: two concurrent senders at most. */
+export const ALERT_MAX_CONCURRENCY = 2;
+/** Receives before an alert is dead-lettered (429s and 5xx are retried inside an invocation first). */
+export const ALERT_MAX_RECEIVE_COUNT = 5;
+/** An alert older than this has not reached Slack in time. */
+export const ALERT_MAX_AGE = Duration.minutes(15);
+
+export interface SlackDeliveryProps {
+  readonly names: ResourceNames;
+  readonly alertTopic: sns.ITopic;
+  readonly encryptionKey: kms.IKey;
+  readonly bundleDir?: string;
+}
+
+/**
+ * Alert topic → encrypted SQS queue → notify-slack (batched, partial failures) → Slack webhook.
+ * The webhook URL lives in a Secrets Manager secret the stack creates with a placeholder value;
+ * the URL itself never appears in the template or a parameter.
+ */
+export class SlackDelivery extends Construct {
+  readonly secret: secretsmanager.Secret;
+  readonly queue: sqs.Queue;
+  readonly deadLetters: DeadLetterQueue;
+  readonly notifySlack: GuardFunction;
+
+  constructor(scope: Construct, id: string, props: SlackDeliveryProps) {
+    super(scope, id);
+    const { names, alertTopic, encryptionKey } = props;
+
+    this.secret = new secretsmanager.Secret(this, 'WebhookSecret', {
+      secretName: names.slackWebhookSecret,
+      description:
+        'Warden: the Slack incoming-webhook URL (plain text or {"url": "..."}). Set it with ' +
+        `aws secretsmanager put-secret-value --secret-id ${names.slackWebhookSecret} --secret-string <url>`,
+      encryptionKey,
+      secretStringValue: SecretValue.unsafePlainText(WEBHOOK_PLACEHOLDER),
+    });
+    NagSuppressions.addResourceSuppressions(this.secret, [
+      {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'A Slack incoming-webhook URL cannot be rotated by a Lambda rotation function: Slack issues a new URL ' +
+          'only in its app settings, after which a person stores it here.',
+      },
+    ]);
+
+    this.deadLetters = new DeadLetterQueue(this, 'UndeliveredAlerts', {
+      encryptionKey,
+      alertTopic,
+      purpose: `alerts notify-slack could not deliver in ${ALERT_MAX_RECEIVE_COUNT} attempts`,
+    });
+    this.queue = new sqs.Queue(this, 'AlertQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: encryptionKey,
+      enforceSSL: true,
+      visibilityTimeout: ALERT_QUEUE_VISIBILITY,
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.deadLetters.queue, maxReceiveCount: ALERT_MAX_RECEIVE_COUNT },
+    });
+    // Not SqsSubscription: it would add a key-policy statement naming the topic, and the topic is
+    // encrypted with that key (a dependency cycle). The key already lets SNS of this account use it.
+    this.queue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowTheAlertTopic',
+        principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [this.queue.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': alertTopic.topicArn } },
+      }),
+    );
+    // The envelope is kept (no raw delivery): notify-slack reads the SNS message attributes too.
+    const subscription = new sns.Subscription(this, 'AlertSubscription', {
+      topic: alertTopic,
+      protocol: sns.SubscriptionProtocol.SQS,
+      endpoint: this.queue.queueArn,
+    });
+    // The queue policy must exist before SNS delivers the subscription confirmation.
+    const queuePolicy = this.queue.node.tryFindChild('Policy');
+    if (queuePolicy) subscription.node.addDependency(queuePolicy);
+
+    this.notifySlack = new GuardFunction(this, 'NotifySlack', {
+      name: 'notify-slack',
+      names,
+      encryptionKey,
+      alarmTopic: alertTopic,
+      bundleDir: props.bundleDir,
+      timeout: NOTIFY_SLACK_TIMEOUT,
+      memorySize: 256,
+      invokedAsynchronously: false,
+    }).bindSlackWebhookSecret(this.secret, encryptionKey);
+    this.notifySlack.function.addEventSource(
+      new lambdaEvents.SqsEventSource(this.queue, {
+        batchSize: ALERT_BATCH_SIZE,
+        maxBatchingWindow: ALERT_BATCH_WINDOW,
+        reportBatchItemFailures: true,
+        maxConcurrency: ALERT_MAX_CONCURRENCY,
+      }),
+    );
+
+    notifyOnAlarm(
+      new cloudwatch.Alarm(this, 'PermanentFailuresAlarm', {
+        alarmDescription:
+          'Warden: Slack refused alerts permanently (404/410/403/400: webhook gone, channel archived, payload ' +
+          'invalid). Check the webhook secret; the alerts are in the audit trail.',
+        metric: new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: 'SlackDeliveryPermanentFailures',
+          dimensionsMap: { service: 'notify-slack' },
+          statistic: cloudwatch.Stats.SUM,
+          period: Duration.minutes(5),
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      alertTopic,
+    );
+    notifyOnAlarm(
+      new cloudwatch.Alarm(this, 'QueueAgeAlarm', {
+        alarmDescription: `Warden: alerts have waited over ${ALERT_MAX_AGE.toMinutes()} minutes for Slack delivery.`,
+        metric: this.queue.metricApproximateAgeOfOldestMessage({
+          period: Duration.minutes(5),
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        threshold: ALERT_MAX_AGE.toSeconds(),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      alertTopic,
+    );
+  }
+}
