@@ -420,7 +420,13 @@ export async function routingBus(
         new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
       );
       if (Messages.length === 0) return out;
-      out.push(...Messages.map((message) => JSON.parse(message.Body ?? '{}') as RoutedEvent));
+      // moto's SQS target leaves out the envelope's `account`, which EventBridge always sets.
+      out.push(
+        ...Messages.map((message) => ({
+          account: config.accountId,
+          ...(JSON.parse(message.Body ?? '{}') as RoutedEvent),
+        })),
+      );
       await sqs.send(
         new DeleteMessageBatchCommand({
           QueueUrl: url,
