@@ -11,6 +11,7 @@ import { localConfigPath } from '#shared/local/local-config.ts';
 import { PROJECT_ROOT } from '#shared/local/paths.ts';
 import { DEFAULT_POLICY_FILE, loadPolicyFile } from '#shared/policy/load-policy.ts';
 import { auditList, resolveAuditTarget, undo } from './audit-commands.ts';
+import { doctor } from './doctor.ts';
 import { listControls, scpRootKeys } from './info-commands.ts';
 import { localDown, localInvoke, localUp, parseFunctionName } from './local-commands.ts';
 
@@ -38,6 +39,8 @@ Audit trail (the local emulator, or a deployed stack with --table):
 
 Reference:
   controls                          The controls Warden runs, their severity, default mode and triggers
+  doctor [local]                    Will events flow? Trail logging, rules per region, Slack secret, key, alert
+                                    topic: OK/WARN/FAIL each, against AWS (--region) or the emulator. Exit 1 unless all OK
   scp root-keys                     Print an SCP denying root access-key creation (JSON on stdout,
                                     how to attach it on stderr)
 
@@ -130,6 +133,15 @@ async function run(argv: readonly string[]): Promise<number> {
       return scpRootKeys();
     case 'controls':
       return listControls();
+    case 'doctor':
+      return (
+        await doctor({
+          policy,
+          prefix: values.prefix,
+          target:
+            command === 'local' ? { kind: 'local', configPath } : { kind: 'aws', region: values.region },
+        })
+      ).exitCode;
     default:
       throw new UsageError(`Unknown command "${group}"`);
   }
