@@ -1,66 +1,86 @@
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import type { Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { EVERY_BUCKET_FINDING } from '../../infra/constructs/guard-function.ts';
-import { synthHub } from './support/synth-hub.ts';
+import { ANY_ROOT_USER_FINDING, EVERY_BUCKET_FINDING } from '../../infra/constructs/guard-function.ts';
+import { synthApp } from './support/synth-hub.ts';
 
 const AWS_SOLUTIONS = Match.stringLikeRegexp('AwsSolutions-');
 type Suppression = { id: string; reason: string; applies_to?: unknown[] };
 
-describe.each([
-  ['environment-agnostic', undefined],
-  ['deployed to a known account and region', { account: '123456789012', region: 'eu-west-1' }],
-])('cdk-nag AwsSolutions pack, %s', (_name, env) => {
-  const { hub, template } = synthHub({ env });
-  const annotations = Annotations.fromStack(hub);
-  const resources = template.toJSON().Resources as Record<string, { Metadata?: Record<string, unknown> }>;
-  const suppressions = Object.entries(resources).flatMap(([resource, { Metadata }]) => {
+function suppressionsOf(stack: Stack) {
+  const resources = Template.fromStack(stack).toJSON().Resources as Record<
+    string,
+    { Metadata?: Record<string, unknown> }
+  >;
+  return Object.entries(resources).flatMap(([resource, { Metadata }]) => {
     const nag = Metadata?.cdk_nag as { rules_to_suppress?: Suppression[] } | undefined;
     return (nag?.rules_to_suppress ?? []).map((rule) => ({ resource, ...rule }));
   });
+}
 
-  it('reports no unsuppressed error', () => {
+describe.each([
+  ['account unresolved, hub in us-east-1', { env: undefined, context: {} }],
+  [
+    'known account, hub in eu-west-1 watching three regions',
+    {
+      env: { account: '123456789012' },
+      context: { homeRegion: 'eu-west-1', regions: 'eu-west-1,eu-central-1,us-east-1' },
+    },
+  ],
+])('cdk-nag AwsSolutions pack, %s', (_name, options) => {
+  const { hub, forwarders } = synthApp(options);
+  const stacks = [hub, ...forwarders];
+  const hubSuppressions = suppressionsOf(hub);
+  const forwarderSuppressions = forwarders.flatMap(suppressionsOf);
+
+  it.each(stacks.map((stack) => [stack.node.id, stack]))('%s reports no unsuppressed error or warning', (_id, stack) => {
+    const annotations = Annotations.fromStack(stack as Stack);
     expect(annotations.findError('*', AWS_SOLUTIONS)).toEqual([]);
-  });
-
-  it('reports no unsuppressed warning', () => {
     expect(annotations.findWarning('*', AWS_SOLUTIONS)).toEqual([]);
   });
 
-  it('suppresses only these rules', () => {
-    expect([...new Set(suppressions.map((s) => s.id))].sort()).toEqual([
+  it('suppresses only these rules in the hub', () => {
+    expect([...new Set(hubSuppressions.map((s) => s.id))].sort()).toEqual([
       'AwsSolutions-IAM5',
       'AwsSolutions-L1',
+      'AwsSolutions-SMG4',
       'AwsSolutions-SQS3',
     ]);
   });
 
+  it('suppresses only the alarm-topic encryption and dead-letter rules in forwarders', () => {
+    for (const suppression of forwarderSuppressions)
+      expect(['AwsSolutions-SNS2', 'AwsSolutions-SQS3']).toContain(suppression.id);
+  });
+
   it('justifies every suppression with a specific reason', () => {
-    for (const suppression of suppressions) {
+    for (const suppression of [...hubSuppressions, ...forwarderSuppressions]) {
       expect(suppression.reason.length, `${suppression.resource} ${suppression.id}`).toBeGreaterThan(60);
     }
   });
 
-  it('suppresses the wildcard finding only for the every-bucket resource, not for the whole role', () => {
-    const iam5 = suppressions.filter((s) => s.id === 'AwsSolutions-IAM5');
+  it('suppresses wildcard findings only for every bucket and the account-level S3 actions, never role-wide', () => {
+    const iam5 = hubSuppressions.filter((s) => s.id === 'AwsSolutions-IAM5');
     expect(iam5.length).toBeGreaterThan(0);
     for (const suppression of iam5) {
-      expect(suppression.applies_to).toEqual([{ regex: EVERY_BUCKET_FINDING }]);
+      expect([[{ regex: EVERY_BUCKET_FINDING }], ['Resource::*']]).toContainEqual(suppression.applies_to);
     }
+    const wholeStar = iam5.filter((s) => JSON.stringify(s.applies_to) === '["Resource::*"]');
+    expect(wholeStar.every((s) => s.resource.startsWith('S3GuardRole'))).toBe(true);
   });
 });
 
-describe('every-bucket finding', () => {
-  const pattern = new RegExp(EVERY_BUCKET_FINDING.slice(1, -1));
+describe.each([
+  ['every-bucket', EVERY_BUCKET_FINDING, ['Resource::arn:<AWS::Partition>:s3:::*', 'Resource::arn:aws:s3:::*', 'Resource::arn:aws-us-gov:s3:::*'], ['Resource::arn:aws:s3:::*/*', 'Resource::*', 'Action::s3:*']],
+  ['any-root-user', ANY_ROOT_USER_FINDING, ['Resource::arn:<AWS::Partition>:iam::*:root', 'Resource::arn:aws:iam::*:root'], ['Resource::arn:aws:iam::*:role/x', 'Resource::*', 'Action::sts:*']],
+])('%s finding', (_name, finding, covered, notCovered) => {
+  const pattern = new RegExp(finding.slice(1, -1));
 
-  it.each([
-    'Resource::arn:<AWS::Partition>:s3:::*',
-    'Resource::arn:aws:s3:::*',
-    'Resource::arn:aws-us-gov:s3:::*',
-  ])('covers %s', (finding) => {
-    expect(pattern.test(finding)).toBe(true);
+  it.each(covered)('covers %s', (text) => {
+    expect(pattern.test(text)).toBe(true);
   });
 
-  it.each(['Resource::arn:aws:s3:::*/*', 'Resource::*', 'Action::s3:*'])('does not cover %s', (finding) => {
-    expect(pattern.test(finding)).toBe(false);
+  it.each(notCovered)('does not cover %s', (text) => {
+    expect(pattern.test(text)).toBe(false);
   });
 });

@@ -54,8 +54,17 @@ describe('Warden KMS key', () => {
     );
   });
 
+  it('may be used by Secrets Manager of this account for the webhook secret', () => {
+    expect(keyPolicy.Statement).toContainEqual(
+      expect.objectContaining({
+        Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+        Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } },
+      }),
+    );
+  });
+
   it('has no other statements', () => {
-    expect(keyPolicy.Statement).toHaveLength(3);
+    expect(keyPolicy.Statement).toHaveLength(4);
   });
 });
 

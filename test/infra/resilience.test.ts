@@ -23,6 +23,7 @@ describe('failure handling', () => {
 
   it('gives the rule target an explicit retry policy and its own dead-letter queue', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
+      Description: Match.stringLikeRegexp('s3-guard'),
       Targets: [
         {
           Arn: { 'Fn::GetAtt': [functionId, 'Arn'] },
@@ -52,10 +53,13 @@ describe('failure handling', () => {
     });
   });
 
-  it('encrypts both dead-letter queues with the Warden key and keeps messages 14 days', () => {
-    const queues = template.findResources('AWS::SQS::Queue');
-    expect(Object.keys(queues)).toHaveLength(2);
-    for (const queue of Object.values(queues)) {
+  it('encrypts every dead-letter queue with the Warden key and keeps messages 14 days', () => {
+    const queues = Object.entries(template.findResources('AWS::SQS::Queue')).filter(
+      ([id]) => !id.startsWith('SlackAlertQueue'),
+    );
+    // s3-guard and root-guard: on-failure queue each; three rules: one each; Slack: one.
+    expect(queues).toHaveLength(2 + 3 + 1);
+    for (const [, queue] of queues) {
       expect(queue.Properties).toEqual({
         KmsMasterKeyId: keyArn,
         MessageRetentionPeriod: 14 * 24 * 3600,
@@ -63,9 +67,9 @@ describe('failure handling', () => {
     }
   });
 
-  it('refuses non-TLS access to both dead-letter queues', () => {
+  it('refuses non-TLS access to every queue', () => {
     const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
-    expect(policies).toHaveLength(2);
+    expect(policies).toHaveLength(7);
     for (const policy of policies) {
       expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
@@ -107,8 +111,28 @@ describe('alarms', () => {
     });
   });
 
+  it.each([
+    ['s3-guard', 'EventsRejected'],
+    ['s3-guard', 'RemediationFailures'],
+    ['root-guard', 'EventsRejected'],
+    ['root-guard', 'RemediationFailures'],
+    ['notify-slack', 'SlackDeliveryPermanentFailures'],
+  ])('fires on the first %s %s (custom metric)', (service, metric) => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Warden',
+      MetricName: metric,
+      Dimensions: [{ Name: 'service', Value: service }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [topicRef],
+    });
+  });
+
   it('sends every alarm to the alert topic and none of them fires on missing data', () => {
-    expect(alarms).toHaveLength(4);
+    // Per guard: DLQ, errors, throttles, 2 metrics (x2); per rule DLQ (x3);
+    // notify-slack: errors, throttles, DLQ, permanent failures, queue age.
+    expect(alarms).toHaveLength(5 * 2 + 3 + 5);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlertTopic/) }]);
       expect(alarm.Properties.TreatMissingData).toBe('notBreaching');
