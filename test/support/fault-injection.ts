@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MetadataBearer } from '@smithy/types';
+import type { Context } from 'aws-lambda';
 import { snsAlertPublisher } from '#shared/alerts/publish-alert.ts';
 import { dynamoAuditLog } from '#shared/audit/audit-log.ts';
 import { dynamoBaselineStore } from '#shared/audit/baseline-store.ts';
@@ -234,6 +235,9 @@ export function instrumentedS3Guard(options: InstrumentedGuardOptions) {
       const fields = Object.assign({}, ...extra.filter((item) => typeof item === 'object' && item !== null));
       logs.push({ level, message, fields });
     };
+  const once = dynamoOnce(dynamodb, config.idempotencyTable, 's3-guard');
+  // As guardHandler does per invocation: in-progress records expire with the (here: one minute) deadline.
+  once.registerLambdaContext({ getRemainingTimeInMillis: () => 60_000 } as Context);
   const metrics: { name: WardenMetric; dimensions?: Readonly<Record<string, string>> }[] = [];
   const guard = createS3Guard({
     config: { kmsKeyArn, ownRoleArns: config.ownRoleArns, policy },
@@ -248,10 +252,7 @@ export function instrumentedS3Guard(options: InstrumentedGuardOptions) {
       count: (name, dimensions) => void metrics.push({ name, ...(dimensions ? { dimensions } : {}) }),
     },
     clock: systemClock,
-    once:
-      options.idempotency === 'none'
-        ? runEveryTime
-        : dynamoOnce(dynamodb, config.idempotencyTable, 's3-guard'),
+    once: options.idempotency === 'none' ? runEveryTime : once,
     // Account settings show at once in the emulator: no waiting between read-backs.
     pause: async () => {},
   });

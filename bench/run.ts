@@ -1,0 +1,393 @@
+/**
+ * `npm run bench`: bundle sizes and cold import times, remediation latency / AWS calls / sequential
+ * round trips per scenario against moto, and s3-guard throughput. Writes bench/results/<timestamp>.json,
+ * prints a table, and exits non-zero when a budget is exceeded. Not part of `npm test`.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import {
+  DeleteBucketOwnershipControlsCommand,
+  PutBucketAclCommand,
+  PutBucketPolicyCommand,
+} from '@aws-sdk/client-s3';
+import { DeletePublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
+import { FUNCTION_NAMES, type FunctionName } from '#shared/config/names.ts';
+import { CloudTrailEventSchema } from '#shared/events/cloudtrail-schema.ts';
+import { normaliseApiCall } from '#shared/events/normalise.ts';
+import { resetBucket } from '#shared/local/bucket-setup.ts';
+import { makeLocalClients } from '#shared/local/clients.ts';
+import { LOCAL_REGION } from '#shared/local/credentials.ts';
+import { functionEnvironment } from '#shared/local/function-env.ts';
+import { invokeLocal } from '#shared/local/invoke.ts';
+import type { LocalConfig } from '#shared/local/local-config.ts';
+import { findFreePort, startMoto } from '#shared/local/moto.ts';
+import { PROJECT_ROOT } from '#shared/local/paths.ts';
+import { provisionLocal } from '#shared/local/provision.ts';
+import { loadSampleEvent, retargetEvent } from '#shared/local/sample-events.ts';
+import { loadPolicyFile } from '#shared/policy/load-policy.ts';
+import { bundlePath } from '../infra/build.ts';
+import { FaultLayer, instrumentedS3Guard, roundTrips } from '../test/support/fault-injection.ts';
+
+const BUDGET = { bundleMinifiedBytes: 500 * 1024, remediationRoundTrips: 4 } as const;
+const IMPORT_RUNS = 7;
+const SCENARIO_RUNS = 5;
+const THROUGHPUT_EVENTS = 32;
+const QUIET = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' };
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+};
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
+// ---- Bundles ------------------------------------------------------------------------------
+
+interface BundleResult {
+  readonly function: FunctionName;
+  readonly minifiedBytes: number;
+  readonly gzippedBytes: number;
+  readonly coldImportMs: { readonly median: number; readonly runs: readonly number[] };
+  /** Largest inputs by bytes in the bundle (esbuild metafile). */
+  readonly largestInputs: readonly { readonly path: string; readonly bytes: number }[];
+}
+
+const IMPORT_SCRIPT =
+  'const t=performance.now();await import(process.argv[1]);process.stdout.write(String(performance.now()-t));';
+
+function measureBundle(name: FunctionName, config: LocalConfig): BundleResult {
+  const file = bundlePath(name);
+  const source = readFileSync(file);
+  const env = {
+    PATH: process.env.PATH ?? '',
+    ...functionEnvironment(config, loadPolicyFile('warden.policy.yaml'), name),
+    ...QUIET,
+  };
+  const runs: number[] = [];
+  for (let run = 0; run < IMPORT_RUNS; run++) {
+    const child = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', IMPORT_SCRIPT, pathToFileURL(file).href],
+      {
+        env,
+        encoding: 'utf8',
+      },
+    );
+    if (child.status !== 0) throw new Error(`Importing ${file} failed: ${child.stderr}`);
+    runs.push(round(Number(child.stdout), 1));
+  }
+  let largestInputs: BundleResult['largestInputs'] = [];
+  try {
+    const meta = JSON.parse(readFileSync(join(PROJECT_ROOT, 'dist', 'meta', `${name}.json`), 'utf8')) as {
+      outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+    };
+    const byPackage = new Map<string, number>();
+    for (const output of Object.values(meta.outputs)) {
+      for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+        const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+        const key = match?.[1] ?? input.split('/').slice(0, 2).join('/');
+        byPackage.set(key, (byPackage.get(key) ?? 0) + bytesInOutput);
+      }
+    }
+    largestInputs = [...byPackage.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([path, bytes]) => ({ path, bytes }));
+  } catch {
+    // No metafile (built by local mode's ensureBundle): sizes are still measured.
+  }
+  return {
+    function: name,
+    minifiedBytes: statSync(file).size,
+    gzippedBytes: gzipSync(source).length,
+    coldImportMs: { median: round(median(runs)), runs },
+    largestInputs,
+  };
+}
+
+// ---- Remediation scenarios ----------------------------------------------------------------
+
+type Clients = ReturnType<typeof makeLocalClients>;
+
+interface Scenario {
+  readonly name: string;
+  readonly sample: string;
+  readonly prepare: (clients: Clients, config: LocalConfig, bucket: string) => Promise<void>;
+}
+
+const publicPolicy = (bucket: string) =>
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'Public',
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 's3:GetObject',
+        Resource: `arn:aws:s3:::${bucket}/*`,
+      },
+    ],
+  });
+
+const SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'SSE-S3 → SSE-KMS',
+    sample: 's3/put-bucket-encryption-sse-s3.json',
+    prepare: (c, _config, bucket) =>
+      resetBucket(c.s3, bucket, { encryption: 'AES256', publicAccessBlock: 'all' }),
+  },
+  {
+    name: 'new bucket (encryption + BPA)',
+    sample: 's3/create-bucket.json',
+    prepare: (c, _config, bucket) =>
+      resetBucket(c.s3, bucket, { encryption: 'AES256', publicAccessBlock: 'none' }),
+  },
+  {
+    name: 'bucket BPA deleted',
+    sample: 's3/delete-bucket-public-access-block.json',
+    prepare: (c, config, bucket) =>
+      resetBucket(c.s3, bucket, { encryption: { kmsKeyArn: config.kmsKeyArn }, publicAccessBlock: 'none' }),
+  },
+  {
+    name: 'public bucket policy',
+    sample: 's3/put-bucket-policy-public.json',
+    prepare: async (c, config, bucket) => {
+      await resetBucket(c.s3, bucket, {
+        encryption: { kmsKeyArn: config.kmsKeyArn },
+        publicAccessBlock: 'all',
+      });
+      await c.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: publicPolicy(bucket) }));
+    },
+  },
+  {
+    name: 'public ACL',
+    sample: 's3/put-bucket-acl-public-read.json',
+    prepare: async (c, config, bucket) => {
+      await resetBucket(c.s3, bucket, {
+        encryption: { kmsKeyArn: config.kmsKeyArn },
+        publicAccessBlock: 'all',
+      });
+      await c.s3.send(new DeleteBucketOwnershipControlsCommand({ Bucket: bucket })).catch(() => undefined);
+      await c.s3.send(new PutBucketAclCommand({ Bucket: bucket, ACL: 'public-read' }));
+    },
+  },
+  {
+    name: 'account BPA deleted',
+    sample: 's3/delete-account-public-access-block.json',
+    prepare: async (c, config) => {
+      await c.s3Control
+        .send(new DeletePublicAccessBlockCommand({ AccountId: config.accountId }))
+        .catch(() => undefined);
+    },
+  },
+];
+
+interface ScenarioResult {
+  readonly scenario: string;
+  readonly statuses: readonly string[];
+  readonly wallMs: { readonly median: number; readonly runs: readonly number[] };
+  readonly awsCalls: number;
+  readonly awsCallsByService: Record<string, number>;
+  /** Waves of S3, S3 Control, KMS and SNS calls: read state, write fixes, verify, alert. */
+  readonly remediationRoundTrips: number;
+  /** The same, counting Warden's own DynamoDB book-keeping (idempotency, audit, baselines) too. */
+  readonly allRoundTrips: number;
+  readonly calls: readonly string[];
+}
+
+let bucketCounter = 0;
+const benchBucket = () => `bench-${process.pid}-${Date.now().toString(36)}-${bucketCounter++}`;
+
+async function runScenario(
+  scenario: Scenario,
+  config: LocalConfig,
+  clients: Clients,
+): Promise<ScenarioResult> {
+  const policy = loadPolicyFile('warden.policy.yaml');
+  const walls: number[] = [];
+  let last: Omit<ScenarioResult, 'scenario' | 'wallMs'> | undefined;
+  for (let run = 0; run < SCENARIO_RUNS; run++) {
+    const bucket = benchBucket();
+    await scenario.prepare(clients, config, bucket);
+    const event = retargetEvent(loadSampleEvent(scenario.sample), { bucket, accountId: config.accountId });
+    const call = normaliseApiCall(CloudTrailEventSchema.parse(event));
+    const layer = new FaultLayer();
+    const { guard } = instrumentedS3Guard({ config, policy, layer });
+    const started = performance.now();
+    const result = await guard(call);
+    const wall = performance.now() - started;
+    walls.push(round(wall));
+    const calls = [...layer.calls].sort((a, b) => a.start - b.start);
+    const byService: Record<string, number> = {};
+    for (const c of calls) byService[c.service] = (byService[c.service] ?? 0) + 1;
+    last = {
+      statuses: result.outcomes.map((outcome) => `${outcome.controlId}:${outcome.status}`),
+      awsCalls: calls.length,
+      awsCallsByService: byService,
+      remediationRoundTrips: roundTrips(calls.filter((c) => c.service !== 'dynamodb')),
+      allRoundTrips: roundTrips(calls),
+      calls: calls.map((c) => `${c.service}:${c.command.replace(/Command$/, '')}`),
+    };
+  }
+  if (!last) throw new Error('no runs');
+  return { scenario: scenario.name, wallMs: { median: round(median(walls)), runs: walls }, ...last };
+}
+
+// ---- Throughput ---------------------------------------------------------------------------
+
+interface ThroughputResult {
+  readonly concurrency: number;
+  readonly events: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+}
+
+async function throughput(
+  concurrency: number,
+  config: LocalConfig,
+  clients: Clients,
+): Promise<ThroughputResult> {
+  const policy = loadPolicyFile('warden.policy.yaml');
+  const events = [];
+  for (let index = 0; index < THROUGHPUT_EVENTS; index++) {
+    const bucket = benchBucket();
+    await resetBucket(clients.s3, bucket, { encryption: 'AES256', publicAccessBlock: 'all' });
+    events.push(
+      retargetEvent(loadSampleEvent('s3/put-bucket-encryption-sse-s3.json'), {
+        bucket,
+        accountId: config.accountId,
+      }),
+    );
+  }
+  // Warm: the bundle is loaded once per container, as in Lambda; cold start is measured above.
+  await invokeLocal('s3-guard', events[0], config, policy, { env: QUIET });
+  const queue = events.slice(1);
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let event = queue.shift(); event; event = queue.shift()) {
+        const result = await invokeLocal('s3-guard', event, config, policy, { env: QUIET });
+        if (result.status !== 'PROCESSED')
+          throw new Error(`s3-guard answered ${result.status}: ${result.reason}`);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const count = events.length - 1;
+  return { concurrency, events: count, seconds: round(seconds, 2), eventsPerSecond: round(count / seconds) };
+}
+
+// ---- Report -------------------------------------------------------------------------------
+
+function table(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const cells = [headers, ...rows].map((row) => row.map(String));
+  const widths = headers.map((_, column) => Math.max(...cells.map((row) => row[column]?.length ?? 0)));
+  const line = (row: readonly string[]) =>
+    `| ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
+  return [
+    line(cells[0] ?? []),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...cells.slice(1).map(line),
+  ].join('\n');
+}
+
+async function main() {
+  const moto = await startMoto({ port: await findFreePort() });
+  try {
+    const config = await provisionLocal({ endpoint: moto.endpoint, region: LOCAL_REGION, prefix: 'bench' });
+    const clients = makeLocalClients(config);
+
+    const bundles = FUNCTION_NAMES.map((name) => measureBundle(name, config));
+    const scenarios: ScenarioResult[] = [];
+    for (const scenario of SCENARIOS) scenarios.push(await runScenario(scenario, config, clients));
+    const throughputs = [await throughput(1, config, clients), await throughput(8, config, clients)];
+
+    const violations = [
+      ...bundles
+        .filter((b) => b.minifiedBytes > BUDGET.bundleMinifiedBytes)
+        .map(
+          (b) => `bundle ${b.function}: ${kb(b.minifiedBytes)} minified > ${kb(BUDGET.bundleMinifiedBytes)}`,
+        ),
+      ...scenarios
+        .filter((s) => s.remediationRoundTrips > BUDGET.remediationRoundTrips)
+        .map(
+          (s) =>
+            `remediation "${s.scenario}": ${s.remediationRoundTrips} sequential AWS round trips > ${BUDGET.remediationRoundTrips}`,
+        ),
+    ];
+
+    const machine = {
+      node: process.version,
+      cpus: availableParallelism(),
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      platform: `${process.platform}-${process.arch}`,
+    };
+    const report = {
+      time: new Date().toISOString(),
+      machine,
+      budget: BUDGET,
+      bundles,
+      scenarios,
+      throughput: throughputs,
+      violations,
+    };
+    const dir = join(PROJECT_ROOT, 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${report.time.replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+
+    console.log(
+      `\nBundles (budget ${kb(BUDGET.bundleMinifiedBytes)} minified; cold import = median of ${IMPORT_RUNS} fresh node processes)`,
+    );
+    console.log(
+      table(
+        ['function', 'minified', 'gzipped', 'cold import'],
+        bundles.map((b) => [
+          b.function,
+          kb(b.minifiedBytes),
+          kb(b.gzippedBytes),
+          `${b.coldImportMs.median} ms`,
+        ]),
+      ),
+    );
+    console.log(
+      `\nRemediations against moto (median of ${SCENARIO_RUNS}; budget ${BUDGET.remediationRoundTrips} sequential round trips to S3/KMS/SNS)`,
+    );
+    console.log(
+      table(
+        ['scenario', 'wall (invoke → verified)', 'AWS calls', 'round trips', 'incl. DynamoDB', 'outcomes'],
+        scenarios.map((s) => [
+          s.scenario,
+          `${s.wallMs.median} ms`,
+          s.awsCalls,
+          s.remediationRoundTrips,
+          s.allRoundTrips,
+          s.statuses.join(', '),
+        ]),
+      ),
+    );
+    console.log('\nThroughput: s3-guard bundle, SSE-S3 → SSE-KMS events, warm');
+    console.log(
+      table(
+        ['concurrency', 'events', 'seconds', 'events/s'],
+        throughputs.map((t) => [t.concurrency, t.events, t.seconds, t.eventsPerSecond]),
+      ),
+    );
+    console.log(
+      `\nMachine: ${machine.cpus} cores (${machine.cpuModel}), Node ${machine.node}. Results: ${file}`,
+    );
+    if (violations.length > 0) {
+      console.error(`\nBudget exceeded:\n${violations.map((v) => `  - ${v}`).join('\n')}`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await moto.stop();
+  }
+}
+
+await main();
