@@ -83,7 +83,7 @@ export class OrganizationStack extends Stack {
     const settings = organizationSettings(props.policy);
     this.settings = settings;
     const { names, hub } = props;
-    this.addDependency(hub, 'The member role trusts the hub guard roles, which must exist first');
+    this.addStackDependency(hub, 'The member role trusts the hub guard roles, which must exist first');
 
     this.busPolicy = new events.CfnEventBusPolicy(this, 'OrganizationCanForward', {
       eventBusName: 'default',
