@@ -43,7 +43,10 @@ export function createWardenApp(options: WardenAppOptions = {}) {
   // Organization settings are required only in organization mode: checked before anything is built.
   if (policy.deployment.mode === 'organization') organizationSettings(policy);
   const names = resourceNames();
-  const env = options.env ?? { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+  const env = options.env ?? {
+    account: process.env.CDK_DEFAULT_ACCOUNT,
+    region: process.env.CDK_DEFAULT_REGION,
+  };
   const regions: DeploymentRegions = resolveDeploymentRegions({
     policy,
     contextHomeRegion: app.node.tryGetContext(HOME_REGION_CONTEXT),

@@ -32,4 +32,7 @@ export function forwardingRuleArn(
 
 /** The hub's default event bus, from any stack of the same account. */
 export const hubBusArn = (stack: Stack, homeRegion: string): string =>
-  Arn.format({ service: 'events', region: homeRegion, resource: 'event-bus', resourceName: 'default' }, stack);
+  Arn.format(
+    { service: 'events', region: homeRegion, resource: 'event-bus', resourceName: 'default' },
+    stack,
+  );

@@ -203,10 +203,9 @@ export class GuardFunction extends Construct {
    */
   bindAuditTable(table: dynamodb.ITable, key: kms.IKey, access: AuditTableAccess): this {
     this.function.addEnvironment(ENV.auditTable, table.tableName);
-    this.allow(
-      access === 'append' ? ['dynamodb:PutItem'] : ['dynamodb:GetItem', 'dynamodb:PutItem'],
-      [table.tableArn],
-    );
+    this.allow(access === 'append' ? ['dynamodb:PutItem'] : ['dynamodb:GetItem', 'dynamodb:PutItem'], [
+      table.tableArn,
+    ]);
     this.allowTableKey(key);
     return this;
   }

@@ -1,9 +1,9 @@
 import { Duration, SecretValue } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambdaEvents from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
@@ -15,7 +15,8 @@ import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { GuardFunction } from './guard-function.ts';
 
 /** Not a URL: notify-slack refuses it with a message saying to store the webhook URL. */
-export const WEBHOOK_PLACEHOLDER = 'REPLACE-ME: put the Slack incoming-webhook URL here (see README, Deployment)';
+export const WEBHOOK_PLACEHOLDER =
+  'REPLACE-ME: put the Slack incoming-webhook URL here (see README, Deployment)';
 export const NOTIFY_SLACK_TIMEOUT = Duration.seconds(60);
 /** AWS's guidance for SQS event sources: visibility at least six times the function timeout. */
 export const ALERT_QUEUE_VISIBILITY = Duration.seconds(NOTIFY_SLACK_TIMEOUT.toSeconds() * 6);

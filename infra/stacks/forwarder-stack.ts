@@ -68,7 +68,8 @@ export class ForwarderStack extends Stack {
     if (forwards.s3)
       patterns.push(['s3', s3GuardPattern(ownRoleArns(this, names)), 'S3 changes s3-guard handles']);
     if (forwards.root)
-      for (const kind of ROOT_EVENT_KINDS) patterns.push([kind, rootGuardPattern(kind), `root-guard ${kind}`]);
+      for (const kind of ROOT_EVENT_KINDS)
+        patterns.push([kind, rootGuardPattern(kind), `root-guard ${kind}`]);
 
     for (const [forwarded, eventPattern, what] of patterns) {
       this.rules.push(
@@ -76,33 +77,38 @@ export class ForwarderStack extends Stack {
           ruleName: forwardingRuleName(names, forwarded),
           description: `Warden: forwards ${what} to the hub in ${props.homeRegion}`,
           eventPattern,
-          targets: [new targets.EventBus(hubBus, { role: this.role, deadLetterQueue: this.deadLetters.queue })],
+          targets: [
+            new targets.EventBus(hubBus, { role: this.role, deadLetterQueue: this.deadLetters.queue }),
+          ],
         }),
       );
     }
 
-    notifyOnAlarm(new cloudwatch.Alarm(this, 'FailedForwardsAlarm', {
-      alarmDescription: `Warden: the ${forwards.region} forwarder failed to put events on the hub bus.`,
-      metric: new cloudwatch.MathExpression({
-        expression: this.rules.map((_, index) => `f${index}`).join(' + ') || '0',
-        usingMetrics: Object.fromEntries(
-          this.rules.map((rule, index) => [
-            `f${index}`,
-            new cloudwatch.Metric({
-              namespace: 'AWS/Events',
-              metricName: 'FailedInvocations',
-              dimensionsMap: { RuleName: rule.ruleName },
-              statistic: cloudwatch.Stats.SUM,
-              period: Duration.minutes(5),
-            }),
-          ]),
-        ),
-        period: Duration.minutes(5),
+    notifyOnAlarm(
+      new cloudwatch.Alarm(this, 'FailedForwardsAlarm', {
+        alarmDescription: `Warden: the ${forwards.region} forwarder failed to put events on the hub bus.`,
+        metric: new cloudwatch.MathExpression({
+          expression: this.rules.map((_, index) => `f${index}`).join(' + ') || '0',
+          usingMetrics: Object.fromEntries(
+            this.rules.map((rule, index) => [
+              `f${index}`,
+              new cloudwatch.Metric({
+                namespace: 'AWS/Events',
+                metricName: 'FailedInvocations',
+                dimensionsMap: { RuleName: rule.ruleName },
+                statistic: cloudwatch.Stats.SUM,
+                period: Duration.minutes(5),
+              }),
+            ]),
+          ),
+          period: Duration.minutes(5),
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }), this.alarmTopic);
+      this.alarmTopic,
+    );
   }
 }

@@ -115,7 +115,8 @@ export class HubStack extends Stack {
       .bindIdempotencyTable(this.tables.idempotency, key)
       .bindAuditTable(this.tables.audit, key, 'append')
       .bindPolicy(serialisedPolicy);
-    if (props.policy.deployment.mode === 'organization') this.rootGuard.allowAssumeRootToDeleteRootCredentials();
+    if (props.policy.deployment.mode === 'organization')
+      this.rootGuard.allowAssumeRootToDeleteRootCredentials();
 
     // In us-east-1 these match the account's own IAM and sign-in events; elsewhere, the same
     // events as the us-east-1 forwarder sends them (forwarding keeps the event as it was).

@@ -67,7 +67,6 @@ const organizationSettings = z
   })
   .prefault({});
 
-
 /**
  * Account mode regions: the hub in `homeRegion`, a forwarder in every other region of `regions`.
  * us-east-1 always gets a stack (the hub or a forwarder) because IAM and sign-in events exist

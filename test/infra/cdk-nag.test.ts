@@ -33,11 +33,14 @@ describe.each([
   const hubSuppressions = suppressionsOf(hub);
   const forwarderSuppressions = forwarders.flatMap(suppressionsOf);
 
-  it.each(stacks.map((stack) => [stack.node.id, stack]))('%s reports no unsuppressed error or warning', (_id, stack) => {
-    const annotations = Annotations.fromStack(stack as Stack);
-    expect(annotations.findError('*', AWS_SOLUTIONS)).toEqual([]);
-    expect(annotations.findWarning('*', AWS_SOLUTIONS)).toEqual([]);
-  });
+  it.each(stacks.map((stack) => [stack.node.id, stack]))(
+    '%s reports no unsuppressed error or warning',
+    (_id, stack) => {
+      const annotations = Annotations.fromStack(stack as Stack);
+      expect(annotations.findError('*', AWS_SOLUTIONS)).toEqual([]);
+      expect(annotations.findWarning('*', AWS_SOLUTIONS)).toEqual([]);
+    },
+  );
 
   it('suppresses only these rules in the hub', () => {
     expect([...new Set(hubSuppressions.map((s) => s.id))].sort()).toEqual([
@@ -71,8 +74,18 @@ describe.each([
 });
 
 describe.each([
-  ['every-bucket', EVERY_BUCKET_FINDING, ['Resource::arn:<AWS::Partition>:s3:::*', 'Resource::arn:aws:s3:::*', 'Resource::arn:aws-us-gov:s3:::*'], ['Resource::arn:aws:s3:::*/*', 'Resource::*', 'Action::s3:*']],
-  ['any-root-user', ANY_ROOT_USER_FINDING, ['Resource::arn:<AWS::Partition>:iam::*:root', 'Resource::arn:aws:iam::*:root'], ['Resource::arn:aws:iam::*:role/x', 'Resource::*', 'Action::sts:*']],
+  [
+    'every-bucket',
+    EVERY_BUCKET_FINDING,
+    ['Resource::arn:<AWS::Partition>:s3:::*', 'Resource::arn:aws:s3:::*', 'Resource::arn:aws-us-gov:s3:::*'],
+    ['Resource::arn:aws:s3:::*/*', 'Resource::*', 'Action::s3:*'],
+  ],
+  [
+    'any-root-user',
+    ANY_ROOT_USER_FINDING,
+    ['Resource::arn:<AWS::Partition>:iam::*:root', 'Resource::arn:aws:iam::*:root'],
+    ['Resource::arn:aws:iam::*:role/x', 'Resource::*', 'Action::sts:*'],
+  ],
 ])('%s finding', (_name, finding, covered, notCovered) => {
   const pattern = new RegExp(finding.slice(1, -1));
 

@@ -9,7 +9,8 @@ import { synthHub } from './support/synth-hub.ts';
 
 const { template } = synthHub();
 const rules = Object.values(template.findResources('AWS::Events::Rule'));
-const s3Rule = template.findResources('AWS::Events::Rule')[logicalId(template, 'AWS::Events::Rule', 'S3GuardEvents')];
+const s3Rule =
+  template.findResources('AWS::Events::Rule')[logicalId(template, 'AWS::Events::Rule', 'S3GuardEvents')];
 const pattern = resolvePseudo(s3Rule?.Properties.EventPattern) as {
   detail: Record<string, unknown> & { $or: unknown[] };
   [key: string]: unknown;

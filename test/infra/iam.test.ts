@@ -110,13 +110,18 @@ describe('s3-guard role', () => {
 
   it('scopes every statement but the S3 ones to one Warden resource', () => {
     for (const statement of s3Guard.filter((s) => !actionsOf(s).some((a) => a.startsWith('s3:')))) {
-      expect(Object.keys(statement.Resource as object)).toEqual([expect.stringMatching(/^(Ref|Fn::GetAtt)$/)]);
+      expect(Object.keys(statement.Resource as object)).toEqual([
+        expect.stringMatching(/^(Ref|Fn::GetAtt)$/),
+      ]);
     }
   });
 
   it('appends audit records and keeps policy baselines: get and put, no query, update or delete', () => {
     expect(find(s3Guard, 'dynamodb:PutItem').map((s) => [s.Resource, actionsOf(s)])).toEqual([
-      [idempotencyTable, ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']],
+      [
+        idempotencyTable,
+        ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      ],
       [auditTable, ['dynamodb:GetItem', 'dynamodb:PutItem']],
     ]);
   });
@@ -181,7 +186,9 @@ describe('root-guard role', () => {
         Effect: 'Allow',
         Resource: 'arn:aws:iam::*:root',
         Condition: {
-          ArnEquals: { 'sts:TaskPolicyArn': 'arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials' },
+          ArnEquals: {
+            'sts:TaskPolicyArn': 'arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials',
+          },
         },
       },
     ]);

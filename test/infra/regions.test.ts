@@ -1,16 +1,18 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { loadPolicyFile } from '#shared/policy/load-policy.ts';
 import { ROOT_GUARD_EVENT_PATTERNS } from '#shared/root/root-event-patterns.ts';
 import { resolveDeploymentRegions } from '../../infra/config/deployment-regions.ts';
-import { loadPolicyFile } from '#shared/policy/load-policy.ts';
 import { arnOf, logicalId } from './support/logical-id.ts';
 import { policyFileWith, synthApp } from './support/synth-hub.ts';
 
 type Rule = { Properties: { Name?: string; EventPattern: unknown; Targets: Array<Record<string, unknown>> } };
 const rulesOf = (template: Template) => Object.values(template.findResources('AWS::Events::Rule')) as Rule[];
 const ROOT_PATTERNS = Object.values(ROOT_GUARD_EVENT_PATTERNS).map((p) => JSON.parse(JSON.stringify(p)));
-const isRootPattern = (rule: Rule) => ROOT_PATTERNS.some((p) => JSON.stringify(p) === JSON.stringify(rule.Properties.EventPattern));
-const isS3Pattern = (rule: Rule) => (rule.Properties.EventPattern as { source: string[] }).source[0] === 'aws.s3';
+const isRootPattern = (rule: Rule) =>
+  ROOT_PATTERNS.some((p) => JSON.stringify(p) === JSON.stringify(rule.Properties.EventPattern));
+const isS3Pattern = (rule: Rule) =>
+  (rule.Properties.EventPattern as { source: string[] }).source[0] === 'aws.s3';
 
 describe('hub in us-east-1 (watching only it)', () => {
   const { hub, forwarders, template } = synthApp({ context: { homeRegion: 'us-east-1' } });
@@ -25,7 +27,9 @@ describe('hub in us-east-1 (watching only it)', () => {
     const rootRules = rulesOf(template).filter(isRootPattern);
     expect(rootRules).toHaveLength(ROOT_PATTERNS.length);
     for (const rule of rootRules)
-      expect(rule.Properties.Targets[0]?.Arn).toEqual(arnOf(template, 'AWS::Lambda::Function', 'RootGuardFunction'));
+      expect(rule.Properties.Targets[0]?.Arn).toEqual(
+        arnOf(template, 'AWS::Lambda::Function', 'RootGuardFunction'),
+      );
   });
 });
 
@@ -66,7 +70,9 @@ describe('hub in eu-west-1 watching eu-west-1, eu-central-1 and us-east-1', () =
     const rootRules = rulesOf(template).filter(isRootPattern);
     expect(rootRules).toHaveLength(ROOT_PATTERNS.length);
     for (const rule of rootRules)
-      expect(rule.Properties.Targets[0]?.Arn).toEqual(arnOf(template, 'AWS::Lambda::Function', 'RootGuardFunction'));
+      expect(rule.Properties.Targets[0]?.Arn).toEqual(
+        arnOf(template, 'AWS::Lambda::Function', 'RootGuardFunction'),
+      );
   });
 
   it("forwards S3 events with exactly the hub rule's pattern, own-role exclusion and errorCode included", () => {
@@ -147,9 +153,16 @@ describe('deployment regions', () => {
 
   it('takes the home region from the context, then the policy, then the CLI, then us-east-1', () => {
     const withHome = policy('deployment:\n  homeRegion: eu-north-1\n');
-    expect(resolveDeploymentRegions({ policy: withHome, contextHomeRegion: 'ap-south-1', cliRegion: 'us-west-2' }).homeRegion).toBe('ap-south-1');
-    expect(resolveDeploymentRegions({ policy: withHome, cliRegion: 'us-west-2' }).homeRegion).toBe('eu-north-1');
-    expect(resolveDeploymentRegions({ policy: policy(), cliRegion: 'us-west-2' }).homeRegion).toBe('us-west-2');
+    expect(
+      resolveDeploymentRegions({ policy: withHome, contextHomeRegion: 'ap-south-1', cliRegion: 'us-west-2' })
+        .homeRegion,
+    ).toBe('ap-south-1');
+    expect(resolveDeploymentRegions({ policy: withHome, cliRegion: 'us-west-2' }).homeRegion).toBe(
+      'eu-north-1',
+    );
+    expect(resolveDeploymentRegions({ policy: policy(), cliRegion: 'us-west-2' }).homeRegion).toBe(
+      'us-west-2',
+    );
     expect(resolveDeploymentRegions({ policy: policy() }).homeRegion).toBe('us-east-1');
   });
 
@@ -168,14 +181,22 @@ describe('deployment regions', () => {
     expect(() => policy('deployment:\n  homeRegion: eu-west-1\n  regions: [eu-west-3]\n')).toThrow(
       /must include the home region eu-west-1[\s\S]*deployment\.regions/,
     );
-    expect(() => resolveDeploymentRegions({ policy: policy(), contextHomeRegion: 'eu-west-1', contextRegions: 'us-east-1' })).toThrow(
-      /must include the home region eu-west-1/,
-    );
+    expect(() =>
+      resolveDeploymentRegions({
+        policy: policy(),
+        contextHomeRegion: 'eu-west-1',
+        contextRegions: 'us-east-1',
+      }),
+    ).toThrow(/must include the home region eu-west-1/);
   });
 
   it('refuses malformed or repeated region names', () => {
-    expect(() => policy('deployment:\n  regions: [Europe]\n')).toThrow(/region name[\s\S]*deployment\.regions\[0\]/);
+    expect(() => policy('deployment:\n  regions: [Europe]\n')).toThrow(
+      /region name[\s\S]*deployment\.regions\[0\]/,
+    );
     expect(() => policy('deployment:\n  regions: [eu-west-1, eu-west-1]\n')).toThrow(/more than once/);
-    expect(() => resolveDeploymentRegions({ policy: policy(), contextRegions: 'eu-west-1,nowhere' })).toThrow(/regions/);
+    expect(() => resolveDeploymentRegions({ policy: policy(), contextRegions: 'eu-west-1,nowhere' })).toThrow(
+      /regions/,
+    );
   });
 });

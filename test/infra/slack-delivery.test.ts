@@ -18,7 +18,9 @@ describe('Slack delivery', () => {
       SecretString: expect.stringMatching(/^REPLACE-ME/),
     });
     expect(json).not.toMatch(/hooks\.slack\.com/);
-    expect(Object.keys(template.toJSON().Parameters ?? {}).filter((name) => !name.startsWith('BootstrapVersion'))).toEqual([]);
+    expect(
+      Object.keys(template.toJSON().Parameters ?? {}).filter((name) => !name.startsWith('BootstrapVersion')),
+    ).toEqual([]);
   });
 
   it('gives notify-slack the secret ARN, not its value', () => {
@@ -38,12 +40,16 @@ describe('Slack delivery', () => {
     const [policy] = Object.values(template.findResources('AWS::SQS::QueuePolicy')).filter(
       (p) => JSON.stringify(p.Properties.Queues) === JSON.stringify([{ Ref: queueId }]),
     );
-    const allows = policy?.Properties.PolicyDocument.Statement.filter((s: { Effect: string }) => s.Effect === 'Allow');
+    const allows = policy?.Properties.PolicyDocument.Statement.filter(
+      (s: { Effect: string }) => s.Effect === 'Allow',
+    );
     expect(allows).toEqual([
       expect.objectContaining({
         Action: 'sqs:SendMessage',
         Principal: { Service: 'sns.amazonaws.com' },
-        Condition: { ArnEquals: { 'aws:SourceArn': { Ref: logicalId(template, 'AWS::SNS::Topic', 'AlertTopic') } } },
+        Condition: {
+          ArnEquals: { 'aws:SourceArn': { Ref: logicalId(template, 'AWS::SNS::Topic', 'AlertTopic') } },
+        },
       }),
     ]);
   });
@@ -52,7 +58,9 @@ describe('Slack delivery', () => {
     const queue = template.findResources('AWS::SQS::Queue')[queueId];
     expect(queue?.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn?.Properties.Timeout);
     expect(queue?.Properties.RedrivePolicy).toEqual({
-      deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(template, 'AWS::SQS::Queue', 'SlackUndeliveredAlerts'), 'Arn'] },
+      deadLetterTargetArn: {
+        'Fn::GetAtt': [logicalId(template, 'AWS::SQS::Queue', 'SlackUndeliveredAlerts'), 'Arn'],
+      },
       maxReceiveCount: 5,
     });
   });
@@ -70,7 +78,9 @@ describe('Slack delivery', () => {
 
   it('has no asynchronous-invocation queue: the SQS redrive policy catches failures', () => {
     expect(
-      Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')).map((c) => c.Properties.FunctionName),
+      Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')).map(
+        (c) => c.Properties.FunctionName,
+      ),
     ).not.toContainEqual({ Ref: functionId });
   });
 
