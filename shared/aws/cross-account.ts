@@ -119,7 +119,11 @@ export type ClientsFor<Clients> = (request: ClientsRequest) => Promise<Clients>;
 export function stsAssumeRole(sts: Pick<STSClient, 'send'>, durationSeconds = 3_600): AssumeRole {
   return async ({ roleArn, sessionName }) => {
     const output = await sts.send(
-      new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: durationSeconds }),
+      new AssumeRoleCommand({
+        RoleArn: roleArn,
+        RoleSessionName: sessionName,
+        DurationSeconds: durationSeconds,
+      }),
     );
     const value = output.Credentials;
     if (!value?.AccessKeyId || !value.SecretAccessKey || !value.Expiration)
