@@ -2,6 +2,7 @@ import { type Alert, buildAlert } from '#shared/alerts/alert.ts';
 import type { AlertPublisher } from '#shared/alerts/publish-alert.ts';
 import type { AuditLog, AuditRecord } from '#shared/audit/audit-log.ts';
 import type { BaselineStore } from '#shared/audit/baseline-store.ts';
+import type { PendingFixes, RemediationJournal } from '#shared/audit/remediation-journal.ts';
 import type { ClientsFor } from '#shared/aws/cross-account.ts';
 import type { GuardConfig } from '#shared/config/load-config.ts';
 import { ACCOUNT_CONTROLS, BUCKET_CONTROLS, S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
@@ -50,6 +51,8 @@ export interface S3GuardDeps extends BucketStateDeps, BucketActionDeps, AccountS
   readonly audit: AuditLog;
   /** Last-known-good bucket policies, kept in the audit table. */
   readonly baselines: BaselineStore;
+  /** What each event's fixes started, so a retry after a later failure still reports the repair. */
+  readonly journal: RemediationJournal;
   readonly log: Log;
   readonly metrics: MetricsRecorder;
   readonly clock: Clock;
@@ -157,10 +160,13 @@ export function createS3Guard(deps: S3GuardDeps) {
   ): Promise<Remediation> {
     const context = contextFor(call);
     const { resource } = target;
-    let state: State;
-    try {
-      state = await target.read(statePartsFor(active));
-    } catch (error) {
+    // The journal is read beside the state: on a retry it holds the fixes an earlier attempt applied.
+    const [read, journal] = await Promise.allSettled([
+      target.read(statePartsFor(active)),
+      deps.journal.read(resource, call.eventId),
+    ]);
+    if (read.status === 'rejected') {
+      const error: unknown = read.reason;
       if (error instanceof ResourceGoneError) return { outcomes: [], skippedReason: error.message };
       if (error instanceof WardenError && !error.retryable) {
         // E.g. AccessDenied from an SCP: retrying cannot help, people must know the resource is unchecked.
@@ -178,6 +184,9 @@ export function createS3Guard(deps: S3GuardDeps) {
       }
       throw error;
     }
+    if (journal.status === 'rejected') throw journal.reason;
+    const state = read.value;
+    const pending: PendingFixes = journal.value ?? {};
     const evaluations = evaluateResource(state, active, context);
 
     // Act: controls in parallel, each plan's actions in order; an action planned by several controls runs once.
@@ -194,6 +203,9 @@ export function createS3Guard(deps: S3GuardDeps) {
       }
       return running;
     };
+    const beforeOf = (control: Control<State, Part, Action>) =>
+      pending[control.id]?.before ?? target.view(state, control);
+    if (toApply.length > 0) await journalFixes(call, target, toApply, beforeOf);
     const applied = await Promise.allSettled(
       toApply.map(async (e) => {
         for (const action of plannedActions(e)) await applyOnce(action);
@@ -218,6 +230,7 @@ export function createS3Guard(deps: S3GuardDeps) {
     // Verify: read back what was written and judge it again.
     const fixed = toApply.filter((e) => !failures.has(e.control));
     let after = state;
+    let unverified: string | undefined;
     if (fixed.length > 0) {
       const parts = statePartsFor(fixed.map((e) => e.control));
       try {
@@ -229,12 +242,25 @@ export function createS3Guard(deps: S3GuardDeps) {
         }
       } catch (error) {
         if (error instanceof ResourceGoneError) return { outcomes: [], skippedReason: error.message };
-        throw error;
+        // E.g. an SCP denying the read: the fix was sent, but nobody can say it holds.
+        if (!(error instanceof WardenError) || error.retryable) throw error;
+        unverified = error.message;
       }
     }
 
     const outcomes = evaluations.map((evaluation): ControlOutcome => {
       const { finding, plan, control } = evaluation;
+      const started = pending[control.id];
+      if (!finding && started)
+        // An earlier attempt at this event applied the fix, then failed later: this is its read-back.
+        return {
+          ...outcomeBase(control, resource),
+          status: 'REMEDIATED',
+          reason: started.reason,
+          actions: started.actions,
+          before: started.before,
+          after: target.view(state, control),
+        };
       if (!finding)
         return {
           ...outcomeBase(control, resource),
@@ -242,7 +268,7 @@ export function createS3Guard(deps: S3GuardDeps) {
           reason: 'Compliant.',
           actions: [],
         };
-      const base = { ...outcomeBase(control, resource), before: target.view(state, control) };
+      const base = { ...outcomeBase(control, resource), before: beforeOf(control) };
       const actions = plannedActions(evaluation).map((action) => target.describe(action));
       if (evaluation.mode === 'detect') {
         return {
@@ -260,6 +286,13 @@ export function createS3Guard(deps: S3GuardDeps) {
           ...base,
           status: 'FAILED',
           reason: `${finding.summary} The fix failed: ${failure}`,
+          actions,
+        };
+      if (unverified)
+        return {
+          ...base,
+          status: 'FAILED',
+          reason: `${finding.summary} The fix was sent, but Warden could not read it back to verify it: ${unverified}`,
           actions,
         };
       const stillFailing = control.check(after, context);
@@ -284,6 +317,29 @@ export function createS3Guard(deps: S3GuardDeps) {
     await target.settle?.(state, after, evaluations);
     await deps.audit.record(auditRecordsFor(call, target.resourceType, outcomes, deps.clock.now()));
     return { outcomes };
+  }
+
+  /**
+   * Journals the fixes before any is sent (one DynamoDB write, only when there is something to fix): if
+   * this write fails, nothing has changed yet and Lambda's retry starts clean.
+   */
+  async function journalFixes<State, Part extends string, Action>(
+    call: ApiCall,
+    target: Target<State, Part, Action>,
+    toApply: readonly Evaluation<State, Part, Action>[],
+    beforeOf: (control: Control<State, Part, Action>) => unknown,
+  ): Promise<void> {
+    const fixes: PendingFixes = Object.fromEntries(
+      toApply.map((evaluation) => [
+        evaluation.control.id,
+        {
+          before: beforeOf(evaluation.control),
+          reason: evaluation.finding?.summary ?? '',
+          actions: plannedActions(evaluation).map((action) => target.describe(action)),
+        },
+      ]),
+    );
+    await deps.journal.write(target.resource, call.eventId, fixes);
   }
 
   function bucketTarget(call: ApiCall, bucket: string): Target<BucketState, BucketStatePart, BucketAction> {

@@ -4,7 +4,9 @@ import { IAM_EVENT_SOURCE, SIGN_IN_DETAIL_TYPES, SIGN_IN_EVENT_SOURCE } from './
  * The EventBridge patterns that feed root-guard, as plain JSON for the CDK app. IAM and sign-in
  * events are delivered only in us-east-1, so these rules must live there whatever the hub region.
  * Failed calls are filtered here (no `errorCode`); failed sign-ins carry only `errorMessage` and
- * `ConsoleLogin: Failure`, so the sign-in pattern matches `Success` explicitly.
+ * `ConsoleLogin: Failure`, so the sign-in pattern matches `Success` explicitly. Root creating a key
+ * for an IAM user names the user in `requestParameters.userName`; its own key has
+ * `requestParameters: null`, where `exists: false` on the missing leaf matches.
  */
 export const ROOT_GUARD_EVENT_PATTERNS = {
   rootAccessKeyCreated: {
@@ -14,6 +16,7 @@ export const ROOT_GUARD_EVENT_PATTERNS = {
       eventSource: [IAM_EVENT_SOURCE],
       eventName: ['CreateAccessKey'],
       userIdentity: { type: ['Root'] },
+      requestParameters: { userName: [{ exists: false }] },
       errorCode: [{ exists: false }],
     },
   },

@@ -8,6 +8,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { snsAlertPublisher } from '#shared/alerts/publish-alert.ts';
 import { dynamoAuditLog } from '#shared/audit/audit-log.ts';
 import { dynamoBaselineStore } from '#shared/audit/baseline-store.ts';
+import { dynamoRemediationJournal } from '#shared/audit/remediation-journal.ts';
 import {
   type AwsTarget,
   clientConfig,
@@ -61,6 +62,7 @@ export function createBucketGuardRuntime(functionName: FunctionName, env: NodeJS
       alerts: snsAlertPublisher(new SNSClient(clientConfig(target)), config.alertTopicArn),
       audit: dynamoAuditLog(documents, config.auditTable),
       baselines: dynamoBaselineStore(documents, config.auditTable),
+      journal: dynamoRemediationJournal(documents, config.auditTable, systemClock.now),
       log: logger,
       metrics: recorder,
       clock: systemClock,

@@ -40,6 +40,13 @@ async function auditOf(bucket: string) {
   return records.map((record) => ({ controlId: record.outcome.controlId, status: record.outcome.status }));
 }
 
+/** The kind of audit-table item a PutItem writes (`ACTION`, `PENDING`, `BASELINE`), from its sort key. */
+function auditItemKind(input: Record<string, unknown>): string | undefined {
+  if (input.TableName !== localConfig().auditTable) return undefined;
+  const sk = (input.Item as { sk?: { S?: string } } | undefined)?.sk?.S;
+  return sk?.split('#')[0];
+}
+
 /** A bucket with SSE-S3 and Block Public Access on, and the event of someone deleting its KMS encryption. */
 async function scenario(options: { kmsKeyArn?: string } = {}) {
   const config = localConfig();
@@ -81,7 +88,15 @@ describe('faults injected into s3-guard against moto', () => {
         'ProvisionedThroughputExceeded writing the audit record',
         {
           command: 'PutItemCommand',
-          when: (input: Record<string, unknown>) => input.TableName === localConfig().auditTable,
+          when: (input: Record<string, unknown>) => auditItemKind(input) === 'ACTION',
+          error: awsFault.throughputExceeded,
+        },
+      ],
+      [
+        'ProvisionedThroughputExceeded journaling the fix before it is sent',
+        {
+          command: 'PutItemCommand',
+          when: (input: Record<string, unknown>) => auditItemKind(input) === 'PENDING',
           error: awsFault.throughputExceeded,
         },
       ],

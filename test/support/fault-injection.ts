@@ -24,6 +24,7 @@ import type { Context } from 'aws-lambda';
 import { snsAlertPublisher } from '#shared/alerts/publish-alert.ts';
 import { dynamoAuditLog } from '#shared/audit/audit-log.ts';
 import { dynamoBaselineStore } from '#shared/audit/baseline-store.ts';
+import { dynamoRemediationJournal } from '#shared/audit/remediation-journal.ts';
 import { clientConfig, s3ClientConfig, s3ControlClientConfig } from '#shared/aws/client-config.ts';
 import { FUNCTION_NAMES, type FunctionName, resourceNames } from '#shared/config/names.ts';
 import { dynamoOnce, runEveryTime } from '#shared/idempotency/idempotency.ts';
@@ -247,6 +248,7 @@ export function instrumentedS3Guard(options: InstrumentedGuardOptions) {
     alerts: snsAlertPublisher(layer.attach(new SNSClient(clientConfig(target)), 'sns'), config.alertTopicArn),
     audit: dynamoAuditLog(documents, config.auditTable),
     baselines: dynamoBaselineStore(documents, config.auditTable),
+    journal: dynamoRemediationJournal(documents, config.auditTable, systemClock.now),
     log: { debug: logAt('debug'), info: logAt('info'), warn: logAt('warn'), error: logAt('error') },
     metrics: {
       count: (name, dimensions) => void metrics.push({ name, ...(dimensions ? { dimensions } : {}) }),

@@ -5,6 +5,7 @@ import { vi } from 'vitest';
 import type { Alert } from '#shared/alerts/alert.ts';
 import type { AuditRecord } from '#shared/audit/audit-log.ts';
 import type { BaselineStore, PolicyBaseline } from '#shared/audit/baseline-store.ts';
+import type { PendingFixes, RemediationJournal } from '#shared/audit/remediation-journal.ts';
 import type { OnceWrapper } from '#shared/idempotency/idempotency.ts';
 import type { PolicyInput } from '#shared/policy/schema.ts';
 import { createS3Guard } from '#shared/remediation/s3-guard.ts';
@@ -43,9 +44,20 @@ export function memoryBaselines(seed: Record<string, PolicyBaseline> = {}) {
   return { items, store };
 }
 
+/** The remediation journal as a map keyed `<resource>#<eventId>`. */
+export function memoryJournal() {
+  const items = new Map<string, PendingFixes>();
+  const store: RemediationJournal = {
+    read: async (resource, eventId) => items.get(`${resource}#${eventId}`),
+    write: async (resource, eventId, fixes) => void items.set(`${resource}#${eventId}`, fixes),
+  };
+  return { items, store };
+}
+
 export interface SetupOptions {
   readonly once?: OnceWrapper;
   readonly baselines?: Record<string, PolicyBaseline>;
+  readonly journal?: RemediationJournal;
 }
 
 /** s3-guard wired to mocked clients (mock them with `mockClient(S3Client)` etc. in the test file). */
@@ -53,6 +65,7 @@ export function setupGuard(policy: Partial<PolicyInput> = {}, options: SetupOpti
   const alerts: Alert[] = [];
   const audits: AuditRecord[] = [];
   const baselines = memoryBaselines(options.baselines);
+  const journal = options.journal ?? memoryJournal().store;
   const publish = vi.fn(async (alert: Alert) => {
     alerts.push(alert);
     return `msg-${alerts.length}`;
@@ -66,6 +79,7 @@ export function setupGuard(policy: Partial<PolicyInput> = {}, options: SetupOpti
     alerts: { publish },
     audit: { record: async (records) => void audits.push(...records) },
     baselines: baselines.store,
+    journal,
     log: { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() },
     metrics: { count: vi.fn() },
     clock: { now: () => NOW },

@@ -14,7 +14,7 @@ import { RetryableAwsError } from '#shared/errors/errors.ts';
 import type { OnceWrapper } from '#shared/idempotency/idempotency.ts';
 import type { PolicyInput } from '#shared/policy/schema.ts';
 import { loadApiCall, WARDEN_KEY_ARN } from '../../fixtures.ts';
-import { awsError, memoOnce, setupGuard } from './guard-harness.ts';
+import { awsError, memoOnce, memoryJournal, setupGuard } from './guard-harness.ts';
 
 const s3Mock = mockClient(S3Client);
 const kmsMock = mockClient(KMSClient);
@@ -295,6 +295,73 @@ describe('s3-guard', () => {
     expect(s3Mock).toHaveReceivedCommandTimes(PutBucketEncryptionCommand, 1);
     expect(publish).toHaveBeenCalledTimes(2);
     expect(retried).toMatchObject({ status: 'PROCESSED', alertMessageId: 'msg-1' });
+  });
+
+  it('reports the repair on the retry after the read-back failed: REMEDIATED with the original before', async () => {
+    s3Mock
+      .on(GetBucketEncryptionCommand)
+      .resolvesOnce(SSE_S3)
+      .rejectsOnce(awsError('SlowDown', 503))
+      .resolves(SSE_KMS);
+    const { guard, alerts, audits } = setup({}, memoOnce());
+    const call = loadApiCall('s3/delete-bucket-encryption.json');
+
+    await expect(guard(call)).rejects.toBeInstanceOf(RetryableAwsError);
+    const retried = await guard(call);
+
+    expect(retried.outcomes).toMatchObject([
+      {
+        status: 'REMEDIATED',
+        actions: [expect.stringContaining('SSE-KMS')],
+        before: { encryption: [{ algorithm: 'AES256' }] },
+        after: { encryption: [{ algorithm: 'aws:kms', kmsKeyId: WARDEN_KEY_ARN }] },
+      },
+    ]);
+    expect(s3Mock).toHaveReceivedCommandTimes(PutBucketEncryptionCommand, 1);
+    expect(audits.map((record) => record.outcome.status)).toEqual(['REMEDIATED']);
+    expect(alerts).toHaveLength(1);
+  });
+
+  it('changes nothing and throws retryable when the journal cannot be written', async () => {
+    s3Mock.on(GetBucketEncryptionCommand).resolvesOnce(SSE_S3).resolves(SSE_KMS);
+    const failing = {
+      read: async () => undefined,
+      write: async () => Promise.reject(new RetryableAwsError('DynamoDB throttled')),
+    };
+    const { guard, alerts } = setupGuard({}, { journal: failing });
+
+    await expect(guard(loadApiCall('s3/delete-bucket-encryption.json'))).rejects.toThrow(
+      'DynamoDB throttled',
+    );
+    expect(s3Mock).not.toHaveReceivedCommand(PutBucketEncryptionCommand);
+    expect(alerts).toHaveLength(0);
+  });
+
+  it('records and alerts a fix whose read-back is denied (e.g. an SCP) as FAILED, without retrying', async () => {
+    s3Mock.on(GetBucketEncryptionCommand).resolvesOnce(SSE_S3).rejects(awsError('AccessDenied', 403));
+    const { guard, alerts, audits } = setup();
+
+    const result = await guard(loadApiCall('s3/delete-bucket-encryption.json'));
+
+    expect(result.outcomes).toMatchObject([
+      { status: 'FAILED', reason: expect.stringMatching(/could not read it back.*AccessDenied/) },
+    ]);
+    expect(audits.map((record) => record.outcome.status)).toEqual(['FAILED']);
+    expect(alerts).toHaveLength(1);
+  });
+
+  it('ignores a journal entry of another event: a new change is judged on its own', async () => {
+    s3Mock.on(GetBucketEncryptionCommand).resolves(SSE_KMS);
+    const journal = memoryJournal();
+    await journal.store.write('example-bucket', 'another-event', {
+      's3-encryption-kms': { before: {}, reason: 'earlier', actions: ['PutBucketEncryption'] },
+    });
+    const { guard, alerts } = setupGuard({}, { journal: journal.store });
+
+    const result = await guard(loadApiCall('s3/put-bucket-encryption-sse-s3.json'));
+
+    expect(result.outcomes).toMatchObject([{ status: 'ALREADY_COMPLIANT' }]);
+    expect(alerts).toHaveLength(0);
   });
 
   it('handles the legacy encoding like the current one', async () => {

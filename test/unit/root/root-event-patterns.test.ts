@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT_GUARD_EVENT_PATTERNS, ROOT_GUARD_EVENT_REGION } from '#shared/root/root-event-patterns.ts';
 
 describe('root-guard event patterns', () => {
-  it('match root CreateAccessKey calls that succeeded', () => {
+  it('match successful root CreateAccessKey calls for the root user’s own key, not for IAM users', () => {
     expect(ROOT_GUARD_EVENT_PATTERNS.rootAccessKeyCreated).toEqual({
       source: ['aws.iam'],
       'detail-type': ['AWS API Call via CloudTrail'],
@@ -10,6 +10,7 @@ describe('root-guard event patterns', () => {
         eventSource: ['iam.amazonaws.com'],
         eventName: ['CreateAccessKey'],
         userIdentity: { type: ['Root'] },
+        requestParameters: { userName: [{ exists: false }] },
         errorCode: [{ exists: false }],
       },
     });
