@@ -25,6 +25,8 @@ export const ASYNC_MAX_EVENT_AGE = Duration.hours(6);
 export const LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
 /** The cdk-nag IAM5 finding for `arn:<partition>:s3:::*`, the only wildcard resource Warden grants. */
 export const EVERY_BUCKET_FINDING = '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):s3:::\\*$/';
+export const ANY_KEY_OF_THE_ACCOUNT_FINDING =
+  '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):kms:\\*:(<AWS::AccountId>|\\d{12}):key\\/\\*$/';
 
 export interface GuardFunctionProps {
   readonly name: FunctionName;
@@ -176,6 +178,36 @@ export class GuardFunction extends Construct {
   bindKmsKey(key: kms.IKey): this {
     this.function.addEnvironment(ENV.kmsKeyArn, key.keyArn);
     this.allow(['kms:DescribeKey'], [key.keyArn]);
+    return this;
+  }
+
+  /**
+   * DescribeKey on this account's Warden key in any region, asked for by its alias only: s3-guard
+   * checks and resolves the key of a bucket's own region before pointing the bucket at it.
+   */
+  allowDescribingKeysByAlias(alias: string): this {
+    const { partition, account } = Stack.of(this);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DescribeWardenKeysByAlias',
+        actions: ['kms:DescribeKey'],
+        resources: [`arn:${partition}:kms:*:${account}:key/*`],
+        conditions: { StringEquals: { 'kms:RequestAlias': alias } },
+      }),
+    );
+    NagSuppressions.addResourceSuppressions(
+      this.role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'Warden has one key per region with the same alias, and key ids differ per region: the resource is any key ' +
+            'of this account, and kms:RequestAlias limits DescribeKey (read-only metadata) to requests by that alias.',
+          appliesTo: [{ regex: ANY_KEY_OF_THE_ACCOUNT_FINDING }],
+        },
+      ],
+      true,
+    );
     return this;
   }
 

@@ -5,6 +5,12 @@ import { Construct } from 'constructs';
 
 export interface WardenKeyProps {
   readonly alias: string;
+  /**
+   * `hub`: the hub's key, which also protects Warden's own topic, queues and tables. `buckets`: the key
+   * Warden points buckets at in a region (or member account) without the hub: S3 can only use a key
+   * of the bucket's own region, and a key of another account only with grants in both accounts.
+   */
+  readonly purpose: 'hub' | 'buckets';
 }
 
 /** AWS services that write to Warden's encrypted topic and queues with their own principal. */
@@ -18,9 +24,10 @@ const SERVICES_USING_THE_KEY = [
 ];
 
 /**
- * Warden's customer-managed key: remediated buckets are encrypted with it, and it protects
+ * Warden's customer-managed key: remediated buckets are encrypted with it, and (the hub's) it protects
  * Warden's own topic, queues and tables. The account administers it (the CDK default policy,
  * which also lets IAM policies grant its use: the guard roles get narrow grants that way).
+ * Every Warden key has the same alias in its account and region, which is how s3-guard finds it.
  */
 export class WardenKey extends Construct {
   readonly key: kms.Key;
@@ -30,7 +37,10 @@ export class WardenKey extends Construct {
     const { account, region } = Stack.of(this);
     this.key = new kms.Key(this, 'Key', {
       alias: props.alias,
-      description: 'Warden: default encryption of remediated S3 buckets and of Warden own resources',
+      description:
+        props.purpose === 'hub'
+          ? 'Warden: default encryption of remediated S3 buckets and of Warden own resources'
+          : 'Warden: default encryption of remediated S3 buckets in this account and region',
       enableKeyRotation: true,
       // Buckets encrypted with this key become unreadable if it is deleted with the stack.
       removalPolicy: RemovalPolicy.RETAIN,
@@ -53,6 +63,7 @@ export class WardenKey extends Construct {
       }),
     );
 
+    if (props.purpose === 'buckets') return;
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowWardenServicePrincipalsInThisAccount',

@@ -12,6 +12,7 @@ import { type ForwardedEvents, forwardingRuleName, hubBusArn } from '../config/f
 import { ownRoleArns } from '../config/own-role-arns.ts';
 import { allowAlarmPublishing, notifyOnAlarm } from '../constructs/alarm-topic.ts';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
+import { WardenKey } from '../constructs/warden-key.ts';
 import { ROOT_EVENT_KINDS, rootGuardPattern, s3GuardPattern } from '../events/cloudtrail-pattern.ts';
 
 export interface ForwarderStackProps extends StackProps {
@@ -23,13 +24,16 @@ export interface ForwarderStackProps extends StackProps {
 /**
  * A region without the hub: rules with the hub's own patterns send matching events to the hub's
  * default bus (same account, another region). S3 events where the region is watched; in us-east-1
- * also the IAM and sign-in events, which exist only there. Nothing is handled here.
+ * also the IAM and sign-in events, which exist only there. Nothing is handled here; where S3 is
+ * watched, Warden's key for this region's buckets lives here.
  */
 export class ForwarderStack extends Stack {
   readonly rules: events.Rule[] = [];
   readonly role: iam.Role;
   readonly deadLetters: DeadLetterQueue;
   readonly alarmTopic: sns.Topic;
+  /** The key s3-guard points this region's buckets at (S3 can only use a key of the bucket's region). */
+  readonly bucketKey?: WardenKey;
 
   constructor(scope: Construct, id: string, props: ForwarderStackProps) {
     super(scope, id, props);
@@ -63,6 +67,9 @@ export class ForwarderStack extends Stack {
       alertTopic: this.alarmTopic,
       purpose: `events the ${forwards.region} forwarder could not deliver to the hub bus in ${props.homeRegion}`,
     });
+
+    if (forwards.s3)
+      this.bucketKey = new WardenKey(this, 'BucketKey', { alias: names.kmsKeyAlias, purpose: 'buckets' });
 
     const patterns: Array<[ForwardedEvents, events.EventPattern, string]> = [];
     if (forwards.s3)

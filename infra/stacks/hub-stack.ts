@@ -69,7 +69,7 @@ export class HubStack extends Stack {
     const serialisedPolicy = policyEnvironmentValue(props.policy);
     const ignoredRoleArns = ownRoleArns(this, names);
 
-    this.key = new WardenKey(this, 'Key', { alias: names.kmsKeyAlias });
+    this.key = new WardenKey(this, 'Key', { alias: names.kmsKeyAlias, purpose: 'hub' });
     const key = this.key.key;
     this.alertTopic = new sns.Topic(this, 'AlertTopic', {
       topicName: names.alertTopic,
@@ -95,6 +95,9 @@ export class HubStack extends Stack {
       .bindPolicy(serialisedPolicy)
       .allowOnEveryBucket(S3_GUARD_BUCKET_ACTIONS)
       .allowAccountPublicAccessBlock();
+    // Buckets in forwarding regions get the key the forwarder stack made there (same alias).
+    if ((props.forwarders ?? []).some((forwards) => forwards.s3))
+      this.s3Guard.allowDescribingKeysByAlias(names.kmsKeyAlias);
 
     new CloudTrailRule(this, 'S3GuardEvents', {
       description: 'Warden s3-guard: bucket and account S3 settings changes (this and forwarding regions)',

@@ -172,18 +172,4 @@ function grantMemberRoleUse(hub: HubStack, settings: OrganizationSettings): void
     ],
     true,
   );
-  hub.key.key.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: 'AllowS3BucketEncryptionInTheOrganization',
-      principals: [new iam.AnyPrincipal()],
-      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
-      resources: ['*'],
-      conditions: {
-        StringEquals: {
-          'kms:ViaService': `s3.${hub.region}.amazonaws.com`,
-          'aws:PrincipalOrgID': settings.organizationId,
-        },
-      },
-    }),
-  );
 }

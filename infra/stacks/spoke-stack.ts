@@ -2,7 +2,7 @@ import {
   Aws,
   CfnCondition,
   CfnParameter,
-  type CfnResource,
+  CfnResource,
   DefaultStackSynthesizer,
   Fn,
   Stack,
@@ -15,6 +15,8 @@ import type { Construct } from 'constructs';
 import { FUNCTION_NAMES, type FunctionName, type ResourceNames } from '#shared/config/names.ts';
 import { S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
 import { ROOT_GUARD_EVENT_PATTERNS, ROOT_GUARD_EVENT_REGION } from '#shared/root/root-event-patterns.ts';
+import { ANY_KEY_OF_THE_ACCOUNT_FINDING } from '../constructs/guard-function.ts';
+import { WardenKey } from '../constructs/warden-key.ts';
 import { cloudTrailApiCallPattern } from '../events/cloudtrail-pattern.ts';
 
 /**
@@ -69,6 +71,8 @@ export class SpokeStack extends Stack {
   readonly memberRole: iam.Role;
   readonly forwarderRole: iam.Role;
   readonly rules: events.CfnRule[] = [];
+  /** Warden's key for this account's buckets in this region (not in the hub's own account). */
+  readonly bucketKey: WardenKey;
 
   constructor(scope: Construct, id: string, props: SpokeStackProps) {
     // No bootstrap resources exist in member accounts: no bootstrap version rule either.
@@ -115,6 +119,13 @@ export class SpokeStack extends Stack {
       Fn.conditionEquals(Aws.REGION, hubRegion),
     );
     const forwardsS3 = new CfnCondition(this, 'ForwardsS3Events', { expression: Fn.conditionNot(isHubBus) });
+    // The hub's account has its keys from the hub and forwarder stacks (same alias): none here.
+    const createsBucketKey = new CfnCondition(this, 'CreatesBucketKey', {
+      expression: Fn.conditionNot(Fn.conditionEquals(Aws.ACCOUNT_ID, hubAccountId)),
+    });
+    this.bucketKey = new WardenKey(this, 'BucketKey', { alias: names.kmsKeyAlias, purpose: 'buckets' });
+    for (const resource of this.bucketKey.node.findAll())
+      if (resource instanceof CfnResource) resource.cfnOptions.condition = createsBucketKey;
     const forwardsRoot = new CfnCondition(this, 'ForwardsRootEvents', {
       expression: Fn.conditionAnd(
         Fn.conditionEquals(Aws.REGION, ROOT_GUARD_EVENT_REGION),
@@ -143,6 +154,13 @@ export class SpokeStack extends Stack {
               actions: [...SPOKE_ACCOUNT_ACTIONS],
               resources: ['*'],
             }),
+            new iam.PolicyStatement({
+              // s3-guard checks and resolves this account's Warden key of the bucket's region.
+              sid: 'DescribeWardenKeysByAlias',
+              actions: ['kms:DescribeKey'],
+              resources: [`arn:${Aws.PARTITION}:kms:*:${Aws.ACCOUNT_ID}:key/*`],
+              conditions: { StringEquals: { 'kms:RequestAlias': names.kmsKeyAlias } },
+            }),
           ],
         }),
       },
@@ -154,8 +172,13 @@ export class SpokeStack extends Stack {
         reason:
           'Warden repairs whichever bucket of this account an event names, so the bucket-configuration actions apply ' +
           'to every bucket ARN (no object ARNs, no s3:*); the account-level Block Public Access actions have no ' +
-          'resource type in IAM and take only "*".',
-        appliesTo: [{ regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):s3:::\\*$/' }, 'Resource::*'],
+          'resource type in IAM and take only "*". DescribeKey (read-only) applies to any key of the account but only ' +
+          "when asked for by Warden's alias (kms:RequestAlias): key ids differ per region.",
+        appliesTo: [
+          { regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):s3:::\\*$/' },
+          'Resource::*',
+          { regex: ANY_KEY_OF_THE_ACCOUNT_FINDING },
+        ],
       },
     ]);
 

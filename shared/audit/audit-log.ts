@@ -25,9 +25,12 @@ export interface AuditLog {
 /** Audit records are kept for 400 days (the TTL attribute `expiresAt`), past a yearly review. */
 const RETENTION_SECONDS = 400 * 24 * 3600;
 
+/** Sort-key prefix of audit records; a resource's partition also holds its baseline and journal items. */
+export const ACTION_PREFIX = 'ACTION#';
+
 export const auditKeys = (record: Pick<AuditRecord, 'resource' | 'time' | 'actionId'>) => ({
   pk: `RESOURCE#${record.resource}`,
-  sk: `ACTION#${record.time}#${record.actionId}`,
+  sk: `${ACTION_PREFIX}${record.time}#${record.actionId}`,
 });
 
 export function dynamoAuditLog(documents: Pick<DynamoDBDocumentClient, 'send'>, tableName: string): AuditLog {

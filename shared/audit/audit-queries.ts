@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { callAws } from '#shared/errors/errors.ts';
-import type { AuditRecord } from './audit-log.ts';
+import { ACTION_PREFIX, type AuditRecord } from './audit-log.ts';
 
 export interface AuditQueryDeps {
   readonly documents: Pick<DynamoDBDocumentClient, 'send'>;
@@ -24,7 +24,6 @@ export interface AuditListing {
 /** A scan reads at most this many items, so `warden audit list` stays quick and cheap on a large table. */
 export const MAX_SCANNED_ITEMS = 5_000;
 const SCAN_PAGE_SIZE = 500;
-const ACTION_PREFIX = 'ACTION#';
 
 function toRecord(item: Record<string, unknown>): AuditRecord {
   const { pk: _pk, sk: _sk, expiresAt: _expiresAt, ...record } = item;

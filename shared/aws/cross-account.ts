@@ -20,9 +20,15 @@ export type AssumeRole = (input: {
   readonly sessionName: string;
 }) => Promise<TemporaryCredentials>;
 
-/** Builds the clients for one region, with the given credentials or, when undefined, the function's own. */
+/** Where a set of clients works: one account (whose resources they reach) and one region. */
+export interface ClientsTarget {
+  readonly accountId: string;
+  readonly region: string;
+}
+
+/** Builds the clients for one account and region, with the given credentials or, when undefined, the function's own. */
 export type BuildClients<Clients> = (
-  region: string,
+  target: ClientsTarget,
   credentials?: () => Promise<AwsCredentialIdentity>,
 ) => Clients;
 
@@ -103,8 +109,8 @@ export function crossAccountClients<Clients>(options: CrossAccountOptions<Client
     if (!built) {
       const roleName = options.memberRoleName as string;
       built = own
-        ? options.buildClients(request.region)
-        : options.buildClients(request.region, () =>
+        ? options.buildClients({ accountId: options.ownAccountId, region: request.region })
+        : options.buildClients({ accountId: request.accountId, region: request.region }, () =>
             credentialsFor(request.accountId, roleName, request.eventId),
           );
       clients.set(key, built);

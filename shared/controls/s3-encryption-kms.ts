@@ -1,24 +1,29 @@
-import type { EncryptionRule } from '#shared/s3/bucket-state.ts';
+import type { BucketState, EncryptionRule } from '#shared/s3/bucket-state.ts';
+import { KEY_NOT_FOUND } from '#shared/s3/kms-key.ts';
 import type { BucketControl, EvaluationContext } from './types.ts';
 
 const KMS_ALGORITHMS = new Set(['aws:kms', 'aws:kms:dsse']);
 const KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/([A-Za-z0-9-]+)$/;
 
-function approvedKeyArns(context: EvaluationContext): readonly string[] {
-  return [context.wardenKmsKeyArn, ...context.policy.s3.approvedKmsKeyArns];
+/**
+ * Warden's key for the bucket's account and region (as read with the bucket), Warden's hub key, and
+ * the policy's extra keys: only those in the bucket's own account and region, the only keys S3 can use.
+ */
+function approvedKeyArns(state: BucketState, context: EvaluationContext): readonly string[] {
+  const candidates = [state.wardenKey?.arn, context.wardenKmsKeyArn, ...context.policy.s3.approvedKmsKeyArns];
+  return candidates.filter((arn): arn is string => {
+    const match = arn ? KEY_ARN.exec(arn) : null;
+    return match !== null && match[1] === context.region && match[2] === context.accountId;
+  });
 }
 
 /**
- * A bare key id resolves in the bucket's own account, so it matches an approved ARN of that account.
+ * A bare key id resolves in the bucket's own account and region, so it matches an approved ARN there.
  * An alias cannot be verified without resolving it in that account: it is not accepted.
  */
-function isApprovedKey(keyId: string | undefined, context: EvaluationContext): boolean {
+function isApprovedKey(keyId: string | undefined, approved: readonly string[]): boolean {
   if (!keyId) return false; // aws:kms without a key = the AWS managed aws/s3 key, not customer-managed
-  return approvedKeyArns(context).some((approved) => {
-    if (approved === keyId) return true;
-    const match = KEY_ARN.exec(approved);
-    return match !== null && match[2] === context.accountId && match[3] === keyId;
-  });
+  return approved.some((arn) => arn === keyId || KEY_ARN.exec(arn)?.[3] === keyId);
 }
 
 function describeRule(rule: EncryptionRule | undefined): string {
@@ -42,7 +47,9 @@ export const s3EncryptionKms: BucketControl = {
     const rules = state.encryption ?? [];
     const rule = rules[0];
     const compliant =
-      rule !== undefined && KMS_ALGORITHMS.has(rule.algorithm) && isApprovedKey(rule.kmsKeyId, context);
+      rule !== undefined &&
+      KMS_ALGORITHMS.has(rule.algorithm) &&
+      isApprovedKey(rule.kmsKeyId, approvedKeyArns(state, context));
     if (compliant) return undefined;
     return {
       controlId: 's3-encryption-kms',
@@ -54,13 +61,19 @@ export const s3EncryptionKms: BucketControl = {
 
   fix(finding, state, context) {
     // Never point a bucket at a key that cannot encrypt: writes would fail and reads of new objects too.
-    if (!state.wardenKey?.usable) {
+    const key = state.wardenKey;
+    if (key?.state === KEY_NOT_FOUND) {
       return {
-        blocked: `Warden's KMS key ${context.wardenKmsKeyArn} is ${state.wardenKey?.state ?? 'unreadable'}; the bucket was left as it is.`,
+        blocked: `Warden has no KMS key in ${context.region} (${key.arn}): deploy Warden's stack for that region; the bucket was left as it is.`,
+      };
+    }
+    if (!key?.usable) {
+      return {
+        blocked: `Warden's KMS key ${key?.arn ?? context.wardenKmsKeyArn} is ${key?.state ?? 'unreadable'}; the bucket was left as it is.`,
       };
     }
     return {
-      actions: [{ type: 'PutBucketEncryption', bucket: finding.resource, kmsKeyArn: state.wardenKey.arn }],
+      actions: [{ type: 'PutBucketEncryption', bucket: finding.resource, kmsKeyArn: key.arn }],
     };
   },
 };

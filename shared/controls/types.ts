@@ -14,6 +14,8 @@ export interface EvaluationContext {
   readonly wardenKmsKeyArn: string;
   /** The account that owns the bucket (the event's recipient account). */
   readonly accountId: string;
+  /** The bucket's region (the event's region): S3 can only use a KMS key of its own region. */
+  readonly region: string;
 }
 
 /** A violation found by a control's pure check. */

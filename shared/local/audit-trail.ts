@@ -1,5 +1,5 @@
 import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { auditKeys } from '#shared/audit/audit-log.ts';
+import { ACTION_PREFIX, auditKeys } from '#shared/audit/audit-log.ts';
 
 /** How many audit records Warden has written for a resource (the partition key the audit log uses). */
 export async function countAuditRecords(
@@ -14,8 +14,8 @@ export async function countAuditRecords(
     const page = await dynamodb.send(
       new QueryCommand({
         TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: pk } },
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :action)',
+        ExpressionAttributeValues: { ':pk': { S: pk }, ':action': { S: ACTION_PREFIX } },
         Select: 'COUNT',
         ExclusiveStartKey: startKey,
       }),

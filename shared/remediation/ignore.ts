@@ -10,14 +10,29 @@ export function ignoreReason(
   call: ApiCall,
   handledEventNames: readonly string[],
   ownRoleArns: readonly string[],
+  memberRoleName?: string,
 ): string | undefined {
   if (call.errorCode) return `the call failed (${call.errorCode}), so nothing changed`;
   if (!handledEventNames.includes(call.eventName))
     return `${call.eventName} is not an event this guard handles`;
   const principal = call.actor.principalArn;
-  if (principal && ownRoleArns.includes(principal))
+  if (principal && (ownRoleArns.includes(principal) || isMemberRole(principal, memberRoleName)))
     return `the call was Warden's own remediation (${principal})`;
   return undefined;
+}
+
+/** Organization mode: the member role Warden assumes in every member account (one name, any account). */
+function isMemberRole(principal: string, memberRoleName: string | undefined): boolean {
+  if (!memberRoleName) return false;
+  const match = /^arn:aws[a-z-]*:iam::\d{12}:role\/(.+)$/.exec(principal);
+  return match?.[1] === memberRoleName;
+}
+
+/** The member role's name when the policy is in organization mode: its calls are Warden's own too. */
+export function memberRoleNameOf(policy: Policy): string | undefined {
+  return policy.deployment.mode === 'organization'
+    ? policy.deployment.organization.memberRoleName
+    : undefined;
 }
 
 /** Exempt buckets are never touched and never alerted on. */

@@ -35,7 +35,7 @@ import {
   readBucketState,
 } from '#shared/s3/bucket-state.ts';
 import { controlsFor, type Evaluation, evaluateResource, statePartsFor } from './evaluate.ts';
-import { bucketNameOf, ignoreReason, isExemptBucket } from './ignore.ts';
+import { bucketNameOf, ignoreReason, isExemptBucket, memberRoleNameOf } from './ignore.ts';
 import type { ControlOutcome, GuardResult } from './outcome.ts';
 import {
   ACCOUNT_RESOURCE_TYPE,
@@ -68,8 +68,8 @@ export interface S3GuardDeps extends BucketStateDeps, BucketActionDeps, AccountS
   readonly clientsFor?: ClientsFor<S3Clients>;
 }
 
-/** The clients that read and write one account's S3 settings. */
-export type S3Clients = Pick<S3GuardDeps, 's3' | 's3Control'>;
+/** The clients that read and write one account's S3 settings in one region, and Warden's key there. */
+export type S3Clients = Pick<S3GuardDeps, 's3' | 's3Control' | 'kmsKeys'>;
 
 /** The remediation of one event, stored per event id so a redelivery or retry never repairs twice. */
 interface Remediation {
@@ -134,6 +134,7 @@ export function createS3Guard(deps: S3GuardDeps) {
       ? [...new Set([...bucketControls.flatMap((c) => c.triggers), ...accountEvents])]
       : S3_GUARD_EVENT_NAMES;
   const pause = deps.pause ?? defaultPause;
+  const memberRoleName = memberRoleNameOf(deps.config.policy);
 
   /** The deps with the clients for the call's account and region, fetched on first use. */
   function depsFor(call: ApiCall): () => Promise<S3GuardDeps> {
@@ -142,14 +143,24 @@ export function createS3Guard(deps: S3GuardDeps) {
       scoped ??= deps.clientsFor
         ? deps
             .clientsFor({ accountId: call.accountId, region: call.region, eventId: call.eventId })
-            .then((clients) => ({ ...deps, s3: clients.s3, s3Control: clients.s3Control }))
+            .then((clients) => ({
+              ...deps,
+              s3: clients.s3,
+              s3Control: clients.s3Control,
+              kmsKeys: clients.kmsKeys,
+            }))
         : Promise.resolve(deps);
       return scoped;
     };
   }
 
   function contextFor(call: ApiCall): EvaluationContext {
-    return { policy: deps.config.policy, wardenKmsKeyArn: deps.config.kmsKeyArn, accountId: call.accountId };
+    return {
+      policy: deps.config.policy,
+      wardenKmsKeyArn: deps.config.kmsKeyArn,
+      accountId: call.accountId,
+      region: call.region,
+    };
   }
 
   /** ignore → read (parallel) → evaluate (pure) → act (parallel per control) → verify → settle → audit. */
@@ -415,7 +426,7 @@ export function createS3Guard(deps: S3GuardDeps) {
 
   return async function handleS3Event(call: ApiCall): Promise<GuardResult> {
     const header = { eventId: call.eventId, eventName: call.eventName };
-    const ignored = ignoreReason(call, handledEvents, deps.config.ownRoleArns);
+    const ignored = ignoreReason(call, handledEvents, deps.config.ownRoleArns, memberRoleName);
     if (ignored) return ignore(header, ignored);
 
     let scoped: Scoped;

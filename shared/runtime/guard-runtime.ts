@@ -17,10 +17,10 @@ import {
 } from '#shared/aws/client-config.ts';
 import { accountOfArn, crossAccountClients, stsAssumeRole } from '#shared/aws/cross-account.ts';
 import { loadGuardConfig } from '#shared/config/load-config.ts';
-import type { FunctionName } from '#shared/config/names.ts';
+import { type FunctionName, resourceNames } from '#shared/config/names.ts';
 import { dynamoOnce } from '#shared/idempotency/idempotency.ts';
 import { createObservability, systemClock } from '#shared/observability/observability.ts';
-import { kmsKeyReader } from '#shared/s3/kms-key.ts';
+import { kmsKeyReader, wardenKeyAliasArn } from '#shared/s3/kms-key.ts';
 
 const s3ClientsFor = (target: AwsTarget) => ({
   s3: new S3Client(s3ClientConfig(target)),
@@ -37,17 +37,30 @@ export function createBucketGuardRuntime(functionName: FunctionName, env: NodeJS
   const target = { region: config.region };
   const dynamodb = new DynamoDBClient(clientConfig(target));
   const documents = DynamoDBDocumentClient.from(dynamodb);
-  const own = s3ClientsFor(target);
   // The function's own account and partition, from its own role ARN (the stack sets it).
   const { accountId: ownAccountId, partition } = accountOfArn(config.ownRoleArns[0] as string);
+  const own = {
+    ...s3ClientsFor(target),
+    kmsKeys: kmsKeyReader(new KMSClient(clientConfig(target)), config.kmsKeyArn),
+  };
+  // Elsewhere (another region, a member account) Warden's key is the one its stack there made, by alias.
+  const keyAlias = resourceNames().kmsKeyAlias;
   const deployment = config.policy.deployment;
   const clientsFor = crossAccountClients({
     ownAccountId,
     partition,
     memberRoleName: deployment.mode === 'organization' ? deployment.organization.memberRoleName : undefined,
     assumeRole: stsAssumeRole(new STSClient(clientConfig(target))),
-    buildClients: (region, credentials) =>
-      region === config.region && !credentials ? own : s3ClientsFor({ region, credentials }),
+    buildClients: ({ accountId, region }, credentials) =>
+      accountId === ownAccountId && region === config.region && !credentials
+        ? own
+        : {
+            ...s3ClientsFor({ region, credentials }),
+            kmsKeys: kmsKeyReader(
+              new KMSClient(clientConfig({ region, credentials })),
+              wardenKeyAliasArn(partition, region, accountId, keyAlias),
+            ),
+          },
     clock: systemClock,
   });
   return {
@@ -58,7 +71,6 @@ export function createBucketGuardRuntime(functionName: FunctionName, env: NodeJS
       config,
       ...own,
       clientsFor,
-      kmsKeys: kmsKeyReader(new KMSClient(clientConfig(target)), config.kmsKeyArn),
       alerts: snsAlertPublisher(new SNSClient(clientConfig(target)), config.alertTopicArn),
       audit: dynamoAuditLog(documents, config.auditTable),
       baselines: dynamoBaselineStore(documents, config.auditTable),

@@ -1,7 +1,11 @@
 import type { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { ANY_ROOT_USER_FINDING, EVERY_BUCKET_FINDING } from '../../infra/constructs/guard-function.ts';
+import {
+  ANY_KEY_OF_THE_ACCOUNT_FINDING,
+  ANY_ROOT_USER_FINDING,
+  EVERY_BUCKET_FINDING,
+} from '../../infra/constructs/guard-function.ts';
 import { synthApp } from './support/synth-hub.ts';
 
 const AWS_SOLUTIONS = Match.stringLikeRegexp('AwsSolutions-');
@@ -62,11 +66,15 @@ describe.each([
     }
   });
 
-  it('suppresses wildcard findings only for every bucket and the account-level S3 actions, never role-wide', () => {
+  it('suppresses wildcard findings only for every bucket, the account-level S3 actions and Warden keys by alias, never role-wide', () => {
     const iam5 = hubSuppressions.filter((s) => s.id === 'AwsSolutions-IAM5');
     expect(iam5.length).toBeGreaterThan(0);
     for (const suppression of iam5) {
-      expect([[{ regex: EVERY_BUCKET_FINDING }], ['Resource::*']]).toContainEqual(suppression.applies_to);
+      expect([
+        [{ regex: EVERY_BUCKET_FINDING }],
+        ['Resource::*'],
+        [{ regex: ANY_KEY_OF_THE_ACCOUNT_FINDING }],
+      ]).toContainEqual(suppression.applies_to);
     }
     const wholeStar = iam5.filter((s) => JSON.stringify(s.applies_to) === '["Resource::*"]');
     expect(wholeStar.every((s) => s.resource.startsWith('S3GuardRole'))).toBe(true);
@@ -79,6 +87,20 @@ describe.each([
     EVERY_BUCKET_FINDING,
     ['Resource::arn:<AWS::Partition>:s3:::*', 'Resource::arn:aws:s3:::*', 'Resource::arn:aws-us-gov:s3:::*'],
     ['Resource::arn:aws:s3:::*/*', 'Resource::*', 'Action::s3:*'],
+  ],
+  [
+    'any-key-of-the-account',
+    ANY_KEY_OF_THE_ACCOUNT_FINDING,
+    [
+      'Resource::arn:<AWS::Partition>:kms:*:<AWS::AccountId>:key/*',
+      'Resource::arn:aws:kms:*:123456789012:key/*',
+    ],
+    [
+      'Resource::arn:aws:kms:*:*:key/*',
+      'Resource::*',
+      'Action::kms:*',
+      'Resource::arn:aws:kms:*:123456789012:*',
+    ],
   ],
   [
     'any-root-user',

@@ -86,17 +86,12 @@ describe('hub in organization mode', () => {
     expect(assume[0]?.Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': ORG.organizationId } });
   });
 
-  it('lets member buckets use Warden key through S3, for principals of the organization only', () => {
-    hubTemplate.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Sid: 'AllowS3BucketEncryptionInTheOrganization',
-            Condition: { StringEquals: Match.objectLike({ 'aws:PrincipalOrgID': ORG.organizationId }) },
-          }),
-        ]),
-      },
-    });
+  it("keeps the hub key to the hub account: member buckets get their own account's key from the spoke", () => {
+    const keys = Object.values(hubTemplate.findResources('AWS::KMS::Key'));
+    const statements = keys.flatMap(
+      (key) => (key.Properties as { KeyPolicy: { Statement: Statement[] } }).KeyPolicy.Statement,
+    );
+    expect(JSON.stringify(statements)).not.toContain('aws:PrincipalOrgID');
   });
 });
 
@@ -106,11 +101,24 @@ describe('spoke template', () => {
     { Type: string; Properties: Properties; Condition?: string }
   >;
 
-  it('contains only EventBridge rules and IAM roles: no Lambda, no assets', () => {
+  it('contains only EventBridge rules, IAM roles and the bucket key: no Lambda, no assets', () => {
     expect([...new Set(Object.values(resources).map((r) => r.Type))].sort()).toEqual([
       'AWS::Events::Rule',
       'AWS::IAM::Role',
+      'AWS::KMS::Alias',
+      'AWS::KMS::Key',
     ]);
+  });
+
+  it("creates Warden's bucket key in every member account and region, by the alias s3-guard looks up", () => {
+    const key = Object.values(resources).find((r) => r.Type === 'AWS::KMS::Key');
+    const alias = Object.values(resources).find((r) => r.Type === 'AWS::KMS::Alias');
+    expect(key?.Condition).toBe('CreatesBucketKey');
+    expect(key?.Properties.EnableKeyRotation).toBe(true);
+    expect(alias?.Condition).toBe('CreatesBucketKey');
+    expect(alias?.Properties.AliasName).toBe('alias/warden');
+    // Not in the hub account, whose keys the hub and forwarder stacks make under the same alias.
+    expect(JSON.stringify(spokeTemplate.toJSON().Conditions.CreatesBucketKey)).toContain('HubAccountId');
   });
 
   it('creates the remediation role in one region per account, trusted only by the hub guard role in the organization', () => {
@@ -151,7 +159,19 @@ describe('spoke template', () => {
         { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::*']] },
       ],
       [[...SPOKE_ACCOUNT_ACTIONS].sort(), '*'],
+      [
+        ['kms:DescribeKey'],
+        {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':kms:*:', { Ref: 'AWS::AccountId' }, ':key/*'],
+          ],
+        },
+      ],
     ]);
+    expect(statements.at(-1)?.Condition).toEqual({
+      StringEquals: { 'kms:RequestAlias': 'alias/warden' },
+    });
   });
 
   it('grants no wildcard action and no object action anywhere', () => {

@@ -135,6 +135,32 @@ describe('hub in eu-west-1 watching eu-west-1, eu-central-1 and us-east-1', () =
       });
     }
   });
+
+  it("keeps Warden's bucket key in every watched region, under the hub key's alias, rotation on", () => {
+    for (const forwarder of [east, central]) {
+      forwarder.resourceCountIs('AWS::KMS::Key', 1);
+      forwarder.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+      forwarder.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/warden' });
+    }
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/warden' });
+  });
+
+  it("lets s3-guard describe this account's Warden keys in other regions only when asked by that alias", () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    const statements = policies.flatMap(
+      (policy) =>
+        (policy.Properties as { PolicyDocument: { Statement: Array<Record<string, unknown>> } })
+          .PolicyDocument.Statement,
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Sid: 'DescribeWardenKeysByAlias',
+        Action: 'kms:DescribeKey',
+        Resource: 'arn:aws:kms:*:123456789012:key/*',
+        Condition: { StringEquals: { 'kms:RequestAlias': 'alias/warden' } },
+      }),
+    );
+  });
 });
 
 describe('hub in eu-west-1 with the default regions (the home region alone)', () => {
@@ -145,6 +171,10 @@ describe('hub in eu-west-1 with the default regions (the home region alone)', ()
     const rules = rulesOf(forwarderTemplates['us-east-1'] as Template);
     expect(rules.every(isRootPattern)).toBe(true);
     expect(rules).toHaveLength(ROOT_PATTERNS.length);
+  });
+
+  it('needs no bucket key where S3 is not watched', () => {
+    (forwarderTemplates['us-east-1'] as Template).resourceCountIs('AWS::KMS::Key', 0);
   });
 });
 

@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { CloudTrailClient, CreateTrailCommand, StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { EventBridgeClient, PutRuleCommand } from '@aws-sdk/client-eventbridge';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clientConfig, s3ClientConfig } from '#shared/aws/client-config.ts';
+import { resourceNames } from '#shared/config/names.ts';
 import { invokeLocal } from '#shared/local/invoke.ts';
 import { writeLocalConfig } from '#shared/local/local-config.ts';
 import { doctor } from '../../cli/doctor.ts';
@@ -58,14 +60,27 @@ async function memberClients() {
       sessionToken: Credentials?.SessionToken as string,
     },
   };
-  return { s3: new S3Client(s3ClientConfig(target)), iam: new IAMClient(clientConfig(target)) };
+  return {
+    s3: new S3Client(s3ClientConfig(target)),
+    iam: new IAMClient(clientConfig(target)),
+    kms: new KMSClient(clientConfig(target)),
+  };
 }
 
 describe('s3-guard in organization mode against moto', () => {
   let member: Awaited<ReturnType<typeof memberClients>>;
+  let memberKeyArn: string;
 
   beforeAll(async () => {
     member = await memberClients();
+    // The bucket key the spoke creates in the member account, under the hub key's alias.
+    const key = (await member.kms.send(new CreateKeyCommand({ Description: 'Warden bucket key' })))
+      .KeyMetadata;
+    if (!key?.Arn || !key.KeyId) throw new Error('moto returned no key');
+    await member.kms.send(
+      new CreateAliasCommand({ AliasName: resourceNames().kmsKeyAlias, TargetKeyId: key.KeyId }),
+    );
+    memberKeyArn = key.Arn;
     // The role the spoke creates; moto lets the hub assume it (its trust is not evaluated).
     await member.iam
       .send(
@@ -91,7 +106,7 @@ describe('s3-guard in organization mode against moto', () => {
     expect(memberBuckets.Buckets?.map((b) => b.Name)).toContain(bucket);
   });
 
-  it('repairs a member-account bucket through the assumed member role', async () => {
+  it("repairs a member-account bucket through the assumed member role, with the member account's own key", async () => {
     const config = localConfig();
     const bucket = uniqueBucketName('member');
     await resetBucket(member.s3, bucket, { encryption: 'AES256', publicAccessBlock: 'all' });
@@ -105,9 +120,11 @@ describe('s3-guard in organization mode against moto', () => {
 
     // The hub account has no such bucket: only the member role's credentials could have repaired it.
     expect(result.outcomes).toMatchObject([{ controlId: 's3-encryption-kms', status: 'REMEDIATED' }]);
+    // A key of another account would need grants in both accounts for every reader and writer.
+    expect(memberKeyArn).toContain(`:${MEMBER}:key/`);
     expect((await readBucketSnapshot(member.s3, bucket)).encryption).toEqual({
       algorithm: 'aws:kms',
-      kmsKeyId: config.kmsKeyArn,
+      kmsKeyId: memberKeyArn,
       bucketKeyEnabled: true,
     });
   });

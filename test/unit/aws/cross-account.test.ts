@@ -25,10 +25,12 @@ function setup(options: { memberRoleName?: string; expiresInMs?: number } = {}) 
       expiration: new Date(now.getTime() + (options.expiresInMs ?? 3_600_000)),
     }),
   );
-  const buildClients = vi.fn((region: string, credentials?: () => Promise<unknown>) => ({
-    region,
-    credentials,
-  }));
+  const buildClients = vi.fn(
+    (target: { accountId: string; region: string }, credentials?: () => Promise<unknown>) => ({
+      ...target,
+      credentials,
+    }),
+  );
   const clientsFor = crossAccountClients({
     ownAccountId: HUB,
     partition: 'aws',
@@ -55,7 +57,7 @@ describe('crossAccountClients', () => {
 
     const clients = await clientsFor({ accountId: HUB, region: 'eu-west-1', eventId: EVENT });
 
-    expect(clients).toEqual({ region: 'eu-west-1', credentials: undefined });
+    expect(clients).toEqual({ accountId: HUB, region: 'eu-west-1', credentials: undefined });
     expect(assumeRole).not.toHaveBeenCalled();
   });
 
@@ -71,6 +73,7 @@ describe('crossAccountClients', () => {
     const { clientsFor, assumeRole } = setup();
 
     const clients = (await clientsFor({ accountId: MEMBER, region: 'eu-central-1', eventId: EVENT })) as {
+      accountId: string;
       region: string;
       credentials: () => Promise<TemporaryCredentials>;
     };
@@ -79,7 +82,7 @@ describe('crossAccountClients', () => {
       roleArn: `arn:aws:iam::${MEMBER}:role/warden-remediation`,
       sessionName: `warden-${EVENT}`,
     });
-    expect(clients.region).toBe('eu-central-1');
+    expect(clients).toMatchObject({ accountId: MEMBER, region: 'eu-central-1' });
     expect((await clients.credentials()).accessKeyId).toBe('AKIA');
   });
 

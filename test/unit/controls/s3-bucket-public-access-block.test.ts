@@ -8,6 +8,7 @@ const context: EvaluationContext = {
   policy: makePolicy(),
   wardenKmsKeyArn: WARDEN_KEY_ARN,
   accountId: ACCOUNT_ID,
+  region: 'us-east-1',
 };
 const state = (publicAccessBlock: BucketState['publicAccessBlock']): BucketState => ({
   bucket: 'example-bucket',

@@ -8,6 +8,7 @@ const context = (approved: string[] = []): EvaluationContext => ({
   policy: makePolicy({ s3: { approvedKmsKeyArns: approved } }),
   wardenKmsKeyArn: WARDEN_KEY_ARN,
   accountId: ACCOUNT_ID,
+  region: 'us-east-1',
 });
 
 const rule = (algorithm: string, kmsKeyId?: string): EncryptionRule => ({
@@ -77,5 +78,64 @@ describe('s3-encryption-kms fix', () => {
     const plan = s3EncryptionKms.fix(finding, current, context());
 
     expect(plan).toEqual({ blocked: expect.stringContaining('is Disabled') });
+  });
+});
+
+describe('s3-encryption-kms outside the hub region', () => {
+  const REGIONAL_KEY_ARN = `arn:aws:kms:eu-central-1:${ACCOUNT_ID}:key/5555aaaa-12ab-34cd-56ef-1234567890ab`;
+  const inFrankfurt = (approved: string[] = []): EvaluationContext => ({
+    ...context(approved),
+    region: 'eu-central-1',
+  });
+  const frankfurtBucket = (encryption: EncryptionRule[]): BucketState => ({
+    ...state(encryption),
+    wardenKey: { arn: REGIONAL_KEY_ARN, state: 'Enabled', usable: true },
+  });
+
+  it("is compliant with Warden's key of the bucket's region", () => {
+    expect(
+      s3EncryptionKms.check(frankfurtBucket([rule('aws:kms', REGIONAL_KEY_ARN)]), inFrankfurt()),
+    ).toBeUndefined();
+  });
+
+  it("finds the hub region's key non-compliant: S3 cannot use a key of another region", () => {
+    const finding = s3EncryptionKms.check(frankfurtBucket([rule('aws:kms', WARDEN_KEY_ARN)]), inFrankfurt());
+
+    expect(finding?.summary).toContain('not approved');
+  });
+
+  it('finds a policy-approved key of another region non-compliant', () => {
+    const finding = s3EncryptionKms.check(
+      frankfurtBucket([rule('aws:kms', OTHER_KEY_ARN)]),
+      inFrankfurt([OTHER_KEY_ARN]),
+    );
+
+    expect(finding?.summary).toContain('not approved');
+  });
+
+  it("sets Warden's key of the bucket's region", () => {
+    const current = frankfurtBucket([rule('AES256')]);
+    const finding = s3EncryptionKms.check(current, inFrankfurt());
+    if (!finding) throw new Error('expected a finding');
+
+    expect(s3EncryptionKms.fix(finding, current, inFrankfurt())).toEqual({
+      actions: [{ type: 'PutBucketEncryption', bucket: 'example-bucket', kmsKeyArn: REGIONAL_KEY_ARN }],
+    });
+  });
+
+  it('refuses, naming the region, when Warden has no key there', () => {
+    const aliasArn = `arn:aws:kms:eu-central-1:${ACCOUNT_ID}:alias/warden`;
+    const current: BucketState = {
+      ...state([rule('AES256')]),
+      wardenKey: { arn: aliasArn, state: 'NotFound', usable: false },
+    };
+    const finding = s3EncryptionKms.check(current, inFrankfurt());
+    if (!finding) throw new Error('expected a finding');
+
+    expect(s3EncryptionKms.fix(finding, current, inFrankfurt())).toEqual({
+      blocked: expect.stringMatching(
+        /no KMS key in eu-central-1 \(arn:aws:kms:eu-central-1:\d+:alias\/warden\)/,
+      ),
+    });
   });
 });

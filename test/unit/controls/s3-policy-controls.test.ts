@@ -13,6 +13,7 @@ const contextWith = (policy: Partial<PolicyInput> = {}): EvaluationContext => ({
   policy: makePolicy(policy),
   wardenKmsKeyArn: WARDEN_KEY_ARN,
   accountId: ACCOUNT_ID,
+  region: 'us-east-1',
 });
 const context = contextWith();
 const bucket = (parts: Partial<BucketState>): BucketState => ({

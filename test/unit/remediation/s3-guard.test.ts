@@ -364,6 +364,45 @@ describe('s3-guard', () => {
     expect(alerts).toHaveLength(0);
   });
 
+  it("ignores, in organization mode, the member role's own calls in any member account", async () => {
+    const call = loadApiCall('s3/delete-bucket-encryption.json');
+    const byMemberRole = {
+      ...call,
+      actor: { ...call.actor, principalArn: 'arn:aws:iam::210987654321:role/warden-remediation' },
+    };
+    const { guard, alerts } = setup({
+      deployment: {
+        mode: 'organization',
+        managementAccountId: '111122223333',
+        organization: {
+          organizationId: 'o-a1b2c3d4e5',
+          targetOrganizationalUnitIds: ['ou-ab12-11111111'],
+          regions: ['us-east-1'],
+          memberRoleName: 'warden-remediation',
+        },
+      },
+    });
+
+    const result = await guard(byMemberRole);
+
+    expect(result).toMatchObject({ status: 'IGNORED', reason: expect.stringContaining("Warden's own") });
+    expect(s3Mock).not.toHaveReceivedAnyCommand();
+    expect(alerts).toHaveLength(0);
+  });
+
+  it('does not ignore a role of that name in account mode, where Warden assumes no member role', async () => {
+    s3Mock.on(GetBucketEncryptionCommand).resolvesOnce(SSE_S3).resolves(SSE_KMS);
+    const call = loadApiCall('s3/delete-bucket-encryption.json');
+    const { guard } = setup();
+
+    const result = await guard({
+      ...call,
+      actor: { ...call.actor, principalArn: 'arn:aws:iam::123456789012:role/warden-remediation' },
+    });
+
+    expect(result.outcomes).toMatchObject([{ status: 'REMEDIATED' }]);
+  });
+
   it('handles the legacy encoding like the current one', async () => {
     s3Mock.on(GetBucketEncryptionCommand).resolvesOnce(SSE_S3).resolves(SSE_KMS);
     const { guard } = setup();
