@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: bundle sizes and cold import times, remediation latency / AWS calls / sequential
  * round trips per scenario against moto, and s3-guard throughput. Writes bench/results/<timestamp>.json,
- * prints a table, and exits non-zero when a budget is exceeded. Not part of `npm test`.
+ * prints a table, and exits non-zero when a budget is exceeded or a scenario did not remediate (its
+ * event not PROCESSED, or an expected control not REMEDIATED, in any run). Not part of `npm test`.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -9,12 +10,6 @@ import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import {
-  DeleteBucketOwnershipControlsCommand,
-  PutBucketAclCommand,
-  PutBucketPolicyCommand,
-} from '@aws-sdk/client-s3';
-import { DeletePublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
 import { FUNCTION_NAMES, type FunctionName } from '#shared/config/names.ts';
 import { CloudTrailEventSchema } from '#shared/events/cloudtrail-schema.ts';
 import { normaliseApiCall } from '#shared/events/normalise.ts';
@@ -31,6 +26,7 @@ import { loadSampleEvent, retargetEvent } from '#shared/local/sample-events.ts';
 import { loadPolicyFile } from '#shared/policy/load-policy.ts';
 import { bundlePath } from '../infra/build.ts';
 import { FaultLayer, instrumentedS3Guard, roundTrips } from '../test/support/fault-injection.ts';
+import { type Clients, SCENARIOS, type Scenario, unmetOutcomes } from './scenarios.ts';
 
 const BUDGET = { bundleMinifiedBytes: 500 * 1024, remediationRoundTrips: 4 } as const;
 const IMPORT_RUNS = 7;
@@ -112,81 +108,6 @@ function measureBundle(name: FunctionName, config: LocalConfig): BundleResult {
 
 // ---- Remediation scenarios ----------------------------------------------------------------
 
-type Clients = ReturnType<typeof makeLocalClients>;
-
-interface Scenario {
-  readonly name: string;
-  readonly sample: string;
-  readonly prepare: (clients: Clients, config: LocalConfig, bucket: string) => Promise<void>;
-}
-
-const publicPolicy = (bucket: string) =>
-  JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'Public',
-        Effect: 'Allow',
-        Principal: '*',
-        Action: 's3:GetObject',
-        Resource: `arn:aws:s3:::${bucket}/*`,
-      },
-    ],
-  });
-
-const SCENARIOS: readonly Scenario[] = [
-  {
-    name: 'SSE-S3 → SSE-KMS',
-    sample: 's3/put-bucket-encryption-sse-s3.json',
-    prepare: (c, _config, bucket) =>
-      resetBucket(c.s3, bucket, { encryption: 'AES256', publicAccessBlock: 'all' }),
-  },
-  {
-    name: 'new bucket (encryption + BPA)',
-    sample: 's3/create-bucket.json',
-    prepare: (c, _config, bucket) =>
-      resetBucket(c.s3, bucket, { encryption: 'AES256', publicAccessBlock: 'none' }),
-  },
-  {
-    name: 'bucket BPA deleted',
-    sample: 's3/delete-bucket-public-access-block.json',
-    prepare: (c, config, bucket) =>
-      resetBucket(c.s3, bucket, { encryption: { kmsKeyArn: config.kmsKeyArn }, publicAccessBlock: 'none' }),
-  },
-  {
-    name: 'public bucket policy',
-    sample: 's3/put-bucket-policy-public.json',
-    prepare: async (c, config, bucket) => {
-      await resetBucket(c.s3, bucket, {
-        encryption: { kmsKeyArn: config.kmsKeyArn },
-        publicAccessBlock: 'all',
-      });
-      await c.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: publicPolicy(bucket) }));
-    },
-  },
-  {
-    name: 'public ACL',
-    sample: 's3/put-bucket-acl-public-read.json',
-    prepare: async (c, config, bucket) => {
-      await resetBucket(c.s3, bucket, {
-        encryption: { kmsKeyArn: config.kmsKeyArn },
-        publicAccessBlock: 'all',
-      });
-      await c.s3.send(new DeleteBucketOwnershipControlsCommand({ Bucket: bucket })).catch(() => undefined);
-      await c.s3.send(new PutBucketAclCommand({ Bucket: bucket, ACL: 'public-read' }));
-    },
-  },
-  {
-    name: 'account BPA deleted',
-    sample: 's3/delete-account-public-access-block.json',
-    prepare: async (c, config) => {
-      await c.s3Control
-        .send(new DeletePublicAccessBlockCommand({ AccountId: config.accountId }))
-        .catch(() => undefined);
-    },
-  },
-];
-
 interface ScenarioResult {
   readonly scenario: string;
   readonly statuses: readonly string[];
@@ -198,6 +119,8 @@ interface ScenarioResult {
   /** The same, counting Warden's own DynamoDB book-keeping (idempotency, audit, baselines) too. */
   readonly allRoundTrips: number;
   readonly calls: readonly string[];
+  /** Runs whose event was not PROCESSED or left an expected control unremediated, and why. */
+  readonly unmet: readonly string[];
 }
 
 let bucketCounter = 0;
@@ -210,7 +133,8 @@ async function runScenario(
 ): Promise<ScenarioResult> {
   const policy = loadPolicyFile('warden.policy.yaml');
   const walls: number[] = [];
-  let last: Omit<ScenarioResult, 'scenario' | 'wallMs'> | undefined;
+  const unmet: string[] = [];
+  let last: Omit<ScenarioResult, 'scenario' | 'wallMs' | 'unmet'> | undefined;
   for (let run = 0; run < SCENARIO_RUNS; run++) {
     const bucket = benchBucket();
     await scenario.prepare(clients, config, bucket);
@@ -222,6 +146,7 @@ async function runScenario(
     const result = await guard(call);
     const wall = performance.now() - started;
     walls.push(round(wall));
+    unmet.push(...unmetOutcomes(scenario, result).map((reason) => `run ${run + 1}: ${reason}`));
     const calls = [...layer.calls].sort((a, b) => a.start - b.start);
     const byService: Record<string, number> = {};
     for (const c of calls) byService[c.service] = (byService[c.service] ?? 0) + 1;
@@ -235,7 +160,12 @@ async function runScenario(
     };
   }
   if (!last) throw new Error('no runs');
-  return { scenario: scenario.name, wallMs: { median: round(median(walls)), runs: walls }, ...last };
+  return {
+    scenario: scenario.name,
+    wallMs: { median: round(median(walls)), runs: walls },
+    ...last,
+    unmet,
+  };
 }
 
 // ---- Throughput ---------------------------------------------------------------------------
@@ -313,6 +243,10 @@ async function main() {
         .map(
           (b) => `bundle ${b.function}: ${kb(b.minifiedBytes)} minified > ${kb(BUDGET.bundleMinifiedBytes)}`,
         ),
+      // A run that repaired nothing makes few round trips: its measurement must not pass the budget.
+      ...scenarios.flatMap((s) =>
+        s.unmet.map((reason) => `remediation "${s.scenario}" did not remediate: ${reason}`),
+      ),
       ...scenarios
         .filter((s) => s.remediationRoundTrips > BUDGET.remediationRoundTrips)
         .map(
@@ -382,7 +316,9 @@ async function main() {
       `\nMachine: ${machine.cpus} cores (${machine.cpuModel}), Node ${machine.node}. Results: ${file}`,
     );
     if (violations.length > 0) {
-      console.error(`\nBudget exceeded:\n${violations.map((v) => `  - ${v}`).join('\n')}`);
+      console.error(
+        `\nBudget exceeded or remediation not achieved:\n${violations.map((v) => `  - ${v}`).join('\n')}`,
+      );
       process.exitCode = 1;
     }
   } finally {

@@ -1,6 +1,7 @@
 /**
  * `warden doctor`: will events flow, and will people hear about them? Read-only checks against the
- * configured AWS credentials and region, or (`warden doctor local`) against the local emulator.
+ * configured AWS credentials, in the regions the stacks deploy to (the policy's home region and
+ * regions, resolved as `cdk synth` resolves them), or (`warden doctor local`) against the local emulator.
  */
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -9,18 +10,30 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { type AwsTarget, clientConfig } from '#shared/aws/client-config.ts';
-import { resourceNames } from '#shared/config/names.ts';
+import {
+  type ForwardedEvents,
+  type FunctionName,
+  forwardingRuleName,
+  type ResourceNames,
+  resourceNames,
+} from '#shared/config/names.ts';
+import { S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
 import {
   type CheckResult,
   type DoctorDeps,
   type DoctorInput,
   doctorExitCode,
+  type ExpectedRule,
   formatDoctorReport,
+  type RegionRules,
   runDoctor,
 } from '#shared/doctor/doctor.ts';
+import { ConfigError } from '#shared/errors/errors.ts';
 import { localCredentials } from '#shared/local/credentials.ts';
 import { readLocalConfig } from '#shared/local/local-config.ts';
 import type { Policy } from '#shared/policy/schema.ts';
+import { ROOT_EVENT_KINDS, ROOT_GUARD_EVENT_PATTERNS } from '#shared/root/root-event-patterns.ts';
+import { type DeploymentRegions, resolveDeploymentRegions } from '../infra/config/deployment-regions.ts';
 
 export type DoctorTarget =
   | { readonly kind: 'aws'; readonly region?: string }
@@ -43,13 +56,65 @@ export function doctorDeps(target: AwsTarget): DoctorDeps {
   };
 }
 
-/** The home region first, then every other region the policy deploys rules to. */
-export function doctorRegions(policy: Policy, region: string): string[] {
-  const deployment = policy.deployment as Policy['deployment'] & { readonly regions?: readonly string[] };
-  return [...new Set([region, ...(deployment.regions ?? [])])];
+/** Where the hub's functions live: their ARNs are the targets of the hub's rules. */
+export interface HubAccount {
+  readonly partition: string;
+  readonly accountId: string;
 }
 
-async function resolveTarget(options: DoctorOptions): Promise<{ target: AwsTarget; input: DoctorInput }> {
+const HUB_FUNCTION: Record<ForwardedEvents, FunctionName> = {
+  s3: 's3-guard',
+  rootAccessKeyCreated: 'root-guard',
+  rootConsoleSignIn: 'root-guard',
+};
+
+const eventNamesOf = (events: ForwardedEvents): readonly string[] =>
+  events === 's3' ? S3_GUARD_EVENT_NAMES : ROOT_GUARD_EVENT_PATTERNS[events].detail.eventName;
+
+/**
+ * Every EventBridge rule the stacks deploy for these regions, home region first: the hub's rule
+ * per guard pattern (s3-guard; root-guard per root event kind) and, in every other region, the
+ * forwarding rules by name (S3 where the region is watched, the root kinds in us-east-1).
+ */
+export function expectedRules(
+  regions: DeploymentRegions,
+  names: ResourceNames,
+  hub: HubAccount,
+): RegionRules[] {
+  const hubRules = (['s3', ...ROOT_EVENT_KINDS] as const).map(
+    (events): ExpectedRule => ({
+      kind: 'targeted',
+      carries: events,
+      targetArn: `arn:${hub.partition}:lambda:${regions.homeRegion}:${hub.accountId}:function:${names.functionName(HUB_FUNCTION[events])}`,
+      eventNames: eventNamesOf(events),
+    }),
+  );
+  return [
+    { region: regions.homeRegion, stack: 'hub', rules: hubRules },
+    ...regions.forwarders.map(
+      (forwarder): RegionRules => ({
+        region: forwarder.region,
+        stack: 'forwarder',
+        rules: [...(forwarder.s3 ? (['s3'] as const) : []), ...(forwarder.root ? ROOT_EVENT_KINDS : [])].map(
+          (events) => ({ kind: 'named', carries: events, name: forwardingRuleName(names, events) }),
+        ),
+      }),
+    ),
+  ];
+}
+
+/** The CLI's region: `--region`, else the SDK's environment variables. */
+const cliRegionOf = (target: Extract<DoctorTarget, { kind: 'aws' }>): string | undefined =>
+  target.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined;
+
+/**
+ * The regions the stacks deploy to, resolved as the CDK app resolves them (policy
+ * `deployment.homeRegion` and `regions` before the CLI's region; us-east-1 always), and the
+ * clients' target: the home region, where the hub's key, topic and secret live.
+ */
+export async function resolveTarget(
+  options: DoctorOptions,
+): Promise<{ target: AwsTarget; input: DoctorInput }> {
   const names = resourceNames(options.prefix);
   if (options.target.kind === 'local') {
     const local = readLocalConfig(options.target.configPath);
@@ -57,23 +122,37 @@ async function resolveTarget(options: DoctorOptions): Promise<{ target: AwsTarge
       target: { region: local.region, endpoint: local.endpoint, credentials: localCredentials() },
       input: {
         names,
-        regions: [local.region],
+        // Local mode invokes the bundles directly: nothing deploys rules to the emulator.
+        rules: [
+          {
+            region: local.region,
+            stack: 'local',
+            rules: [{ kind: 'prefixed', carries: 'any', prefix: names.prefix }],
+          },
+        ],
         alertTopicArn: local.alertTopicArn,
         slackSecretId: local.slackWebhookSecretArn,
       },
     };
   }
-  const region = options.target.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  if (!region) throw new Error('No region: pass --region or set AWS_REGION');
-  const target = { region };
+  const regions = resolveDeploymentRegions({
+    policy: options.policy,
+    cliRegion: cliRegionOf(options.target),
+  });
+  if (regions.homeRegionSource === 'fallback')
+    throw new ConfigError(
+      'No home region: set deployment.homeRegion in the policy file, pass --region or set AWS_REGION',
+    );
+  const target = { region: regions.homeRegion };
   const identity = await new STSClient(clientConfig(target)).send(new GetCallerIdentityCommand({}));
   const partition = identity.Arn?.split(':')[1] ?? 'aws';
+  const accountId = identity.Account ?? '';
   return {
     target,
     input: {
       names,
-      regions: doctorRegions(options.policy, region),
-      alertTopicArn: `arn:${partition}:sns:${region}:${identity.Account}:${names.alertTopic}`,
+      rules: expectedRules(regions, names, { partition, accountId }),
+      alertTopicArn: `arn:${partition}:sns:${regions.homeRegion}:${accountId}:${names.alertTopic}`,
       slackSecretId: names.slackWebhookSecret,
     },
   };

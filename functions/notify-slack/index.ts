@@ -10,8 +10,9 @@ const { logger, metrics, deps } = createNotifySlackRuntime();
 const notify = createNotifySlack(deps);
 
 /**
- * SNS → notify-slack, or SNS → SQS (batched) → notify-slack: alerts become Block Kit messages,
- * storms become a digest, and with SQS only the records Slack did not take are retried.
+ * SNS → notify-slack, or SNS → SQS (batched) → notify-slack: alerts and CloudWatch alarms become
+ * Block Kit messages, storms become a digest, messages Slack refused for good go to the dead-letter
+ * queue, and with SQS only the records Slack did not take are retried.
  */
 export const handler = middy()
   .use(injectLambdaContext(logger, { resetKeys: true }))

@@ -1,4 +1,4 @@
-import { Duration, SecretValue } from 'aws-cdk-lib';
+import { Duration, SecretValue, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -10,6 +10,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import type { ResourceNames } from '#shared/config/names.ts';
 import { METRICS_NAMESPACE } from '#shared/observability/observability.ts';
+import { NOTIFY_SLACK_ENV } from '#shared/slack/config.ts';
 import { notifyOnAlarm } from './alarm-topic.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { GuardFunction } from './guard-function.ts';
@@ -72,7 +73,7 @@ export class SlackDelivery extends Construct {
     this.deadLetters = new DeadLetterQueue(this, 'UndeliveredAlerts', {
       encryptionKey,
       alertTopic,
-      purpose: `alerts notify-slack could not deliver in ${ALERT_MAX_RECEIVE_COUNT} attempts`,
+      purpose: `alerts Slack refused, or notify-slack could not deliver in ${ALERT_MAX_RECEIVE_COUNT} attempts,`,
     });
     this.queue = new sqs.Queue(this, 'AlertQueue', {
       encryption: sqs.QueueEncryption.KMS,
@@ -113,6 +114,7 @@ export class SlackDelivery extends Construct {
       memorySize: 256,
       invokedAsynchronously: false,
     }).bindSlackWebhookSecret(this.secret, encryptionKey);
+    this.bindDeadLetterQueue(encryptionKey);
     this.notifySlack.function.addEventSource(
       new lambdaEvents.SqsEventSource(this.queue, {
         batchSize: ALERT_BATCH_SIZE,
@@ -126,7 +128,7 @@ export class SlackDelivery extends Construct {
       new cloudwatch.Alarm(this, 'PermanentFailuresAlarm', {
         alarmDescription:
           'Warden: Slack refused alerts permanently (404/410/403/400: webhook gone, channel archived, payload ' +
-          'invalid). Check the webhook secret; the alerts are in the audit trail.',
+          'invalid). Check the webhook secret, then redrive the dead-letter queue; the alerts are also in the audit trail.',
         metric: new cloudwatch.Metric({
           namespace: METRICS_NAMESPACE,
           metricName: 'SlackDeliveryPermanentFailures',
@@ -154,6 +156,26 @@ export class SlackDelivery extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
       alertTopic,
+    );
+  }
+
+  /**
+   * notify-slack sends an alert Slack refused for good straight to the dead-letter queue (retrying
+   * would get the same answer): its URL in the environment, and only sqs:SendMessage on that queue,
+   * with the key use SQS needs to encrypt the message (kms:ViaService sqs).
+   */
+  private bindDeadLetterQueue(key: kms.IKey): void {
+    const { queue } = this.deadLetters;
+    this.notifySlack.function.addEnvironment(NOTIFY_SLACK_ENV.deadLetterQueueUrl, queue.queueUrl);
+    this.notifySlack.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),
+    );
+    this.notifySlack.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${Stack.of(this).region}.amazonaws.com` } },
+      }),
     );
   }
 }

@@ -1,6 +1,6 @@
 import type * as events from 'aws-cdk-lib/aws-events';
 import { S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
-import { ROOT_GUARD_EVENT_PATTERNS } from '#shared/root/root-event-patterns.ts';
+import { ROOT_GUARD_EVENT_PATTERNS, type RootEventKind } from '#shared/root/root-event-patterns.ts';
 
 export interface CloudTrailPatternProps {
   /** EventBridge `source`, e.g. `aws.s3`. */
@@ -48,9 +48,6 @@ export function s3GuardPattern(ignoredRoleArns: readonly string[]): events.Event
     ignoredRoleArns,
   });
 }
-
-export type RootEventKind = keyof typeof ROOT_GUARD_EVENT_PATTERNS;
-export const ROOT_EVENT_KINDS = Object.keys(ROOT_GUARD_EVENT_PATTERNS) as RootEventKind[];
 
 /** root-guard's patterns (shared/root/root-event-patterns.ts) as CDK event patterns. */
 export function rootGuardPattern(kind: RootEventKind): events.EventPattern {

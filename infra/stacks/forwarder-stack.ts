@@ -6,14 +6,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import type { ResourceNames } from '#shared/config/names.ts';
+import { type ForwardedEvents, forwardingRuleName, type ResourceNames } from '#shared/config/names.ts';
+import { ROOT_EVENT_KINDS } from '#shared/root/root-event-patterns.ts';
 import type { ForwarderRegion } from '../config/deployment-regions.ts';
-import { type ForwardedEvents, forwardingRuleName, hubBusArn } from '../config/forwarding.ts';
+import { hubBusArn } from '../config/forwarding.ts';
 import { ownRoleArns } from '../config/own-role-arns.ts';
 import { allowAlarmPublishing, notifyOnAlarm } from '../constructs/alarm-topic.ts';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
 import { WardenKey } from '../constructs/warden-key.ts';
-import { ROOT_EVENT_KINDS, rootGuardPattern, s3GuardPattern } from '../events/cloudtrail-pattern.ts';
+import { rootGuardPattern, s3GuardPattern } from '../events/cloudtrail-pattern.ts';
 
 export interface ForwarderStackProps extends StackProps {
   readonly names: ResourceNames;

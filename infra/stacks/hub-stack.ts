@@ -3,11 +3,17 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { type FunctionName, type ResourceNames, resourceNames } from '#shared/config/names.ts';
+import {
+  type ForwardedEvents,
+  type FunctionName,
+  type ResourceNames,
+  resourceNames,
+} from '#shared/config/names.ts';
 import { METRICS_NAMESPACE } from '#shared/observability/observability.ts';
 import type { Policy } from '#shared/policy/schema.ts';
+import { ROOT_EVENT_KINDS } from '#shared/root/root-event-patterns.ts';
 import type { ForwarderRegion } from '../config/deployment-regions.ts';
-import { type ForwardedEvents, forwardingRuleArn } from '../config/forwarding.ts';
+import { forwardingRuleArn } from '../config/forwarding.ts';
 import { ownRoleArns } from '../config/own-role-arns.ts';
 import { policyEnvironmentValue } from '../config/policy-environment.ts';
 import { allowAlarmPublishing, notifyOnAlarm } from '../constructs/alarm-topic.ts';
@@ -16,7 +22,7 @@ import { GuardFunction } from '../constructs/guard-function.ts';
 import { SlackDelivery } from '../constructs/slack-delivery.ts';
 import { StateTables } from '../constructs/state-tables.ts';
 import { WardenKey } from '../constructs/warden-key.ts';
-import { ROOT_EVENT_KINDS, rootGuardPattern, s3GuardPattern } from '../events/cloudtrail-pattern.ts';
+import { rootGuardPattern, s3GuardPattern } from '../events/cloudtrail-pattern.ts';
 
 /**
  * Read and write exactly the bucket settings s3-guard's readers (shared/s3/bucket-state.ts) and

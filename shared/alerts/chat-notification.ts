@@ -2,8 +2,9 @@ import type { Alert } from './alert.ts';
 
 /**
  * The custom-notification schema of Amazon Q Developer in chat applications (formerly AWS Chatbot):
- * SNS messages in any other shape are dropped silently by it. Warden's structured alert travels
- * in `metadata.additionalContext.alert` for its own Slack notifier and any other consumer.
+ * SNS messages in any other shape are dropped silently by it. `additionalContext` maps keys to
+ * strings, so Warden's structured alert travels as JSON text in `metadata.additionalContext.alert`,
+ * for its own Slack notifier (shared/slack/inbound.ts parses it back) and any other consumer.
  */
 export interface ChatNotification {
   readonly version: '1.0';
@@ -21,7 +22,8 @@ export interface ChatNotification {
     readonly summary: string;
     readonly eventType: string;
     readonly relatedResources: readonly string[];
-    readonly additionalContext: { readonly alert: Alert };
+    /** String values only, as the schema documents. `alert` is `JSON.stringify(alert)`. */
+    readonly additionalContext: { readonly alert: string };
   };
 }
 
@@ -73,7 +75,7 @@ export function toChatNotification(alert: Alert): ChatNotification {
       summary: alert.title,
       eventType: alert.eventName,
       relatedResources: [alert.resource],
-      additionalContext: { alert },
+      additionalContext: { alert: JSON.stringify(alert) },
     },
   };
 }

@@ -1,3 +1,5 @@
+import type { RootEventKind } from '#shared/root/root-event-patterns.ts';
+
 /**
  * Physical names shared by the CDK stack and local mode, so both provision the same resources.
  * Every name derives from one prefix so two Warden installs can live in one account.
@@ -32,3 +34,19 @@ export function resourceNames(prefix: string = DEFAULT_PREFIX): ResourceNames {
     functionName: (name) => `${prefix}-${name}`,
   };
 }
+
+/** What a forwarding rule carries to the hub: s3-guard's events, or one kind of root-guard's. */
+export type ForwardedEvents = 's3' | RootEventKind;
+
+const RULE_SUFFIX: Record<ForwardedEvents, string> = {
+  s3: 's3',
+  rootAccessKeyCreated: 'root-access-key-created',
+  rootConsoleSignIn: 'root-console-sign-in',
+};
+
+/**
+ * Forwarding rules have fixed names, so the hub's bus policy can name them (by ARN) before they
+ * exist and without cross-region references: every ARN is built from account, region and name.
+ */
+export const forwardingRuleName = (names: ResourceNames, events: ForwardedEvents): string =>
+  `${names.prefix}-forward-${RULE_SUFFIX[events]}`;

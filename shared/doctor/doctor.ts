@@ -1,9 +1,18 @@
 import {
+  type AdvancedEventSelector,
   type CloudTrailClient,
   DescribeTrailsCommand,
+  type EventSelector,
+  GetEventSelectorsCommand,
   GetTrailStatusCommand,
+  type Trail,
 } from '@aws-sdk/client-cloudtrail';
-import { type EventBridgeClient, ListRulesCommand, type Rule } from '@aws-sdk/client-eventbridge';
+import {
+  DescribeRuleCommand,
+  type EventBridgeClient,
+  ListRuleNamesByTargetCommand,
+  ListRulesCommand,
+} from '@aws-sdk/client-eventbridge';
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { paginateListSubscriptionsByTopic, type SNSClient } from '@aws-sdk/client-sns';
@@ -28,10 +37,34 @@ export interface DoctorDeps {
   readonly sns: Pick<SNSClient, 'send'>;
 }
 
+/** One EventBridge rule a Warden stack deploys; `carries` names the events it delivers, for messages. */
+export type ExpectedRule =
+  /** A rule with a fixed name: the forwarders' (infra/config/forwarding.ts). */
+  | { readonly kind: 'named'; readonly carries: string; readonly name: string }
+  /**
+   * A rule CloudFormation names (the hub's): found by its target, a guard function, and told apart
+   * from that function's other rules by the CloudTrail event names its pattern matches.
+   */
+  | {
+      readonly kind: 'targeted';
+      readonly carries: string;
+      readonly targetArn: string;
+      readonly eventNames: readonly string[];
+    }
+  /** Local mode: no stack deploys rules to the emulator, so any rule whose name has the prefix. */
+  | { readonly kind: 'prefixed'; readonly carries: string; readonly prefix: string };
+
+/** The rules one region's stack deploys. */
+export interface RegionRules {
+  readonly region: string;
+  readonly stack: 'hub' | 'forwarder' | 'local';
+  readonly rules: readonly ExpectedRule[];
+}
+
 export interface DoctorInput {
   readonly names: ResourceNames;
-  /** Regions whose EventBridge rules should exist (home region first). */
-  readonly regions: readonly string[];
+  /** Every region with a Warden stack and the rules it deploys there, home region first. */
+  readonly rules: readonly RegionRules[];
   readonly alertTopicArn: string;
   /** The Slack secret id (name or ARN). */
   readonly slackSecretId: string;
@@ -40,81 +73,252 @@ export interface DoctorInput {
 const errorName = (error: unknown) => (error as { name?: string } | null)?.name ?? 'Error';
 const messageOf = (error: unknown) => `${errorName(error)}: ${(error as Error)?.message ?? String(error)}`;
 
-/** A trail that records this region's management events and is logging; multi-region or organization-wide. */
+type Selectors = {
+  readonly EventSelectors?: readonly EventSelector[];
+  readonly AdvancedEventSelectors?: readonly AdvancedEventSelector[];
+};
+
+/**
+ * Whether a trail records management write events, the API calls Warden reacts to. Advanced
+ * selectors replace basic ones when present: a management selector (`eventCategory` = `Management`)
+ * whose `readOnly` field, if any, admits `false`. Basic: management events on, not read-only. No
+ * selector at all is CloudTrail's default for a trail created without any: all management events
+ * (AWS then reports that default selector; emulators such as moto report none).
+ */
+export function recordsManagementWrites(selectors: Selectors): boolean {
+  const advanced = selectors.AdvancedEventSelectors ?? [];
+  const basic = selectors.EventSelectors ?? [];
+  if (advanced.length === 0 && basic.length === 0) return true;
+  if (advanced.length > 0)
+    return advanced.some(({ FieldSelectors = [] }) => {
+      const field = (name: string) => FieldSelectors.find((selector) => selector.Field === name);
+      if (!field('eventCategory')?.Equals?.includes('Management')) return false;
+      const readOnly = field('readOnly');
+      return (
+        (readOnly?.Equals === undefined || readOnly.Equals.includes('false')) &&
+        !readOnly?.NotEquals?.includes('false')
+      );
+    });
+  return basic.some(
+    (selector) => selector.IncludeManagementEvents !== false && selector.ReadWriteType !== 'ReadOnly',
+  );
+}
+
+interface TrailReading {
+  readonly trail: Trail;
+  readonly name: string;
+  readonly wide: boolean;
+  /** undefined: the status could not be read (`statusError` says why). */
+  readonly logging?: boolean;
+  readonly statusError?: string;
+  /** undefined: not logging, or the selectors could not be read (`selectorsError` says why). */
+  readonly managementWrites?: boolean;
+  readonly selectorsError?: string;
+}
+
+/** One trail's status, then (when logging) its selectors; a failed read is recorded, not thrown. */
+async function readTrail(deps: Pick<DoctorDeps, 'cloudTrail'>, trail: Trail): Promise<TrailReading> {
+  const id = trail.TrailARN ?? trail.Name;
+  const base = {
+    trail,
+    name: trail.Name ?? id ?? 'unnamed trail',
+    wide: trail.IsMultiRegionTrail === true || trail.IsOrganizationTrail === true,
+  };
+  let logging: boolean;
+  try {
+    logging = (await deps.cloudTrail.send(new GetTrailStatusCommand({ Name: id }))).IsLogging === true;
+  } catch (error) {
+    return { ...base, statusError: messageOf(error) };
+  }
+  if (!logging) return { ...base, logging };
+  try {
+    const selectors = await deps.cloudTrail.send(new GetEventSelectorsCommand({ TrailName: id }));
+    return { ...base, logging, managementWrites: recordsManagementWrites(selectors) };
+  } catch (error) {
+    return { ...base, logging, selectorsError: messageOf(error) };
+  }
+}
+
+/**
+ * A trail that is logging and records management write events; multi-region or organization-wide.
+ * A trail whose status cannot be read (another account's) does not spoil another that is logging.
+ */
 export async function checkTrail(deps: Pick<DoctorDeps, 'cloudTrail'>): Promise<CheckResult> {
   const check = 'CloudTrail trail logging';
+  let trailList: Trail[];
   try {
-    const { trailList = [] } = await deps.cloudTrail.send(
+    ({ trailList = [] } = await deps.cloudTrail.send(
       new DescribeTrailsCommand({ includeShadowTrails: true }),
-    );
-    const statuses = await Promise.all(
-      trailList.map(async (trail) => {
-        const status = await deps.cloudTrail.send(
-          new GetTrailStatusCommand({ Name: trail.TrailARN ?? trail.Name }),
-        );
-        return { trail, logging: status.IsLogging === true };
-      }),
-    );
-    const logging = statuses.filter((s) => s.logging);
-    const wide = logging.find((s) => s.trail.IsMultiRegionTrail || s.trail.IsOrganizationTrail);
-    if (wide) {
-      const kind = wide.trail.IsOrganizationTrail ? 'organization trail' : 'multi-region trail';
-      return { check, status: 'OK', detail: `${wide.trail.Name} (${kind}) is logging` };
-    }
-    if (logging[0])
-      return {
-        check,
-        status: 'WARN',
-        detail: `${logging[0].trail.Name} is logging but covers one region only: events from other regions never reach Warden`,
-      };
-    if (trailList.length > 0)
-      return {
-        check,
-        status: 'FAIL',
-        detail: `${trailList.map((t) => t.Name).join(', ')} exist but none is logging: AWS emits no events`,
-      };
+    ));
+  } catch (error) {
+    return { check, status: 'FAIL', detail: `could not read trails (${messageOf(error)})` };
+  }
+  if (trailList.length === 0)
     return {
       check,
       status: 'FAIL',
       detail: 'No trail: AWS emits no events for Warden. Set deployment.createTrail: true, or create one',
     };
+  const readings = await Promise.all(trailList.map((trail) => readTrail(deps, trail)));
+  const recording = readings.filter((reading) => reading.managementWrites === true);
+  const wide = recording.find((reading) => reading.wide);
+  if (wide) {
+    const kind = wide.trail.IsOrganizationTrail ? 'organization trail' : 'multi-region trail';
+    return { check, status: 'OK', detail: `${wide.name} (${kind}) is logging management events` };
+  }
+  if (recording[0])
+    return {
+      check,
+      status: 'WARN',
+      detail: `${recording[0].name} is logging but covers one region only: events from other regions never reach Warden`,
+    };
+  const logging = readings.filter((reading) => reading.logging === true);
+  if (logging.length > 0)
+    return {
+      check,
+      status: 'WARN',
+      detail: logging
+        .map((reading) =>
+          reading.selectorsError
+            ? `${reading.name} is logging, but its event selectors could not be read (${reading.selectorsError})`
+            : `${reading.name} is logging, but its event selectors leave out management write events`,
+        )
+        .join('; '),
+    };
+  const unreadable = readings.filter((reading) => reading.statusError);
+  const stopped = readings.filter((reading) => reading.logging === false);
+  return {
+    check,
+    status: 'FAIL',
+    detail: [
+      ...(stopped.length > 0
+        ? [
+            `${stopped.map((reading) => reading.name).join(', ')} exist but none is logging: AWS emits no events`,
+          ]
+        : []),
+      ...unreadable.map((reading) => `status of ${reading.name} could not be read (${reading.statusError})`),
+    ].join('; '),
+  };
+}
+
+interface DeployedRule {
+  readonly Name?: string;
+  readonly State?: string;
+  readonly EventPattern?: string;
+}
+
+type Events = Pick<EventBridgeClient, 'send'>;
+
+async function describeRule(events: Events, name: string): Promise<DeployedRule | undefined> {
+  try {
+    return await events.send(new DescribeRuleCommand({ Name: name }));
   } catch (error) {
-    return { check, status: 'FAIL', detail: `could not read trails (${messageOf(error)})` };
+    if (errorName(error) === 'ResourceNotFoundException') return undefined;
+    throw error;
   }
 }
 
-/** Warden's rules (names start with the prefix) in one region: present, and all enabled. */
+async function rulesTargeting(events: Events, targetArn: string): Promise<DeployedRule[]> {
+  const names: string[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await events.send(new ListRuleNamesByTargetCommand({ TargetArn: targetArn, NextToken }));
+    names.push(...(page.RuleNames ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  const rules = await Promise.all(names.map((name) => describeRule(events, name)));
+  return rules.filter((rule) => rule !== undefined);
+}
+
+async function rulesPrefixed(events: Events, prefix: string): Promise<DeployedRule[]> {
+  const rules: DeployedRule[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await events.send(new ListRulesCommand({ NamePrefix: prefix, NextToken }));
+    rules.push(...(page.Rules ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return rules;
+}
+
+/** The CloudTrail event names a rule's pattern matches (`detail.eventName`); none when it has no such field. */
+function patternEventNames(rule: DeployedRule): readonly unknown[] {
+  try {
+    const names = (JSON.parse(rule.EventPattern ?? '{}') as { detail?: { eventName?: unknown } }).detail
+      ?.eventName;
+    return Array.isArray(names) ? names : [];
+  } catch {
+    return [];
+  }
+}
+
+const describeExpected = (expected: ExpectedRule): string => {
+  switch (expected.kind) {
+    case 'named':
+      return expected.name;
+    case 'targeted':
+      return `${expected.carries} rule targeting ${expected.targetArn.split(':').pop()}`;
+    case 'prefixed':
+      return `a rule named ${expected.prefix}*`;
+  }
+};
+
+/**
+ * Exactly the rules the region's stack deploys: each present (reported by name when missing) and
+ * enabled. Hub rules are looked up by their target, so a rule of another tool never passes for one.
+ */
 export async function checkRules(
   deps: Pick<DoctorDeps, 'eventsIn'>,
-  input: Pick<DoctorInput, 'names'>,
-  region: string,
+  expected: RegionRules,
 ): Promise<CheckResult> {
-  const check = `EventBridge rules in ${region}`;
+  const check = `EventBridge rules in ${expected.region}`;
   try {
-    const events = deps.eventsIn(region);
-    const rules: Rule[] = [];
-    let NextToken: string | undefined;
-    do {
-      const page = await events.send(new ListRulesCommand({ NamePrefix: input.names.prefix, NextToken }));
-      rules.push(...(page.Rules ?? []));
-      NextToken = page.NextToken;
-    } while (NextToken);
-    if (rules.length === 0)
+    const events = deps.eventsIn(expected.region);
+    const targeted = new Map<string, Promise<DeployedRule[]>>();
+    const byTarget = (targetArn: string) => {
+      const rules = targeted.get(targetArn) ?? rulesTargeting(events, targetArn);
+      targeted.set(targetArn, rules);
+      return rules;
+    };
+    const find = async (rule: ExpectedRule): Promise<readonly DeployedRule[]> => {
+      switch (rule.kind) {
+        case 'named': {
+          const found = await describeRule(events, rule.name);
+          return found ? [found] : [];
+        }
+        case 'targeted':
+          return (await byTarget(rule.targetArn)).filter((found) =>
+            patternEventNames(found).some((name) => rule.eventNames.includes(name as string)),
+          );
+        case 'prefixed':
+          return rulesPrefixed(events, rule.prefix);
+      }
+    };
+    const found = await Promise.all(
+      expected.rules.map(async (rule) => ({ rule, deployed: await find(rule) })),
+    );
+    const missing = found.filter(({ deployed }) => deployed.length === 0);
+    if (missing.length > 0)
       return {
         check,
         status: 'FAIL',
-        detail: `no rule named ${input.names.prefix}*: events are not delivered here`,
+        detail: `${expected.stack}: missing ${missing.map(({ rule }) => describeExpected(rule)).join(', ')}: those events are not delivered`,
       };
-    const disabled = rules.filter((rule) => rule.State !== 'ENABLED');
+    const deployed = found.flatMap((entry) => entry.deployed);
+    const disabled = deployed.filter((rule) => rule.State !== 'ENABLED');
     if (disabled.length > 0)
       return {
         check,
         status: 'WARN',
-        detail: `${disabled.length} of ${rules.length} rules not enabled: ${disabled.map((r) => r.Name).join(', ')}`,
+        detail: `${expected.stack}: ${disabled.length} of ${deployed.length} rules not enabled: ${disabled.map((r) => r.Name).join(', ')}`,
       };
-    return { check, status: 'OK', detail: `${rules.length} rule(s), all enabled` };
+    return {
+      check,
+      status: 'OK',
+      detail: `${expected.stack}: ${deployed.length} rule(s), all enabled: ${deployed.map((r) => r.Name).join(', ')}`,
+    };
   } catch (error) {
-    return { check, status: 'FAIL', detail: `could not list rules (${messageOf(error)})` };
+    return { check, status: 'FAIL', detail: `could not read rules (${messageOf(error)})` };
   }
 }
 
@@ -218,7 +422,7 @@ export async function checkAlertTopic(
 export async function runDoctor(deps: DoctorDeps, input: DoctorInput): Promise<readonly CheckResult[]> {
   return Promise.all([
     checkTrail(deps),
-    ...input.regions.map((region) => checkRules(deps, input, region)),
+    ...input.rules.map((region) => checkRules(deps, region)),
     checkSlackSecret(deps, input),
     checkKmsKey(deps, input),
     checkAlertTopic(deps, input),

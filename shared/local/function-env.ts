@@ -2,6 +2,7 @@ import { ENV } from '#shared/config/env-names.ts';
 import type { FunctionName } from '#shared/config/names.ts';
 import { METRICS_NAMESPACE } from '#shared/observability/observability.ts';
 import type { Policy } from '#shared/policy/schema.ts';
+import { NOTIFY_SLACK_ENV } from '#shared/slack/config.ts';
 import { localCredentials } from './credentials.ts';
 import type { LocalConfig } from './local-config.ts';
 
@@ -31,7 +32,10 @@ export function functionEnvironment(
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     // Only notify-slack may read the webhook secret, as in the stack.
     ...(functionName === 'notify-slack'
-      ? { [ENV.slackWebhookSecretArn]: localConfig.slackWebhookSecretArn }
+      ? {
+          [ENV.slackWebhookSecretArn]: localConfig.slackWebhookSecretArn,
+          [NOTIFY_SLACK_ENV.deadLetterQueueUrl]: localConfig.slackDeadLetterQueueUrl,
+        }
       : {}),
   };
 }

@@ -28,6 +28,8 @@ export const LocalConfigSchema = z.object({
   alertCaptureQueueArn: z.string().startsWith('arn:aws:sqs:'),
   /** The Secrets Manager secret notify-slack reads the webhook URL from (the stack's name). */
   slackWebhookSecretArn: z.string().startsWith('arn:aws:secretsmanager:'),
+  /** Where notify-slack sends alerts Slack refused for good (the stack: the delivery queue's DLQ). */
+  slackDeadLetterQueueUrl: z.url(),
 });
 
 export type LocalConfig = z.infer<typeof LocalConfigSchema>;

@@ -96,10 +96,18 @@ async function ensureTopic(sns: SNSClient, name: string, kmsKeyArn: string): Pro
   return TopicArn;
 }
 
+/** Name of the queue standing in for the Slack delivery queue's dead-letter queue in local mode. */
+export const slackDeadLetterQueueName = (prefix: string) => `${prefix}-slack-undelivered-alerts`;
+
+/** A plain queue, created or found by name (CreateQueue returns the existing one). */
+async function ensureQueue(clients: LocalClients, name: string): Promise<string> {
+  const QueueUrl = await ensureQueue(clients, name);
+  return QueueUrl;
+}
+
 /** The capture queue, subscribed to the topic; SNS returns the existing subscription on a repeat. */
 async function ensureCaptureQueue(clients: LocalClients, name: string, topicArn: string) {
-  const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: name }));
-  if (!QueueUrl) throw new LocalModeError(`CreateQueue returned no URL for ${name}`);
+  const QueueUrl = await ensureQueue(clients, name);
   const { Attributes } = await clients.sqs.send(
     new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
   );
@@ -224,10 +232,11 @@ export async function provisionLocal(options: ProvisionOptions): Promise<LocalCo
   if (!identity.Account) throw new LocalModeError('GetCallerIdentity returned no account id');
   const kmsKeyArn = await ensureKmsKey(clients.kms, names.kmsKeyAlias);
   const alertTopicArn = await ensureTopic(clients.sns, names.alertTopic, kmsKeyArn);
-  const [capture, functionRoleArns, slackWebhookSecretArn] = await Promise.all([
+  const [capture, functionRoleArns, slackWebhookSecretArn, slackDeadLetterQueueUrl] = await Promise.all([
     ensureCaptureQueue(clients, alertCaptureQueueName(options.prefix), alertTopicArn),
     ensureFunctionRoles(clients.iam, names.functionRole),
     ensureWebhookSecret(clients.secretsManager, names.slackWebhookSecret, options.slackWebhookUrl),
+    ensureQueue(clients, slackDeadLetterQueueName(options.prefix)),
     ensureTable(clients.dynamodb, {
       name: names.idempotencyTable,
       keys: [{ name: 'id', type: 'HASH' }],
@@ -257,5 +266,6 @@ export async function provisionLocal(options: ProvisionOptions): Promise<LocalCo
     alertCaptureQueueUrl: capture.queueUrl,
     alertCaptureQueueArn: capture.queueArn,
     slackWebhookSecretArn,
+    slackDeadLetterQueueUrl,
   };
 }

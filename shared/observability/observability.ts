@@ -37,10 +37,10 @@ export function createObservability(serviceName: string) {
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
   const recorder: MetricsRecorder = {
     count(name, dimensions) {
-      if (!dimensions || Object.keys(dimensions).length === 0) {
-        metrics.addMetric(name, MetricUnit.Count, 1);
-        return;
-      }
+      // Always counted under the service alone too: CloudWatch never sums across dimension sets, and
+      // the alarms watch the service total (infra/stacks/hub-stack.ts).
+      metrics.addMetric(name, MetricUnit.Count, 1);
+      if (!dimensions || Object.keys(dimensions).length === 0) return;
       const single = metrics.singleMetric();
       for (const [key, value] of Object.entries(dimensions)) single.addDimension(key, value);
       single.addMetric(name, MetricUnit.Count, 1);

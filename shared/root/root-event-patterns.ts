@@ -32,5 +32,8 @@ export const ROOT_GUARD_EVENT_PATTERNS = {
   },
 } as const;
 
+export type RootEventKind = keyof typeof ROOT_GUARD_EVENT_PATTERNS;
+export const ROOT_EVENT_KINDS = Object.keys(ROOT_GUARD_EVENT_PATTERNS) as RootEventKind[];
+
 /** Root events exist only here (global services): rules elsewhere never fire. */
 export const ROOT_GUARD_EVENT_REGION = 'us-east-1';

@@ -1,5 +1,6 @@
 import type { Severity } from '#shared/controls/types.ts';
 import type { OutcomeStatus } from '#shared/remediation/outcome.ts';
+import type { AlarmState, SlackAlarm } from './alarm.ts';
 import type { SlackAlert, SlackOutcome } from './inbound.ts';
 import { codeBlock, compactJson, escapeMrkdwn, inlineCode, listSome, truncate } from './text.ts';
 
@@ -95,12 +96,14 @@ const fields = (items: readonly string[]): Block => ({
     .slice(0, SLACK_LIMITS.fields)
     .map((text) => ({ type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.fieldText) })),
 });
-const context = (items: readonly string[]): Block => ({
-  type: 'context',
-  elements: items
+/** Slack refuses an empty text element (invalid_blocks): empty items are dropped, and with them the block. */
+const context = (items: readonly string[]): Block[] => {
+  const elements = items
+    .filter((text) => text.trim().length > 0)
     .slice(0, SLACK_LIMITS.contextElements)
-    .map((text) => ({ type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) })),
-});
+    .map((text): Mrkdwn => ({ type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) }));
+  return elements.length > 0 ? [{ type: 'context', elements }] : [];
+};
 
 /** Only https links Warden built become buttons; anything else (or too long) is left out. */
 function buttons(links: readonly { label: string; url: string; id: string }[]): Block | undefined {
@@ -187,11 +190,53 @@ export function toSlackMessage(alert: SlackAlert): SlackMessage {
     section('*What Warden did*'),
     ...shown.map((outcome) => section(outcomeText(outcome))),
     ...(hidden > 0 ? [section(`…and ${hidden} more outcomes (truncated)`)] : []),
-    context([controlsText(alert.outcomes)]),
+    ...context([controlsText(alert.outcomes)]),
     ...(links ? [links] : []),
-    context([`Warden · CloudTrail event ${inlineCode(alert.eventId)}`]),
+    ...context([`Warden · CloudTrail event ${inlineCode(alert.eventId)}`]),
   ];
   return { text: fallbackText(alert), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+}
+
+const ALARM_EMOJI: Record<AlarmState, string> = {
+  ALARM: ':rotating_light:',
+  OK: ':white_check_mark:',
+  INSUFFICIENT_DATA: ':grey_question:',
+};
+
+/**
+ * A CloudWatch alarm state change as a short Block Kit message: which alarm, its state, why, where,
+ * and a button to the alarm in the console. Pure.
+ */
+export function toAlarmMessage(alarm: SlackAlarm): SlackMessage {
+  const links = buttons(
+    alarm.consoleUrl ? [{ label: 'Open alarm in CloudWatch', url: alarm.consoleUrl, id: 'open-alarm' }] : [],
+  );
+  const change = alarm.previousState ? `${alarm.previousState} → ${alarm.state}` : alarm.state;
+  const blocks: Block[] = [
+    header(`${ALARM_EMOJI[alarm.state]} ${alarm.state}: ${alarm.name}`),
+    section(
+      (alarm.description ? `${escapeMrkdwn(alarm.description)}\n` : '') +
+        `*Reason*\n${escapeMrkdwn(alarm.reason || 'none given')}`,
+    ),
+    fields([
+      `*State*\n${escapeMrkdwn(change)}`,
+      `*Since*\n${escapeMrkdwn(alarm.changedAt)}`,
+      `*Account*\n${inlineCode(alarm.accountId)}`,
+      `*Region*\n${inlineCode(alarm.region)}`,
+      ...(alarm.metric ? [`*Metric*\n${inlineCode(alarm.metric)}`] : []),
+    ]),
+    ...(links ? [links] : []),
+    ...context(['Warden · CloudWatch alarm']),
+  ];
+  return {
+    text: truncate(
+      escapeMrkdwn(
+        `${alarm.state}: CloudWatch alarm ${alarm.name} in account ${alarm.accountId}, ${alarm.region}`,
+      ),
+      SLACK_LIMITS.fallbackText,
+    ),
+    blocks,
+  };
 }
 
 /** Count of each key, largest first, as "key ×n" lines. */
@@ -265,7 +310,7 @@ export function toDigestMessage(alerts: readonly SlackAlert[], postedSeparately:
     ]),
     section(`*Resources*\n${resourceLines.join('\n')}`),
     ...(times.length > 0
-      ? [context([`Events from ${escapeMrkdwn(times[0] ?? '')} to ${escapeMrkdwn(times.at(-1) ?? '')}`])]
+      ? context([`Events from ${escapeMrkdwn(times[0] ?? '')} to ${escapeMrkdwn(times.at(-1) ?? '')}`])
       : []),
   ];
   return {

@@ -2,11 +2,18 @@ import * as z from 'zod/mini';
 import { ENV } from '#shared/config/env-names.ts';
 import { ConfigError } from '#shared/errors/errors.ts';
 
+/** notify-slack's own variables, next to the shared ones in `ENV`. */
+export const NOTIFY_SLACK_ENV = {
+  /** The Slack delivery queue's dead-letter queue: where alerts Slack refused for good are sent. */
+  deadLetterQueueUrl: 'WARDEN_SLACK_DEAD_LETTER_QUEUE_URL',
+} as const;
+
 /** What notify-slack needs from its environment, validated once per cold start. */
 export interface NotifySlackConfig {
   readonly region: string;
   /** The secret's ARN, never its value: the URL is read at run time and only kept in memory. */
   readonly webhookSecretArn: string;
+  readonly deadLetterQueueUrl: string;
 }
 
 const EnvSchema = z.object({
@@ -19,6 +26,9 @@ const EnvSchema = z.object({
         'must be a Secrets Manager secret ARN',
       ),
     ),
+  [NOTIFY_SLACK_ENV.deadLetterQueueUrl]: z
+    .string()
+    .check(z.regex(/^https?:\/\/[^\s/]+\/\d{12}\/[^\s/]+$/, 'must be an SQS queue URL')),
 });
 
 export function loadNotifySlackConfig(env: NodeJS.ProcessEnv = process.env): NotifySlackConfig {
@@ -26,5 +36,9 @@ export function loadNotifySlackConfig(env: NodeJS.ProcessEnv = process.env): Not
   if (!parsed.success) {
     throw new ConfigError(`Invalid notify-slack environment:\n${z.prettifyError(parsed.error)}`);
   }
-  return { region: parsed.data.AWS_REGION, webhookSecretArn: parsed.data[ENV.slackWebhookSecretArn] };
+  return {
+    region: parsed.data.AWS_REGION,
+    webhookSecretArn: parsed.data[ENV.slackWebhookSecretArn],
+    deadLetterQueueUrl: parsed.data[NOTIFY_SLACK_ENV.deadLetterQueueUrl],
+  };
 }

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import type { Alert } from '#shared/alerts/alert.ts';
 import type { ControlOutcome } from '#shared/remediation/outcome.ts';
 import { describeIssues } from '#shared/remediation/reject.ts';
+import { AlarmNotificationSchema, type SlackAlarm, toSlackAlarm } from './alarm.ts';
 
 /**
  * What notify-slack accepts, validated at the edge: an SNS event (the topic invokes the function, or
@@ -13,7 +14,7 @@ import { describeIssues } from '#shared/remediation/reject.ts';
 export interface SlackOutcome extends Omit<ControlOutcome, 'controlId'> {
   readonly controlId: string;
 }
-/** Warden's alert as carried in `metadata.additionalContext.alert`; every `Alert` is one. */
+/** Warden's alert as carried (JSON text) in `metadata.additionalContext.alert`; every `Alert` is one. */
 export interface SlackAlert extends Omit<Alert, 'outcomes'> {
   readonly outcomes: readonly SlackOutcome[];
 }
@@ -53,10 +54,28 @@ export const AlertSchema = z.object({
   links: z.object({ resource: z.string(), cloudTrailEvent: z.string() }),
 });
 
+/**
+ * `additionalContext` values are strings in the custom-notification schema, so the alert travels as
+ * JSON text. An object is still read: alerts published before that change may wait in the queue or
+ * be redriven from the dead-letter queue.
+ */
+const AlertContextSchema = z.pipe(
+  z.transform((value: unknown, ctx) => {
+    if (typeof value !== 'string') return value;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.issues.push({ code: 'custom', message: 'is not JSON', input: value });
+      return z.NEVER;
+    }
+  }),
+  AlertSchema,
+);
+
 const ChatNotificationSchema = z.object({
   version: z.string(),
   source: z.literal('custom'),
-  metadata: z.object({ additionalContext: z.object({ alert: AlertSchema }) }),
+  metadata: z.object({ additionalContext: z.object({ alert: AlertContextSchema }) }),
 });
 
 const SnsEnvelopeSchema = z.object({ Type: z.literal('Notification'), Message: z.string() });
@@ -84,9 +103,13 @@ const SqsEventSchema = z.pipe(
 export const NotifyEventSchema = z.union([SnsEventSchema, SqsEventSchema]);
 export type NotifyEvent = z.output<typeof NotifyEventSchema>;
 
-/** One queued message: the alert it carries, or why it is not one. `id` is the SQS/SNS message id. */
+/**
+ * One queued message: the Warden alert or CloudWatch alarm it carries, or why it is neither.
+ * `id` is the SQS/SNS message id.
+ */
 export type InboundRecord =
   | { readonly id: string; readonly alert: SlackAlert }
+  | { readonly id: string; readonly alarm: SlackAlarm }
   | { readonly id: string; readonly skipped: string };
 
 function parseJson(text: string): unknown {
@@ -97,7 +120,10 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** Reads one SNS message (the chat notification JSON) into an alert, or says why it is not one. */
+/**
+ * Reads one SNS message into a Warden alert (a chat notification) or a CloudWatch alarm state
+ * change, or says why it is neither.
+ */
 export function readMessage(id: string, message: string): InboundRecord {
   const json = parseJson(message);
   if (json === undefined) return { id, skipped: 'the message is not JSON' };
@@ -106,12 +132,17 @@ export function readMessage(id: string, message: string): InboundRecord {
     const alert: SlackAlert = parsed.data.metadata.additionalContext.alert;
     return { id, alert };
   }
-  const custom = (json as { source?: unknown } | null)?.source === 'custom';
+  const shape = (json ?? {}) as { source?: unknown; AlarmName?: unknown };
+  if (shape.source === 'custom')
+    return { id, skipped: `not a Warden alert: ${describeIssues(parsed.error.issues)}` };
+  const alarm = AlarmNotificationSchema.safeParse(json);
+  if (alarm.success) return { id, alarm: toSlackAlarm(alarm.data) };
   return {
     id,
-    skipped: custom
-      ? `not a Warden alert: ${describeIssues(parsed.error.issues)}`
-      : 'not a Warden alert (no custom-notification body)',
+    skipped:
+      shape.AlarmName !== undefined
+        ? `not a CloudWatch alarm notification: ${describeIssues(alarm.error.issues)}`
+        : 'not a Warden alert (no custom-notification body) nor a CloudWatch alarm',
   };
 }
 

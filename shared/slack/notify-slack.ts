@@ -1,14 +1,24 @@
 import type { Clock, Log, MetricsRecorder } from '#shared/observability/observability.ts';
 import { describeIssues } from '#shared/remediation/reject.ts';
-import { bySeverity, type SlackMessage, toDigestMessage, toSlackMessage } from './block-kit.ts';
+import { alarmKey, type SlackAlarm } from './alarm.ts';
+import {
+  bySeverity,
+  type SlackMessage,
+  toAlarmMessage,
+  toDigestMessage,
+  toSlackMessage,
+} from './block-kit.ts';
+import type { DeadLetterSink } from './dead-letter.ts';
 import { PermanentDeliveryError, SlackUnavailableError } from './errors.ts';
 import { NotifyEventSchema, readRecords, type SlackAlert } from './inbound.ts';
-import type { Delivery } from './webhook-client.ts';
+import { type Delivery, redactWebhook } from './webhook-client.ts';
 import type { WebhookUrlSource } from './webhook-secret.ts';
 
 export interface NotifySlackDeps {
   readonly webhookUrl: WebhookUrlSource;
   readonly post: (url: string, message: SlackMessage, options: { deadline: number }) => Promise<Delivery>;
+  /** Where messages Slack refused for good end: the delivery queue's dead-letter queue (alarmed). */
+  readonly deadLetter: DeadLetterSink;
   readonly log: Log;
   readonly metrics: MetricsRecorder;
   readonly clock: Clock;
@@ -33,10 +43,12 @@ export type NotifyResponse =
 
 /** One Slack message and the queue records it answers for. */
 export interface PlannedMessage {
-  readonly kind: 'alert' | 'digest';
+  readonly kind: 'alert' | 'digest' | 'alarm';
   readonly message: SlackMessage;
+  /** The CloudTrail events of the alerts in it (none for an alarm). */
   readonly eventIds: readonly string[];
   readonly recordIds: readonly string[];
+  readonly alarmName?: string;
 }
 
 export const DEFAULT_MAX_INDIVIDUAL = 5;
@@ -50,14 +62,34 @@ interface QueuedAlert {
   readonly recordIds: readonly string[];
 }
 
+/** Each state change of each alarm once, in the order they came. */
+function planAlarms(records: readonly { id: string; alarm: SlackAlarm }[]): PlannedMessage[] {
+  const byKey = new Map<string, { alarm: SlackAlarm; recordIds: string[] }>();
+  for (const { id, alarm } of records) {
+    const key = alarmKey(alarm);
+    const seen = byKey.get(key);
+    if (seen) seen.recordIds.push(id);
+    else byKey.set(key, { alarm, recordIds: [id] });
+  }
+  return [...byKey.values()].map(({ alarm, recordIds }) => ({
+    kind: 'alarm',
+    message: toAlarmMessage(alarm),
+    eventIds: [],
+    recordIds,
+    alarmName: alarm.name,
+  }));
+}
+
 /**
- * Pure: the messages for one batch. Duplicate deliveries of an event collapse into one; the
- * `maxIndividual` most severe alerts are posted one by one and the rest summarised in one digest,
- * so a storm of 500 alerts costs Slack a handful of messages, not 500.
+ * Pure: the messages for one batch. Alarms come first (Warden itself needs attention), one message
+ * per state change. Duplicate deliveries of an event collapse into one; the `maxIndividual` most
+ * severe alerts are posted one by one and the rest summarised in one digest, so a storm of 500
+ * alerts costs Slack a handful of messages, not 500.
  */
 export function planMessages(
   records: readonly { id: string; alert: SlackAlert }[],
   maxIndividual: number,
+  alarms: readonly { id: string; alarm: SlackAlarm }[] = [],
 ): PlannedMessage[] {
   const byEvent = new Map<string, { alert: SlackAlert; recordIds: string[] }>();
   for (const { id, alert } of records) {
@@ -69,12 +101,17 @@ export function planMessages(
   // A digest of one alert is worse than the alert itself.
   const individual = queued.length <= maxIndividual + 1 ? queued : queued.slice(0, maxIndividual);
   const rest = queued.slice(individual.length);
-  const messages: PlannedMessage[] = individual.map(({ alert, recordIds }) => ({
-    kind: 'alert',
-    message: toSlackMessage(alert),
-    eventIds: [alert.eventId],
-    recordIds,
-  }));
+  const messages: PlannedMessage[] = planAlarms(alarms);
+  messages.push(
+    ...individual.map(
+      ({ alert, recordIds }): PlannedMessage => ({
+        kind: 'alert',
+        message: toSlackMessage(alert),
+        eventIds: [alert.eventId],
+        recordIds,
+      }),
+    ),
+  );
   if (rest.length > 0) {
     messages.push({
       kind: 'digest',
@@ -92,10 +129,17 @@ export function planMessages(
 const MAX_LOGGED_IDS = 20;
 const logIds = (ids: readonly string[]) => ids.slice(0, MAX_LOGGED_IDS);
 
+/** A message Slack refused for good, and what it said. */
+interface Refusal {
+  readonly planned: PlannedMessage;
+  readonly reason: string;
+}
+
 interface DeliveryTally {
   delivered: number;
   digested: number;
   permanentFailures: number;
+  readonly refused: Refusal[];
   /** Record ids to retry (SQS) or that make the invocation fail (SNS). */
   readonly failed: string[];
 }
@@ -105,7 +149,7 @@ export function createNotifySlack(deps: NotifySlackDeps) {
 
   /** Posts in order; stops at the first retryable failure and hands that message and the rest back. */
   async function deliver(messages: readonly PlannedMessage[], deadline: number): Promise<DeliveryTally> {
-    const tally: DeliveryTally = { delivered: 0, digested: 0, permanentFailures: 0, failed: [] };
+    const tally: DeliveryTally = { delivered: 0, digested: 0, permanentFailures: 0, refused: [], failed: [] };
     if (messages.length === 0) return tally;
     let url: string;
     try {
@@ -122,6 +166,7 @@ export function createNotifySlack(deps: NotifySlackDeps) {
         kind: planned.kind,
         alerts: planned.eventIds.length,
         eventIds: logIds(planned.eventIds),
+        ...(planned.alarmName ? { alarm: planned.alarmName } : {}),
       };
       try {
         const delivery = await deps.post(url, planned.message, { deadline });
@@ -131,14 +176,12 @@ export function createNotifySlack(deps: NotifySlackDeps) {
         if (planned.kind === 'digest') tally.digested += planned.eventIds.length;
       } catch (error) {
         if (error instanceof PermanentDeliveryError) {
-          // Retrying gets the same answer; the alert stays in the audit trail and an alarm watches this.
-          deps.log.error('Slack refused the message', {
-            ...line,
-            status: error.status,
-            slackError: error.slackError,
-          });
+          // Retrying gets the same answer: the records go to the dead-letter queue, whose alarm fires.
+          const slackError = redactWebhook(error.slackError, url);
+          deps.log.error('Slack refused the message', { ...line, status: error.status, slackError });
           deps.metrics.count('SlackDeliveryPermanentFailures');
           tally.permanentFailures += 1;
+          tally.refused.push({ planned, reason: `Slack refused the message: ${error.status} ${slackError}` });
           if (error.webhookGone) deps.webhookUrl.forget();
           continue;
         }
@@ -146,7 +189,7 @@ export function createNotifySlack(deps: NotifySlackDeps) {
         const pending = messages.slice(index).flatMap((message) => message.recordIds);
         deps.log.error('Slack delivery failed, will retry', {
           ...line,
-          error: errorText(error),
+          error: errorText(error, url),
           pending: pending.length,
         });
         deps.metrics.count('SlackDeliveryFailures');
@@ -155,6 +198,31 @@ export function createNotifySlack(deps: NotifySlackDeps) {
       }
     }
     return tally;
+  }
+
+  /**
+   * Sends the records of refused messages, as they arrived, to the dead-letter queue. Returns the
+   * ids it could not send: those are retried rather than lost.
+   */
+  async function deadLetter(refused: readonly Refusal[], bodies: ReadonlyMap<string, string>) {
+    const failed: string[] = [];
+    let sent = 0;
+    for (const { planned, reason } of refused) {
+      const records = planned.recordIds.map((id) => ({ id, body: bodies.get(id) ?? '' }));
+      const result = await deps.deadLetter.send(records, reason);
+      sent += result.sent;
+      if (result.failed.length > 0) {
+        deps.log.error('Dead-lettering a refused message failed, will retry', {
+          kind: planned.kind,
+          failed: result.failed.length,
+          error: redactWebhook(result.failed[0]?.error ?? ''),
+        });
+        deps.metrics.count('SlackDeliveryFailures');
+        failed.push(...result.failed.map((record) => record.id));
+      }
+    }
+    if (sent > 0) deps.log.warn('Refused messages sent to the dead-letter queue', { records: sent });
+    return { sent, failed };
   }
 
   return async function notifySlack(event: unknown, invocation: Invocation = {}): Promise<NotifyResponse> {
@@ -169,9 +237,14 @@ export function createNotifySlack(deps: NotifySlackDeps) {
     }
     const records = readRecords(parsed.data);
     const alerts: { id: string; alert: SlackAlert }[] = [];
+    const alarms: { id: string; alarm: SlackAlarm }[] = [];
     for (const record of records) {
       if ('alert' in record) {
         alerts.push(record);
+        continue;
+      }
+      if ('alarm' in record) {
+        alarms.push(record);
         continue;
       }
       deps.log.warn('Message skipped', { messageId: record.id, reason: record.skipped });
@@ -180,16 +253,21 @@ export function createNotifySlack(deps: NotifySlackDeps) {
 
     const remaining = invocation.remainingTimeMs?.() ?? DEFAULT_BUDGET_MS;
     const deadline = deps.clock.now().getTime() + remaining - SAFETY_MARGIN_MS;
-    const messages = planMessages(alerts, maxIndividual);
-    const { delivered, digested, permanentFailures, failed } = await deliver(messages, deadline);
+    const messages = planMessages(alerts, maxIndividual, alarms);
+    const { delivered, digested, permanentFailures, refused, failed } = await deliver(messages, deadline);
+    const bodies = new Map(parsed.data.records.map((record) => [record.id, record.text]));
+    const deadLettered = await deadLetter(refused, bodies);
+    failed.push(...deadLettered.failed);
 
     deps.log.info('Notifications handled', {
       source: parsed.data.source,
       records: records.length,
       alerts: alerts.length,
+      alarms: alarms.length,
       messages: messages.length,
       delivered,
       permanentFailures,
+      deadLettered: deadLettered.sent,
       retrying: failed.length,
     });
     if (parsed.data.source === 'sqs') {
@@ -199,10 +277,16 @@ export function createNotifySlack(deps: NotifySlackDeps) {
     if (failed.length > 0) {
       throw new SlackUnavailableError(`${failed.length} SNS message(s) could not be delivered to Slack`);
     }
-    return { delivered, digested, skipped: records.length - alerts.length, permanentFailures };
+    return {
+      delivered,
+      digested,
+      skipped: records.length - alerts.length - alarms.length,
+      permanentFailures,
+    };
   };
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+/** An error as one log field, with the webhook URL (a credential) redacted. */
+function errorText(error: unknown, url?: string): string {
+  return redactWebhook(error instanceof Error ? `${error.name}: ${error.message}` : String(error), url);
 }

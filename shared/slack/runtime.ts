@@ -1,7 +1,9 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { clientConfig } from '#shared/aws/client-config.ts';
 import { createObservability, systemClock } from '#shared/observability/observability.ts';
 import { loadNotifySlackConfig } from './config.ts';
+import { sqsDeadLetterSink } from './dead-letter.ts';
 import type { NotifySlackDeps } from './notify-slack.ts';
 import { postToWebhook } from './webhook-client.ts';
 import { secretsManagerWebhookUrl } from './webhook-secret.ts';
@@ -14,9 +16,11 @@ export function createNotifySlackRuntime(env: NodeJS.ProcessEnv = process.env) {
   const config = loadNotifySlackConfig(env);
   const { logger, metrics, recorder } = createObservability('notify-slack');
   const secrets = new SecretsManagerClient(clientConfig({ region: config.region }));
+  const sqs = new SQSClient(clientConfig({ region: config.region }));
   const deps: NotifySlackDeps = {
     webhookUrl: secretsManagerWebhookUrl(secrets, config.webhookSecretArn),
     post: (url, message, options) => postToWebhook(url, message, options),
+    deadLetter: sqsDeadLetterSink(sqs, config.deadLetterQueueUrl),
     log: logger,
     metrics: recorder,
     clock: systemClock,

@@ -45,14 +45,20 @@ type AttemptResult =
 
 export const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Replaces the webhook URL (and its secret path) wherever it might show up in a text. */
-export function redactWebhook(text: string, url: string): string {
-  let out = text.split(url).join('[webhook]');
-  try {
-    const { pathname } = new URL(url);
-    if (pathname.length > 1) out = out.split(pathname).join('/[redacted]');
-  } catch {
-    // Not a URL: nothing more to hide than the text itself.
+/**
+ * Replaces the webhook URL (and its secret path) wherever it might show up in a text. Without a URL
+ * (not read yet), any Slack webhook path is still hidden.
+ */
+export function redactWebhook(text: string, url?: string): string {
+  let out = text;
+  if (url) {
+    out = out.split(url).join('[webhook]');
+    try {
+      const { pathname } = new URL(url);
+      if (pathname.length > 1) out = out.split(pathname).join('/[redacted]');
+    } catch {
+      // Not a URL: nothing more to hide than the text itself.
+    }
   }
   return out.replace(/hooks\.slack\.com\/\S+/g, 'hooks.slack.com/[redacted]');
 }

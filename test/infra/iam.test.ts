@@ -197,7 +197,7 @@ describe('root-guard role', () => {
 });
 
 describe('notify-slack role', () => {
-  it('reads only the webhook secret, consumes only the alert queue, and writes its logs', () => {
+  it('reads only the webhook secret, consumes only the alert queue, dead-letters refused alerts, and writes its logs', () => {
     const secret = { Ref: logicalId(template, 'AWS::SecretsManager::Secret', 'SlackWebhookSecret') };
     expect(find(notifySlack, 'secretsmanager:GetSecretValue')).toEqual([
       { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: secret },
@@ -206,9 +206,13 @@ describe('notify-slack role', () => {
       'secretsmanager:GetSecretValue',
     ]);
     const queue = arnOf(template, 'AWS::SQS::Queue', 'SlackAlertQueue');
+    const deadLetters = arnOf(template, 'AWS::SQS::Queue', 'SlackUndeliveredAlerts');
     for (const statement of notifySlack.filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')))) {
-      expect(statement.Resource).toEqual(queue);
+      expect(statement.Resource).toEqual(
+        actionsOf(statement).join() === 'sqs:SendMessage' ? deadLetters : queue,
+      );
     }
+    expect(find(notifySlack, 'sqs:SendMessage')).toHaveLength(1);
     expect(notifySlack.flatMap(actionsOf).some((a) => /^(s3|sns|dynamodb|iam|sts):/.test(a))).toBe(false);
   });
 

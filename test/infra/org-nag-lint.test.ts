@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { organizationPolicy, synthOrganization } from './support/org-synth.ts';
+import { ensureCfnLint } from '../../infra/support/python-tools.ts';
+import { ORG, organizationPolicy, synthOrganization } from './support/org-synth.ts';
 
 const AWS_SOLUTIONS = Match.stringLikeRegexp('AwsSolutions-');
 // cfn-lint exit code bits: 2 = error, 4 = warning, 8 = informational.
@@ -93,19 +94,39 @@ describe('stack placement', () => {
 });
 
 describe('cfn-lint', () => {
-  const templates: [string, unknown][] = [
-    ['organization', Template.fromStack(synthesized.organization).toJSON()],
-    ['spoke', synthesized.organization.spokeTemplate],
-    ['trail', Template.fromStack(trail).toJSON()],
+  // On PATH, else installed from requirements-dev.txt into .warden/venv: never skipped.
+  const cfnLint = ensureCfnLint();
+  const dir = mkdtempSync(join(tmpdir(), 'warden-cfn-'));
+  // Every stack the organization-mode app synthesizes, each linted for its own region, and the
+  // spoke template the StackSet rolls out, linted for every region it goes to.
+  const appStacks = synthesized.app.node.children.filter(Stack.isStack);
+  const templates: [string, unknown, readonly string[]][] = [
+    ...appStacks.map((stack): [string, unknown, readonly string[]] => [
+      stack.node.id,
+      Template.fromStack(stack).toJSON(),
+      [stack.region],
+    ]),
+    ['spoke', synthesized.organization.spokeTemplate, ORG.regions],
   ];
 
-  it.each(templates)('finds no error or warning in the %s template', (name, template) => {
-    const file = join(mkdtempSync(join(tmpdir(), 'warden-cfn-')), `${name}.template.json`);
+  it('covers the hub, every forwarder, the organization and trail stacks', () => {
+    const { hub, forwarders, organization } = synthesized;
+
+    expect(forwarders.map((stack) => stack.region)).toEqual(['us-east-1']);
+    expect(templates.map(([name]) => name)).toEqual(
+      expect.arrayContaining([hub, ...forwarders, organization, trail].map((stack) => stack.node.id)),
+    );
+  });
+
+  it.each(templates)('finds no error or warning in the %s template', (name, template, regions) => {
+    const file = join(dir, `${name}.template.json`);
     writeFileSync(file, JSON.stringify(template, null, 1));
 
-    const run = spawnSync('cfn-lint', ['--format', 'parseable', '--', file], { encoding: 'utf8' });
+    const run = spawnSync(cfnLint, ['--format', 'parseable', '--regions', ...regions, '--', file], {
+      encoding: 'utf8',
+    });
 
-    expect(run.error, 'cfn-lint must be installed (pip install cfn-lint)').toBeUndefined();
+    expect(run.error, `${cfnLint} did not run`).toBeUndefined();
     expect(run.status === null ? -1 : run.status & ERROR_OR_WARNING, run.stdout + run.stderr).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ENV } from '#shared/config/env-names.ts';
+import { NOTIFY_SLACK_ENV } from '#shared/slack/config.ts';
 import { arnOf, logicalId } from './support/logical-id.ts';
 import { synthHub } from './support/synth-hub.ts';
 
@@ -8,6 +9,16 @@ const json = JSON.stringify(template.toJSON());
 const queueId = logicalId(template, 'AWS::SQS::Queue', 'SlackAlertQueue');
 const functionId = logicalId(template, 'AWS::Lambda::Function', 'SlackNotifySlackFunction');
 const fn = template.findResources('AWS::Lambda::Function')[functionId];
+const deadLetterQueueId = logicalId(template, 'AWS::SQS::Queue', 'SlackUndeliveredAlerts');
+
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+/** The statements of the policies attached to notify-slack's role. */
+function notifySlackStatements(): Statement[] {
+  const roleId = logicalId(template, 'AWS::IAM::Role', 'SlackNotifySlackRole');
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+}
 
 describe('Slack delivery', () => {
   it('creates the webhook secret by name, with a placeholder and no URL, encrypted with the Warden key', () => {
@@ -74,6 +85,30 @@ describe('Slack delivery', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 2 },
     });
+  });
+
+  it('gives notify-slack the URL of the dead-letter queue, for alerts Slack refused for good', () => {
+    expect(fn?.Properties.Environment.Variables[NOTIFY_SLACK_ENV.deadLetterQueueUrl]).toEqual({
+      Ref: deadLetterQueueId,
+    });
+  });
+
+  it('lets notify-slack only send to the dead-letter queue, and use the key for it only through SQS', () => {
+    const deadLetterQueue = { 'Fn::GetAtt': [deadLetterQueueId, 'Arn'] };
+    const onDeadLetterQueue = notifySlackStatements().filter(
+      (s) => JSON.stringify(s.Resource) === JSON.stringify(deadLetterQueue),
+    );
+    expect(onDeadLetterQueue).toEqual([expect.objectContaining({ Action: 'sqs:SendMessage' })]);
+    const keyForSqs = notifySlackStatements().filter((s) =>
+      JSON.stringify(s.Condition ?? {}).includes('sqs.us-east-1.amazonaws.com'),
+    );
+    expect(keyForSqs).toEqual([
+      expect.objectContaining({
+        // Sorted: CDK's minimizePolicies flag orders actions alphabetically.
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: arnOf(template, 'AWS::KMS::Key', 'Key'),
+      }),
+    ]);
   });
 
   it('has no asynchronous-invocation queue: the SQS redrive policy catches failures', () => {

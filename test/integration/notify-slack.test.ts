@@ -5,17 +5,47 @@ import {
   DeleteSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { localCredentials } from '#shared/local/credentials.ts';
 import { ensureBundle } from '#shared/local/invoke.ts';
 import type { WardenMetric } from '#shared/observability/observability.ts';
 import { toSlackMessage } from '#shared/slack/block-kit.ts';
+import { sqsDeadLetterSink } from '#shared/slack/dead-letter.ts';
 import { PermanentDeliveryError } from '#shared/slack/errors.ts';
 import { createNotifySlack } from '#shared/slack/notify-slack.ts';
 import { type PostOptions, postToWebhook } from '#shared/slack/webhook-client.ts';
 import { type FakeSlackServer, reply, startFakeSlackServer } from '../support/fake-slack-server.ts';
+import { makeClients } from '../support/local-env.ts';
 import { alertFor, loadSnsEvent, sampleAlert, snsEnvelope, sqsEvent } from '../unit/slack/helpers.ts';
+
+/** A dead-letter queue of its own for one test, in the emulator. */
+async function createDeadLetterQueue(sqs: SQSClient): Promise<string> {
+  const name = `warden-test-slack-dlq-${randomBytes(4).toString('hex')}`;
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  if (!QueueUrl) throw new Error(`CreateQueue returned no URL for ${name}`);
+  return QueueUrl;
+}
+
+/** Everything waiting in the queue (it is not deleted: each test has its own queue). */
+async function receiveAll(sqs: SQSClient, queueUrl: string): Promise<Message[]> {
+  const { Messages = [] } = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 0,
+      MessageAttributeNames: ['All'],
+    }),
+  );
+  return Messages;
+}
 
 /**
  * notify-slack over real HTTP against a local server that answers like a Slack incoming webhook.
@@ -115,11 +145,23 @@ describe('notify-slack against a Slack-like server', () => {
   });
 
   describe('the use case end to end', () => {
+    const sqs = makeClients().sqs;
+    let deadLetterQueueUrl: string;
+
+    beforeEach(async () => {
+      deadLetterQueueUrl = await createDeadLetterQueue(sqs);
+    });
+
+    afterEach(async () => {
+      await sqs.send(new DeleteQueueCommand({ QueueUrl: deadLetterQueueUrl }));
+    });
+
     const setup = () => {
       const counted: WardenMetric[] = [];
       const notify = createNotifySlack({
         webhookUrl: { get: async () => slack.url, forget: () => {} },
         post: (url, message, postOptions) => postToWebhook(url, message, { ...options, ...postOptions }),
+        deadLetter: sqsDeadLetterSink(sqs, deadLetterQueueUrl),
         log: { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() },
         metrics: { count: (name) => counted.push(name) },
         clock: { now: () => new Date() },
@@ -163,49 +205,111 @@ describe('notify-slack against a Slack-like server', () => {
       expect(counted).toEqual(['SlackDeliveryPermanentFailures', 'SlackDeliveryFailures']);
       expect(slack.received).toHaveLength(5);
     });
+
+    it('puts an alert Slack refused for good in the dead-letter queue with its original body', async () => {
+      const { notify } = setup();
+      slack.script(reply.archived());
+      const body = snsEnvelope(alertFor(1));
+
+      const response = await notify(sqsEvent([body]));
+
+      expect(response).toEqual({ batchItemFailures: [] });
+      const [dead, ...others] = await receiveAll(sqs, deadLetterQueueUrl);
+      expect(others).toEqual([]);
+      expect(dead?.Body).toBe(body);
+      expect(dead?.MessageAttributes?.wardenFailure?.StringValue).toBe(
+        'Slack refused the message: 410 channel_is_archived',
+      );
+    });
+
+    it('posts the sample CloudWatch alarm', async () => {
+      const { notify } = setup();
+
+      const response = await notify(loadSnsEvent('cloudwatch-alarm.json'));
+
+      expect(response).toEqual({ delivered: 1, digested: 0, skipped: 0, permanentFailures: 0 });
+      expect((slack.received[0]?.payload as { text?: string } | undefined)?.text).toBe(
+        'ALARM: CloudWatch alarm warden-hub-SlackUndeliveredAlertsDepthAlarm8C1F3D2A-1Q2W3E4R5T6Y ' +
+          'in account 123456789012, us-east-1',
+      );
+    });
   });
 
   describe('the built bundle, with the webhook secret in the emulator', () => {
     const context = { getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
 
-    afterEach(() => {
-      vi.unstubAllEnvs();
-    });
-
-    it('reads the webhook URL from Secrets Manager on first use and posts the SNS sample', async () => {
+    const sqs = makeClients().sqs;
+    let secretName: string;
+    let secretArn: string;
+    let deadLetterQueueUrl: string;
+    const secrets = () => {
       const config = inject('localConfig');
-      const secrets = new SecretsManagerClient({
+      return new SecretsManagerClient({
         region: config.region,
         endpoint: config.endpoint,
         credentials: localCredentials(),
       });
-      const name = `warden-test/slack-webhook-${randomBytes(4).toString('hex')}`;
-      const { ARN } = await secrets.send(new CreateSecretCommand({ Name: name, SecretString: slack.url }));
-      try {
-        const credentials = localCredentials();
-        vi.stubEnv('AWS_REGION', config.region);
-        vi.stubEnv('AWS_ENDPOINT_URL', config.endpoint);
-        vi.stubEnv('AWS_ACCESS_KEY_ID', credentials.accessKeyId);
-        vi.stubEnv('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey);
-        vi.stubEnv('WARDEN_SLACK_WEBHOOK_SECRET_ARN', ARN ?? '');
-        vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
-        vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
-        const bundle = await ensureBundle('notify-slack');
-        // A fresh module per test: the bundle reads its environment at cold start.
-        const { handler } = (await import(`${pathToFileURL(bundle).href}?secret=${name}`)) as {
-          handler: (event: unknown, context: Context) => Promise<unknown>;
-        };
+    };
 
-        const response = await handler(loadSnsEvent('alert-s3-remediated.json'), context);
+    beforeEach(async () => {
+      secretName = `warden-test/slack-webhook-${randomBytes(4).toString('hex')}`;
+      const { ARN } = await secrets().send(
+        new CreateSecretCommand({ Name: secretName, SecretString: slack.url }),
+      );
+      secretArn = ARN ?? '';
+      deadLetterQueueUrl = await createDeadLetterQueue(sqs);
+    });
 
-        expect(response).toEqual({ delivered: 1, digested: 0, skipped: 0, permanentFailures: 0 });
-        expect(slack.received).toHaveLength(1);
-        expect((slack.received[0]?.payload as { text?: string } | undefined)?.text).toContain(
-          'Warden repaired example-bucket',
-        );
-      } finally {
-        await secrets.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }));
-      }
+    afterEach(async () => {
+      vi.unstubAllEnvs();
+      await secrets().send(
+        new DeleteSecretCommand({ SecretId: secretName, ForceDeleteWithoutRecovery: true }),
+      );
+      await sqs.send(new DeleteQueueCommand({ QueueUrl: deadLetterQueueUrl }));
+    });
+
+    /** The bundle with the environment the stack gives it, pointed at the emulator; a fresh module each time. */
+    async function loadHandler() {
+      const config = inject('localConfig');
+      const credentials = localCredentials();
+      vi.stubEnv('AWS_REGION', config.region);
+      vi.stubEnv('AWS_ENDPOINT_URL', config.endpoint);
+      vi.stubEnv('AWS_ACCESS_KEY_ID', credentials.accessKeyId);
+      vi.stubEnv('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey);
+      vi.stubEnv('WARDEN_SLACK_WEBHOOK_SECRET_ARN', secretArn);
+      vi.stubEnv('WARDEN_SLACK_DEAD_LETTER_QUEUE_URL', deadLetterQueueUrl);
+      vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+      vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+      const bundle = await ensureBundle('notify-slack');
+      // A fresh module per test: the bundle reads its environment at cold start.
+      const { handler } = (await import(`${pathToFileURL(bundle).href}?secret=${secretName}`)) as {
+        handler: (event: unknown, context: Context) => Promise<unknown>;
+      };
+      return handler;
+    }
+
+    it('reads the webhook URL from Secrets Manager on first use and posts the SNS sample', async () => {
+      const handler = await loadHandler();
+
+      const response = await handler(loadSnsEvent('alert-s3-remediated.json'), context);
+
+      expect(response).toEqual({ delivered: 1, digested: 0, skipped: 0, permanentFailures: 0 });
+      expect(slack.received).toHaveLength(1);
+      expect((slack.received[0]?.payload as { text?: string } | undefined)?.text).toContain(
+        'Warden repaired example-bucket',
+      );
+    });
+
+    it('sends an SNS alert Slack refused for good to the dead-letter queue from its environment', async () => {
+      const handler = await loadHandler();
+      slack.script(reply.noService());
+      const event = loadSnsEvent('alert-s3-remediated.json');
+
+      const response = await handler(event, context);
+
+      expect(response).toEqual({ delivered: 0, digested: 0, skipped: 0, permanentFailures: 1 });
+      const messages = await receiveAll(sqs, deadLetterQueueUrl);
+      expect(messages.map((message) => message.Body)).toEqual([event.Records[0]?.Sns.Message]);
     });
   });
 });

@@ -74,7 +74,8 @@ describe('s3-guard bundle against moto', () => {
       BlockPublicPolicy: true,
       RestrictPublicBuckets: true,
     });
-    expect((await takeAlerts())[0]?.notification.metadata.additionalContext.alert.outcomes).toHaveLength(2);
+    const [alert] = await takeAlerts();
+    expect(JSON.parse(alert?.notification.metadata.additionalContext.alert ?? '{}').outcomes).toHaveLength(2);
     expect(await countAuditRecords(makeClients().dynamodb, config.auditTable, bucket)).toBe(2);
   });
 

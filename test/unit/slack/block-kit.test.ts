@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type Block, toDigestMessage, toSlackMessage } from '#shared/slack/block-kit.ts';
+import { AlarmNotificationSchema, type SlackAlarm, toSlackAlarm } from '#shared/slack/alarm.ts';
+import { type Block, toAlarmMessage, toDigestMessage, toSlackMessage } from '#shared/slack/block-kit.ts';
 import type { SlackAlert } from '#shared/slack/inbound.ts';
 import { TRUNCATION_MARK } from '#shared/slack/text.ts';
-import { alertFor, allText, limitViolations, sampleAlert } from './helpers.ts';
+import { alertFor, allText, limitViolations, sampleAlarmMessage, sampleAlert } from './helpers.ts';
 
 const ofType = <T extends Block['type']>(blocks: readonly Block[], type: T) =>
   blocks.filter((block): block is Extract<Block, { type: T }> => block.type === type);
@@ -121,6 +122,80 @@ describe('toSlackMessage', () => {
 
   it('keeps every limit for the sample alert', () => {
     expect(limitViolations(toSlackMessage(sampleAlert()))).toEqual([]);
+  });
+
+  it('emits no empty text element for an alert without outcomes (Slack answers invalid_blocks)', () => {
+    const message = toSlackMessage({ ...sampleAlert(), outcomes: [] });
+
+    const texts = ofType(message.blocks, 'context').flatMap((block) => block.elements.map((e) => e.text));
+    expect(texts).toEqual(['Warden · CloudTrail event `0a342d02-24ed-5c88-9434-997fc22b34a7`']);
+    expect(limitViolations(message)).toEqual([]);
+  });
+});
+
+describe('toAlarmMessage', () => {
+  const sampleAlarm = (): SlackAlarm => toSlackAlarm(AlarmNotificationSchema.parse(sampleAlarmMessage()));
+
+  it('heads with the state and the alarm name', () => {
+    expect(toAlarmMessage(sampleAlarm()).blocks[0]).toEqual({
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: ':rotating_light: ALARM: warden-hub-SlackUndeliveredAlertsDepthAlarm8C1F3D2A-1Q2W3E4R5T6Y',
+        emoji: true,
+      },
+    });
+  });
+
+  it('says why, the state change, when, the account, region and metric', () => {
+    const text = allText(toAlarmMessage(sampleAlarm()));
+
+    expect(text).toContain('*Reason*\nThreshold Crossed: 1 out of the last 1 datapoints');
+    expect(text).toContain('are waiting in a dead-letter queue. Inspect and redrive them.');
+    expect(text).toContain('*State*\nOK → ALARM');
+    expect(text).toContain('*Since*\n2026-11-20T10:15:42.371+0000');
+    expect(text).toContain('*Account*\n`123456789012`');
+    expect(text).toContain('*Region*\n`us-east-1`');
+    expect(text).toContain('*Metric*\n`AWS/SQS ApproximateNumberOfMessagesVisible`');
+  });
+
+  it('links to the alarm in the CloudWatch console', () => {
+    const [actions] = ofType(toAlarmMessage(sampleAlarm()).blocks, 'actions');
+
+    expect(actions?.elements.map((button) => button.url)).toEqual([
+      'https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1' +
+        '#alarmsV2:alarm/warden-hub-SlackUndeliveredAlertsDepthAlarm8C1F3D2A-1Q2W3E4R5T6Y',
+    ]);
+  });
+
+  it('has a plain fallback text naming the state, alarm, account and region', () => {
+    expect(toAlarmMessage(sampleAlarm()).text).toBe(
+      'ALARM: CloudWatch alarm warden-hub-SlackUndeliveredAlertsDepthAlarm8C1F3D2A-1Q2W3E4R5T6Y ' +
+        'in account 123456789012, us-east-1',
+    );
+  });
+
+  it('escapes the alarm text and keeps every Slack limit with huge inputs', () => {
+    const alarm: SlackAlarm = {
+      ...sampleAlarm(),
+      name: `<!channel>${'n'.repeat(300)}`,
+      description: 'd'.repeat(5_000),
+      reason: `<!here> ${'r'.repeat(5_000)}`,
+    };
+
+    const message = toAlarmMessage(alarm);
+
+    expect(limitViolations(message)).toEqual([]);
+    expect(allText(message)).not.toContain('<!here>');
+  });
+
+  it('leaves the button out when the alarm ARN does not say where the alarm is', () => {
+    const { consoleUrl: _, ...alarm } = sampleAlarm();
+
+    const message = toAlarmMessage(alarm);
+
+    expect(ofType(message.blocks, 'actions')).toEqual([]);
+    expect(limitViolations(message)).toEqual([]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -6,7 +7,9 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { alertFor, loadSnsEvent, snsEnvelope, sqsEvent } from './helpers.ts';
 
 const secretsMock = mockClient(SecretsManagerClient);
+const sqsMock = mockClient(SQSClient);
 const WEBHOOK = 'https://hooks.slack.com/services/T000/B000/SECRETTOKEN';
+const DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/warden-hub-SlackUndeliveredAlertsQueue-AbC';
 const context = {
   functionName: 'warden-notify-slack',
   awsRequestId: 'req-1',
@@ -24,11 +27,13 @@ describe('notify-slack handler', () => {
       'WARDEN_SLACK_WEBHOOK_SECRET_ARN',
       'arn:aws:secretsmanager:us-east-1:123456789012:secret:warden/slack-webhook-url-AbCdEf',
     );
+    vi.stubEnv('WARDEN_SLACK_DEAD_LETTER_QUEUE_URL', DLQ_URL);
     vi.stubEnv('POWERTOOLS_DEV', 'false');
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
     vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
     vi.stubGlobal('fetch', fetchMock);
     secretsMock.on(GetSecretValueCommand).resolves({ SecretString: WEBHOOK });
+    sqsMock.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
     ({ handler } = await import('../../../functions/notify-slack/index.ts'));
   });
 
@@ -36,6 +41,7 @@ describe('notify-slack handler', () => {
     vi.unstubAllEnvs();
     vi.unstubAllGlobals();
     secretsMock.restore();
+    sqsMock.restore();
   });
 
   it('does not read the secret at import (cold start)', () => {
@@ -63,5 +69,18 @@ describe('notify-slack handler', () => {
     await handler(loadSnsEvent('alert-s3-remediated.json'), context);
 
     expect(secretsMock).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
+  });
+
+  it('sends an alert Slack refused for good to the dead-letter queue from its environment', async () => {
+    sqsMock.resetHistory();
+    fetchMock.mockResolvedValueOnce(new Response('channel_is_archived', { status: 410 }));
+    const event = loadSnsEvent('alert-s3-remediated.json');
+
+    await handler(event, context);
+
+    expect(sqsMock).toHaveReceivedCommandWith(SendMessageCommand, {
+      QueueUrl: DLQ_URL,
+      MessageBody: event.Records[0]?.Sns.Message,
+    });
   });
 });

@@ -1,6 +1,5 @@
 import type { Severity } from '#shared/controls/types.ts';
 import type { Block, SlackMessage } from '#shared/slack/block-kit.ts';
-import { SLACK_LIMITS } from '#shared/slack/block-kit.ts';
 import type { SlackAlert } from '#shared/slack/inbound.ts';
 import { loadEvent } from '../../fixtures.ts';
 
@@ -14,10 +13,15 @@ interface SqsEventFixture {
 export const loadSnsEvent = (name: string) => loadEvent(`sns/${name}`) as unknown as SnsEventFixture;
 export const loadSqsEvent = (name: string) => loadEvent(`sns/${name}`) as unknown as SqsEventFixture;
 
-/** The alert inside `events/sns/alert-s3-remediated.json`, fresh per call. */
+/** The alert inside `events/sns/alert-s3-remediated.json` (JSON text in `additionalContext`), fresh per call. */
 export function sampleAlert(): SlackAlert {
   const message = JSON.parse(loadSnsEvent('alert-s3-remediated.json').Records[0]?.Sns.Message ?? '{}');
-  return message.metadata.additionalContext.alert as SlackAlert;
+  return JSON.parse(message.metadata.additionalContext.alert) as SlackAlert;
+}
+
+/** The CloudWatch alarm notification inside `events/sns/cloudwatch-alarm.json`, fresh per call. */
+export function sampleAlarmMessage(): Record<string, unknown> {
+  return JSON.parse(loadSnsEvent('cloudwatch-alarm.json').Records[0]?.Sns.Message ?? '{}');
 }
 
 /** A variant of the sample alert for another bucket, event and severity. */
@@ -36,15 +40,16 @@ export function alertFor(index: number, severity: Severity = 'HIGH', accountId =
   };
 }
 
+/** An SNS notification body (SQS raw delivery off) carrying `message`, as SNS → SQS delivers it. */
+export function snsEnvelopeOf(message: string, messageId = 'sns-message'): string {
+  return JSON.stringify({ Type: 'Notification', MessageId: messageId, Message: message });
+}
+
 /** An SNS notification body (SQS raw delivery off) carrying `alert`, as SNS → SQS delivers it. */
 export function snsEnvelope(alert: SlackAlert): string {
   const message = JSON.parse(loadSnsEvent('alert-s3-remediated.json').Records[0]?.Sns.Message ?? '{}');
-  message.metadata.additionalContext.alert = alert;
-  return JSON.stringify({
-    Type: 'Notification',
-    MessageId: `sns-${alert.eventId}`,
-    Message: JSON.stringify(message),
-  });
+  message.metadata.additionalContext.alert = JSON.stringify(alert);
+  return snsEnvelopeOf(JSON.stringify(message), `sns-${alert.eventId}`);
 }
 
 export function sqsEvent(bodies: readonly string[]) {
@@ -63,24 +68,41 @@ export function sqsEvent(bodies: readonly string[]) {
   };
 }
 
+/**
+ * Slack's documented Block Kit limits, written out here rather than imported from the code under
+ * test: a wrong production constant must fail these checks, not move them.
+ */
+const LIMIT = {
+  blocks: 50,
+  headerText: 150,
+  sectionText: 3000,
+  fieldText: 2000,
+  fields: 10,
+  contextElements: 10,
+  buttonText: 75,
+  buttonUrl: 3000,
+  /** Warden's own cap on the notification fallback text. */
+  fallbackText: 3000,
+} as const;
+
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Every text of a message, with the limit Slack applies to it. */
 function textsOf(block: Block): { text: string; max: number }[] {
   switch (block.type) {
     case 'header':
-      return [{ text: block.text.text, max: SLACK_LIMITS.headerText }];
+      return [{ text: block.text.text, max: LIMIT.headerText }];
     case 'section':
       return [
-        ...(block.text ? [{ text: block.text.text, max: SLACK_LIMITS.sectionText }] : []),
-        ...(block.fields ?? []).map((field) => ({ text: field.text, max: SLACK_LIMITS.fieldText })),
+        ...(block.text ? [{ text: block.text.text, max: LIMIT.sectionText }] : []),
+        ...(block.fields ?? []).map((field) => ({ text: field.text, max: LIMIT.fieldText })),
       ];
     case 'context':
-      return block.elements.map((element) => ({ text: element.text, max: SLACK_LIMITS.sectionText }));
+      return block.elements.map((element) => ({ text: element.text, max: LIMIT.sectionText }));
     case 'actions':
       return block.elements.flatMap((button) => [
-        { text: button.text.text, max: SLACK_LIMITS.buttonText },
-        { text: button.url, max: SLACK_LIMITS.buttonUrl },
+        { text: button.text.text, max: LIMIT.buttonText },
+        { text: button.url, max: LIMIT.buttonUrl },
       ]);
     case 'divider':
       return [];
@@ -90,12 +112,12 @@ function textsOf(block: Block): { text: string; max: number }[] {
 /** Slack's limits and the well-formedness truncation must keep, as a list of violations. */
 export function limitViolations(message: SlackMessage): string[] {
   const problems: string[] = [];
-  if (message.blocks.length > SLACK_LIMITS.blocks) problems.push(`${message.blocks.length} blocks`);
-  if (message.text.length > SLACK_LIMITS.fallbackText) problems.push(`fallback text ${message.text.length}`);
+  if (message.blocks.length > LIMIT.blocks) problems.push(`${message.blocks.length} blocks`);
+  if (message.text.length > LIMIT.fallbackText) problems.push(`fallback text ${message.text.length}`);
   message.blocks.forEach((block, index) => {
-    if (block.type === 'section' && (block.fields?.length ?? 0) > SLACK_LIMITS.fields)
+    if (block.type === 'section' && (block.fields?.length ?? 0) > LIMIT.fields)
       problems.push(`block ${index}: too many fields`);
-    if (block.type === 'context' && block.elements.length > SLACK_LIMITS.contextElements)
+    if (block.type === 'context' && block.elements.length > LIMIT.contextElements)
       problems.push(`block ${index}: too many context elements`);
     for (const { text, max } of textsOf(block)) {
       if (text.length > max) problems.push(`block ${index} (${block.type}): ${text.length} > ${max}`);

@@ -3,16 +3,48 @@ import type { Alert } from '#shared/alerts/alert.ts';
 import { toChatNotification } from '#shared/alerts/chat-notification.ts';
 import type { WardenMetric } from '#shared/observability/observability.ts';
 import type { SlackMessage } from '#shared/slack/block-kit.ts';
+import type { DeadLetterSink, RefusedRecord } from '#shared/slack/dead-letter.ts';
 import { PermanentDeliveryError, SlackUnavailableError, WebhookSecretError } from '#shared/slack/errors.ts';
 import { createNotifySlack, type NotifySlackDeps } from '#shared/slack/notify-slack.ts';
-import { alertFor, loadSnsEvent, loadSqsEvent, sampleAlert, snsEnvelope, sqsEvent } from './helpers.ts';
+import {
+  alertFor,
+  loadSnsEvent,
+  loadSqsEvent,
+  sampleAlarmMessage,
+  sampleAlert,
+  snsEnvelope,
+  snsEnvelopeOf,
+  sqsEvent,
+} from './helpers.ts';
 
 const WEBHOOK = 'https://hooks.slack.com/services/T000/B000/SECRETTOKEN';
 const NOW = new Date('2026-11-20T10:15:10Z');
 
 type PostFn = NotifySlackDeps['post'];
 
-function setup(post: PostFn = async () => ({ attempts: 1 }), getUrl = async () => WEBHOOK) {
+const refuse404 = async (): Promise<never> => {
+  throw new PermanentDeliveryError('Slack refused the message: 404 no_service', 404, 'no_service');
+};
+
+/** Records what was dead-lettered; with `failing`, every send fails as an SQS outage would. */
+function deadLetterSink(failing = false) {
+  const batches: { records: RefusedRecord[]; reason: string }[] = [];
+  const sink: DeadLetterSink = {
+    async send(records, reason) {
+      batches.push({ records: [...records], reason });
+      return failing
+        ? { sent: 0, failed: records.map(({ id }) => ({ id, error: 'RetryableAwsError: SQS unavailable' })) }
+        : { sent: records.length, failed: [] };
+    },
+  };
+  return { sink, batches };
+}
+
+function setup(
+  post: PostFn = async () => ({ attempts: 1 }),
+  getUrl = async () => WEBHOOK,
+  deadLetter = deadLetterSink(),
+) {
   const sent: SlackMessage[] = [];
   const counted: WardenMetric[] = [];
   const postSpy = vi.fn<PostFn>(async (url, message, options) => {
@@ -24,11 +56,12 @@ function setup(post: PostFn = async () => ({ attempts: 1 }), getUrl = async () =
   const notify = createNotifySlack({
     webhookUrl,
     post: postSpy,
+    deadLetter: deadLetter.sink,
     log,
     metrics: { count: (name) => counted.push(name) },
     clock: { now: () => NOW },
   });
-  return { notify, sent, counted, postSpy, webhookUrl, log };
+  return { notify, sent, counted, postSpy, webhookUrl, log, deadLettered: deadLetter.batches };
 }
 
 const headerOf = (message: SlackMessage | undefined) =>
@@ -64,9 +97,7 @@ describe('notify-slack with an SNS event', () => {
   });
 
   it('does not throw on a permanent refusal: counted, logged, and the webhook URL forgotten', async () => {
-    const { notify, counted, webhookUrl, log } = setup(async () => {
-      throw new PermanentDeliveryError('Slack refused the message: 404 no_service', 404, 'no_service');
-    });
+    const { notify, counted, webhookUrl, log } = setup(refuse404);
 
     const response = await notify(loadSnsEvent('alert-s3-remediated.json'));
 
@@ -76,6 +107,28 @@ describe('notify-slack with an SNS event', () => {
     expect(log.error).toHaveBeenCalledWith(
       'Slack refused the message',
       expect.objectContaining({ status: 404, slackError: 'no_service' }),
+    );
+  });
+
+  it('sends the SNS message Slack refused for good to the dead-letter queue, as it arrived', async () => {
+    const { notify, deadLettered } = setup(refuse404);
+    const event = loadSnsEvent('alert-s3-remediated.json');
+
+    await notify(event);
+
+    expect(deadLettered).toEqual([
+      {
+        records: [{ id: event.Records[0]?.Sns.MessageId, body: event.Records[0]?.Sns.Message }],
+        reason: 'Slack refused the message: 404 no_service',
+      },
+    ]);
+  });
+
+  it('throws a retryable error when a refused SNS message cannot be dead-lettered either', async () => {
+    const { notify } = setup(refuse404, undefined, deadLetterSink(true));
+
+    await expect(notify(loadSnsEvent('alert-s3-remediated.json'))).rejects.toBeInstanceOf(
+      SlackUnavailableError,
     );
   });
 
@@ -114,15 +167,40 @@ describe('notify-slack with an SNS event', () => {
     expect(counted).toEqual(['EventsRejected']);
   });
 
-  it('never logs the webhook URL', async () => {
-    const { notify, log } = setup(async () => {
-      throw new SlackUnavailableError('Slack webhook unavailable after 4 attempt(s): 503');
+  it('never logs the webhook URL, even when an error message carries it', async () => {
+    const { notify, log } = setup(async (url) => {
+      throw new SlackUnavailableError(`POST ${url} failed after 4 attempt(s): 503`);
     });
 
     await notify(loadSnsEvent('alert-s3-remediated.json')).catch(() => undefined);
 
     const logged = JSON.stringify([log.info.mock.calls, log.warn.mock.calls, log.error.mock.calls]);
+    expect(logged).toContain('failed after 4 attempt(s): 503');
     expect(logged).not.toContain('SECRETTOKEN');
+    expect(logged).not.toContain('T000/B000');
+  });
+
+  it('never logs the webhook URL from a refusal whose error code carries it', async () => {
+    const { notify, log, deadLettered } = setup(async (url) => {
+      throw new PermanentDeliveryError(`Slack refused the message: 400 ${url}`, 400, `bad ${url}`);
+    });
+
+    await notify(loadSnsEvent('alert-s3-remediated.json'));
+
+    const logged = JSON.stringify([log.info.mock.calls, log.warn.mock.calls, log.error.mock.calls]);
+    expect(logged).toContain('Slack refused the message');
+    expect(logged).not.toContain('SECRETTOKEN');
+    expect(deadLettered[0]?.reason).not.toContain('SECRETTOKEN');
+  });
+
+  it('never logs a Slack webhook URL from a secret read failure', async () => {
+    const { notify, log } = setup(undefined, async () => {
+      throw new WebhookSecretError(`The secret holds ${WEBHOOK}, which is revoked`);
+    });
+
+    await notify(loadSnsEvent('alert-s3-remediated.json')).catch(() => undefined);
+
+    expect(JSON.stringify(log.error.mock.calls)).not.toContain('SECRETTOKEN');
   });
 });
 
@@ -157,19 +235,59 @@ describe('notify-slack with an SQS batch', () => {
     });
   });
 
-  it('does not retry records Slack refused for good', async () => {
-    const { notify, counted } = setup(async () => {
+  it('sends records Slack refused for good to the dead-letter queue with their bodies, not back to the queue', async () => {
+    const { notify, counted, deadLettered } = setup(async () => {
       throw new PermanentDeliveryError(
         'Slack refused the message: 410 channel_is_archived',
         410,
         'channel_is_archived',
       );
     });
+    const bodies = [snsEnvelope(alertFor(1)), snsEnvelope(alertFor(2))];
 
-    const response = await notify(sqsEvent([snsEnvelope(alertFor(1)), snsEnvelope(alertFor(2))]));
+    const response = await notify(sqsEvent(bodies));
 
     expect(response).toEqual({ batchItemFailures: [] });
     expect(counted).toEqual(['SlackDeliveryPermanentFailures', 'SlackDeliveryPermanentFailures']);
+    expect(deadLettered.flatMap((batch) => batch.records)).toEqual([
+      { id: 'msg-0', body: bodies[0] },
+      { id: 'msg-1', body: bodies[1] },
+    ]);
+    expect(deadLettered[0]?.reason).toBe('Slack refused the message: 410 channel_is_archived');
+  });
+
+  it('posts the other records of the batch after a refusal and dead-letters only the refused one', async () => {
+    let calls = 0;
+    const { notify, deadLettered } = setup(async () => {
+      calls += 1;
+      if (calls === 1) await refuse404();
+      return { attempts: 1 };
+    });
+
+    const response = await notify(sqsEvent([1, 2].map((i) => snsEnvelope(alertFor(i)))));
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(deadLettered.flatMap((batch) => batch.records.map((record) => record.id))).toEqual(['msg-0']);
+  });
+
+  it('retries through the queue the refused records that could not be dead-lettered', async () => {
+    const { notify, counted } = setup(refuse404, undefined, deadLetterSink(true));
+
+    const response = await notify(sqsEvent([snsEnvelope(alertFor(1))]));
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-0' }] });
+    expect(counted).toEqual(['SlackDeliveryPermanentFailures', 'SlackDeliveryFailures']);
+  });
+
+  it('dead-letters every record of a refused digest', async () => {
+    const { notify, deadLettered } = setup(async (_url, message) => {
+      if (message.text.startsWith('Warden digest')) await refuse404();
+      return { attempts: 1 };
+    });
+
+    await notify(sqsEvent(Array.from({ length: 30 }, (_, i) => snsEnvelope(alertFor(i)))));
+
+    expect(deadLettered.flatMap((batch) => batch.records)).toHaveLength(25);
   });
 
   it('keeps every alert in the queue when the webhook secret cannot be read', async () => {
@@ -242,6 +360,61 @@ describe('notify-slack in a storm', () => {
 
     expect(sent.map(headerOf).filter((header) => header.includes('digest'))).toEqual([]);
     expect(sent).toHaveLength(6);
+  });
+});
+
+describe('notify-slack with CloudWatch alarms', () => {
+  it('posts the alarm of the sample SNS event instead of skipping it', async () => {
+    const { notify, sent, counted } = setup();
+
+    const response = await notify(loadSnsEvent('cloudwatch-alarm.json'));
+
+    expect(response).toEqual({ delivered: 1, digested: 0, skipped: 0, permanentFailures: 0 });
+    expect(headerOf(sent[0])).toBe(
+      ':rotating_light: ALARM: warden-hub-SlackUndeliveredAlertsDepthAlarm8C1F3D2A-1Q2W3E4R5T6Y',
+    );
+    expect(counted).toEqual(['SlackMessagesDelivered']);
+  });
+
+  it('posts an alarm that came through the queue before the alerts of the batch', async () => {
+    const { notify, sent } = setup();
+    const alarm = snsEnvelopeOf(JSON.stringify(sampleAlarmMessage()));
+
+    const response = await notify(sqsEvent([snsEnvelope(alertFor(1)), alarm]));
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(sent.map(headerOf)).toEqual([
+      expect.stringMatching(/^:rotating_light: ALARM: /),
+      ':large_orange_circle: HIGH: Warden repaired iac-bucket-001',
+    ]);
+  });
+
+  it('posts a state change delivered twice once, and retries both records when Slack is down', async () => {
+    const { notify, sent } = setup(async () => {
+      throw new SlackUnavailableError('down');
+    });
+    const alarm = snsEnvelopeOf(JSON.stringify(sampleAlarmMessage()));
+
+    const response = await notify(sqsEvent([alarm, alarm]));
+
+    expect(sent).toHaveLength(1);
+    expect(response).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'msg-0' }, { itemIdentifier: 'msg-1' }],
+    });
+  });
+
+  it('still skips and counts a JSON message that is neither an alert nor an alarm', async () => {
+    const { notify, postSpy, counted, log } = setup();
+
+    const response = await notify(sqsEvent([snsEnvelopeOf(JSON.stringify({ AlarmName: 'x' }))]));
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(postSpy).not.toHaveBeenCalled();
+    expect(counted).toEqual(['NotificationsSkipped']);
+    expect(log.warn).toHaveBeenCalledWith(
+      'Message skipped',
+      expect.objectContaining({ reason: expect.stringContaining('not a CloudWatch alarm notification') }),
+    );
   });
 });
 

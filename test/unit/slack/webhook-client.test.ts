@@ -1,6 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { PermanentDeliveryError, SlackUnavailableError } from '#shared/slack/errors.ts';
-import { backoffMs, type PostOptions, postToWebhook, retryAfterMs } from '#shared/slack/webhook-client.ts';
+import {
+  backoffMs,
+  type PostOptions,
+  postToWebhook,
+  redactWebhook,
+  retryAfterMs,
+} from '#shared/slack/webhook-client.ts';
 
 const URL_ = 'https://hooks.slack.com/services/T0SECRET/B0SECRET/abcdefSECRETtoken';
 const PAYLOAD = { text: 'hello', blocks: [] };
@@ -175,6 +181,24 @@ describe('postToWebhook', () => {
 
     expect(error).toBeInstanceOf(SlackUnavailableError);
     expect(error.message).not.toContain('SECRET');
+  });
+});
+
+describe('redactWebhook', () => {
+  it('replaces the webhook URL and its secret path', () => {
+    const text = `POST ${URL_} failed; path ${new URL(URL_).pathname}`;
+
+    expect(redactWebhook(text, URL_)).toBe('POST [webhook] failed; path /[redacted]');
+  });
+
+  it('hides any Slack webhook path when the URL is not known yet', () => {
+    expect(redactWebhook(`the secret holds ${URL_}`)).toBe(
+      'the secret holds https://hooks.slack.com/[redacted]',
+    );
+  });
+
+  it('leaves a text without a webhook as it is', () => {
+    expect(redactWebhook('503 Service Unavailable')).toBe('503 Service Unavailable');
   });
 });
 

@@ -1,0 +1,123 @@
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { describe, expect, it } from 'vitest';
+import { clientConfig } from '#shared/aws/client-config.ts';
+import { resourceNames } from '#shared/config/names.ts';
+import { S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
+import { checkRules, type ExpectedRule } from '#shared/doctor/doctor.ts';
+import { localCredentials } from '#shared/local/credentials.ts';
+import { ROOT_GUARD_EVENT_PATTERNS } from '#shared/root/root-event-patterns.ts';
+import { expectedRules } from '../../cli/doctor.ts';
+import { resolveDeploymentRegions } from '../../infra/config/deployment-regions.ts';
+import { makePolicy } from '../fixtures.ts';
+import { localConfig } from '../support/local-env.ts';
+
+/*
+ * `warden doctor`'s rule check against moto's EventBridge in two regions: the hub's rules found by
+ * their guard targets in the home region, the forwarding rules by name in us-east-1. A prefix of
+ * its own keeps these rules apart from other tests' rules in the shared emulator.
+ */
+const names = resourceNames('doctorit');
+const eventsIn = (region: string) =>
+  new EventBridgeClient(
+    clientConfig({ endpoint: localConfig().endpoint, region, credentials: localCredentials() }),
+  );
+const deps = { eventsIn };
+
+function planned() {
+  const policy = makePolicy({ deployment: { homeRegion: 'eu-west-1' } });
+  const regions = resolveDeploymentRegions({ policy });
+  const [hub, forwarder] = expectedRules(regions, names, {
+    partition: 'aws',
+    accountId: localConfig().accountId,
+  });
+  if (!hub || !forwarder) throw new Error('expected a hub and a us-east-1 forwarder');
+  return { hub, forwarder };
+}
+
+/** A rule as the stack deploys it: the pattern's event names, and the target when it has one. */
+async function putRule(
+  region: string,
+  name: string,
+  eventName: readonly string[],
+  target?: string,
+  state = 'ENABLED',
+) {
+  const events = eventsIn(region);
+  await events.send(
+    new PutRuleCommand({
+      Name: name,
+      EventPattern: JSON.stringify({ source: ['aws.test'], detail: { eventName } }),
+      State: state as 'ENABLED' | 'DISABLED',
+    }),
+  );
+  if (target)
+    await events.send(new PutTargetsCommand({ Rule: name, Targets: [{ Id: 'guard', Arn: target }] }));
+}
+
+const targetOf = (rule: ExpectedRule | undefined) => (rule?.kind === 'targeted' ? rule.targetArn : '');
+
+describe('warden doctor rule check against moto', () => {
+  it('finds the hub rules by their guard targets in the home region', async () => {
+    const { hub } = planned();
+    const [s3, key, signIn] = hub.rules;
+
+    expect((await checkRules(deps, hub)).status).toBe('FAIL');
+
+    await putRule('eu-west-1', 'doctorit-hub-S3GuardEvents', S3_GUARD_EVENT_NAMES, targetOf(s3));
+    await putRule(
+      'eu-west-1',
+      'doctorit-hub-RootKey',
+      ROOT_GUARD_EVENT_PATTERNS.rootAccessKeyCreated.detail.eventName,
+      targetOf(key),
+    );
+    // A rule with the right pattern but no target delivers nothing to root-guard.
+    await putRule(
+      'eu-west-1',
+      'doctorit-hub-RootSignIn',
+      ROOT_GUARD_EVENT_PATTERNS.rootConsoleSignIn.detail.eventName,
+    );
+
+    expect(await checkRules(deps, hub)).toMatchObject({
+      status: 'FAIL',
+      detail:
+        'hub: missing rootConsoleSignIn rule targeting doctorit-root-guard: those events are not delivered',
+    });
+
+    await eventsIn('eu-west-1').send(
+      new PutTargetsCommand({
+        Rule: 'doctorit-hub-RootSignIn',
+        Targets: [{ Id: 'guard', Arn: targetOf(signIn) }],
+      }),
+    );
+
+    expect(await checkRules(deps, hub)).toMatchObject({
+      status: 'OK',
+      detail: expect.stringContaining('3 rule(s)'),
+    });
+  });
+
+  it('checks the forwarding rules of root events by name in us-east-1', async () => {
+    const { forwarder } = planned();
+    expect(forwarder.region).toBe('us-east-1');
+
+    await putRule('us-east-1', 'doctorit-forward-root-access-key-created', ['CreateAccessKey']);
+
+    expect(await checkRules(deps, forwarder)).toMatchObject({
+      status: 'FAIL',
+      detail: expect.stringContaining('missing doctorit-forward-root-console-sign-in'),
+    });
+
+    await putRule(
+      'us-east-1',
+      'doctorit-forward-root-console-sign-in',
+      ['ConsoleLogin'],
+      undefined,
+      'DISABLED',
+    );
+
+    expect(await checkRules(deps, forwarder)).toMatchObject({
+      status: 'WARN',
+      detail: expect.stringContaining('not enabled: doctorit-forward-root-console-sign-in'),
+    });
+  });
+});

@@ -1,0 +1,162 @@
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { resourceNames } from '#shared/config/names.ts';
+import { S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
+import type { RegionRules } from '#shared/doctor/doctor.ts';
+import { ConfigError } from '#shared/errors/errors.ts';
+import { expectedRules, resolveTarget } from '../../../cli/doctor.ts';
+import { resolveDeploymentRegions } from '../../../infra/config/deployment-regions.ts';
+import { ACCOUNT_ID, makePolicy } from '../../fixtures.ts';
+
+const sts = mockClient(STSClient);
+const names = resourceNames();
+const hubAccount = { partition: 'aws', accountId: ACCOUNT_ID };
+const guardArn = (region: string, guard: string) =>
+  `arn:aws:lambda:${region}:${ACCOUNT_ID}:function:warden-${guard}`;
+const ruleNames = (region: RegionRules) =>
+  region.rules.map((rule) => (rule.kind === 'named' ? rule.name : `${rule.kind}:${rule.carries}`));
+
+beforeEach(() => {
+  sts.reset();
+  sts
+    .on(GetCallerIdentityCommand)
+    .resolves({ Account: ACCOUNT_ID, Arn: `arn:aws:iam::${ACCOUNT_ID}:user/auditor` });
+  vi.stubEnv('AWS_REGION', '');
+  vi.stubEnv('AWS_DEFAULT_REGION', '');
+});
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe('expected rules per region', () => {
+  it('puts the hub rules in the home region, targeting the guards with their patterns', () => {
+    const regions = resolveDeploymentRegions({ policy: makePolicy(), cliRegion: 'eu-west-1' });
+
+    const [home] = expectedRules(regions, names, hubAccount);
+
+    expect(home).toEqual({
+      region: 'eu-west-1',
+      stack: 'hub',
+      rules: [
+        {
+          kind: 'targeted',
+          carries: 's3',
+          targetArn: guardArn('eu-west-1', 's3-guard'),
+          eventNames: S3_GUARD_EVENT_NAMES,
+        },
+        {
+          kind: 'targeted',
+          carries: 'rootAccessKeyCreated',
+          targetArn: guardArn('eu-west-1', 'root-guard'),
+          eventNames: ['CreateAccessKey'],
+        },
+        {
+          kind: 'targeted',
+          carries: 'rootConsoleSignIn',
+          targetArn: guardArn('eu-west-1', 'root-guard'),
+          eventNames: ['ConsoleLogin'],
+        },
+      ],
+    });
+  });
+
+  it('adds the us-east-1 forwarder of root events when the hub is elsewhere, though not listed', () => {
+    const regions = resolveDeploymentRegions({ policy: makePolicy(), cliRegion: 'eu-west-1' });
+
+    const rules = expectedRules(regions, names, hubAccount);
+
+    expect(rules.map((region) => [region.region, region.stack, ruleNames(region)])).toEqual([
+      ['eu-west-1', 'hub', ['targeted:s3', 'targeted:rootAccessKeyCreated', 'targeted:rootConsoleSignIn']],
+      [
+        'us-east-1',
+        'forwarder',
+        ['warden-forward-root-access-key-created', 'warden-forward-root-console-sign-in'],
+      ],
+    ]);
+  });
+
+  it('names the S3 forwarding rule in every other watched region, and in us-east-1 when it is watched', () => {
+    const policy = makePolicy({
+      deployment: { homeRegion: 'eu-west-1', regions: ['eu-west-1', 'eu-central-1', 'us-east-1'] },
+    });
+    const regions = resolveDeploymentRegions({ policy, cliRegion: 'ap-south-1' });
+
+    const rules = expectedRules(regions, names, hubAccount);
+
+    expect(Object.fromEntries(rules.slice(1).map((region) => [region.region, ruleNames(region)]))).toEqual({
+      'eu-central-1': ['warden-forward-s3'],
+      'us-east-1': [
+        'warden-forward-s3',
+        'warden-forward-root-access-key-created',
+        'warden-forward-root-console-sign-in',
+      ],
+    });
+  });
+
+  it('expects only the hub when it is in us-east-1 and watches only it', () => {
+    const regions = resolveDeploymentRegions({ policy: makePolicy(), cliRegion: 'us-east-1' });
+
+    const rules = expectedRules(regions, names, hubAccount);
+
+    expect(rules.map((region) => region.region)).toEqual(['us-east-1']);
+    expect(rules[0]?.rules).toHaveLength(3);
+  });
+});
+
+describe('doctor target in AWS', () => {
+  const options = (policy = makePolicy(), region?: string) => ({
+    policy,
+    prefix: 'warden',
+    target: { kind: 'aws' as const, ...(region ? { region } : {}) },
+  });
+
+  it("takes the policy's home region over the CLI region, for clients, topic and rules", async () => {
+    const policy = makePolicy({
+      deployment: { homeRegion: 'eu-west-1', regions: ['eu-west-1', 'eu-central-1'] },
+    });
+
+    const { target, input } = await resolveTarget(options(policy, 'ap-south-1'));
+
+    expect(target.region).toBe('eu-west-1');
+    expect(input.alertTopicArn).toBe(`arn:aws:sns:eu-west-1:${ACCOUNT_ID}:warden-alerts`);
+    expect(input.rules.map((region) => region.region)).toEqual(['eu-west-1', 'eu-central-1', 'us-east-1']);
+    expect(input.rules[0]?.rules[0]).toMatchObject({ targetArn: guardArn('eu-west-1', 's3-guard') });
+  });
+
+  it('falls back to the CLI region (AWS_REGION) as the stacks do', async () => {
+    vi.stubEnv('AWS_REGION', 'eu-north-1');
+
+    const { target, input } = await resolveTarget(options());
+
+    expect(target.region).toBe('eu-north-1');
+    expect(input.rules.map((region) => region.region)).toEqual(['eu-north-1', 'us-east-1']);
+  });
+
+  it('builds the guard ARNs in the partition of the caller', async () => {
+    sts
+      .on(GetCallerIdentityCommand)
+      .resolves({ Account: ACCOUNT_ID, Arn: `arn:aws-us-gov:iam::${ACCOUNT_ID}:user/auditor` });
+    const policy = makePolicy({ deployment: { homeRegion: 'us-gov-west-1' } });
+
+    const { input } = await resolveTarget(options(policy));
+
+    expect(input.rules[0]?.rules[0]).toMatchObject({
+      targetArn: `arn:aws-us-gov:lambda:us-gov-west-1:${ACCOUNT_ID}:function:warden-s3-guard`,
+    });
+  });
+
+  it('rejects a CLI region the policy regions leave out, as synth does', async () => {
+    const policy = makePolicy({ deployment: { regions: ['eu-west-1'] } });
+
+    await expect(resolveTarget(options(policy, 'ap-south-1'))).rejects.toThrow(
+      /must include the home region/,
+    );
+  });
+
+  it('fails without any home region instead of guessing us-east-1', async () => {
+    await expect(resolveTarget(options())).rejects.toThrow(ConfigError);
+    expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(0);
+  });
+});
