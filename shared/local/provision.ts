@@ -101,7 +101,8 @@ export const slackDeadLetterQueueName = (prefix: string) => `${prefix}-slack-und
 
 /** A plain queue, created or found by name (CreateQueue returns the existing one). */
 async function ensureQueue(clients: LocalClients, name: string): Promise<string> {
-  const QueueUrl = await ensureQueue(clients, name);
+  const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: name }));
+  if (!QueueUrl) throw new LocalModeError(`CreateQueue returned no URL for ${name}`);
   return QueueUrl;
 }
 
