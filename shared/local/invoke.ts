@@ -114,7 +114,8 @@ export interface InvocationVerdict {
 }
 
 /**
- * Guards: PROCESSED or IGNORED is fine, REJECTED or FAILED is not. notify-slack: fine when every alert
+ * Guards: PROCESSED or IGNORED is fine, REJECTED or FAILED is not, nor a PROCESSED event whose repair
+ * failed for some control (recorded and alerted, but the resource is still not compliant). notify-slack: fine when every alert
  * was delivered or deliberately skipped; not when Slack refused a message, a record is to be retried,
  * or the event is neither SNS nor SQS (the function drops it without a retry).
  */
@@ -125,6 +126,12 @@ export function judgeInvocation<F extends FunctionName>(
 ): InvocationVerdict {
   if (functionName !== 'notify-slack') {
     const guard = result as GuardResult;
+    const failed = guard.outcomes.filter((outcome) => outcome.status === 'FAILED');
+    if (guard.status === 'PROCESSED' && failed.length > 0)
+      return {
+        ok: false,
+        summary: `PROCESSED, but ${failed.length} control(s) FAILED: ${failed.map((o) => `${o.controlId}: ${o.reason}`).join('; ')}`,
+      };
     const ok = guard.status === 'PROCESSED' || guard.status === 'IGNORED';
     return { ok, summary: `${guard.status}${guard.reason ? `: ${guard.reason}` : ''}` };
   }
