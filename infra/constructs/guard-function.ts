@@ -333,8 +333,15 @@ export class GuardFunction extends Construct {
    * learns about from events, so it cannot name them in advance. Bucket ARNs only, no objects.
    */
   allowOnEveryBucket(actions: readonly string[]): this {
-    const everyBucket = `arn:${Stack.of(this).partition}:s3:::*`;
-    this.allow(actions, [everyBucket]);
+    const { partition, account } = Stack.of(this);
+    // Bucket ARNs name no account: the condition keeps the role to this account's buckets.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [...actions],
+        resources: [`arn:${partition}:s3:::*`],
+        conditions: { StringEquals: { 's3:ResourceAccount': account } },
+      }),
+    );
     NagSuppressions.addResourceSuppressions(
       this.role,
       [

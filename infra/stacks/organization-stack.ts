@@ -9,7 +9,7 @@ import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import type { ResourceNames } from '#shared/config/names.ts';
 import { ConfigError } from '#shared/errors/errors.ts';
-import type { Policy } from '#shared/policy/schema.ts';
+import { GLOBAL_EVENTS_REGION, type Policy } from '#shared/policy/schema.ts';
 import type { HubStack } from './hub-stack.ts';
 import { SPOKE_PARAMETERS, SpokeStack } from './spoke-stack.ts';
 
@@ -32,6 +32,10 @@ export function organizationSettings(policy: Policy): OrganizationSettings {
     organization.targetOrganizationalUnitIds.length === 0 &&
       'deployment.organization.targetOrganizationalUnitIds (at least one ou-... or r-...)',
     organization.regions.length === 0 && 'deployment.organization.regions (at least one region)',
+    // Without it no member's root access keys or root sign-ins ever reach the hub.
+    organization.regions.length > 0 &&
+      !organization.regions.includes(GLOBAL_EVENTS_REGION) &&
+      `deployment.organization.regions must include ${GLOBAL_EVENTS_REGION}: IAM and sign-in events of member accounts exist only there`,
   ].filter((item): item is string => typeof item === 'string');
   if (missing.length > 0)
     throw new ConfigError(

@@ -148,6 +148,8 @@ export class SpokeStack extends Stack {
               sid: 'BucketConfiguration',
               actions: [...SPOKE_BUCKET_ACTIONS],
               resources: [`arn:${Aws.PARTITION}:s3:::*`],
+              // Bucket ARNs name no account: only this account's buckets.
+              conditions: { StringEquals: { 's3:ResourceAccount': Aws.ACCOUNT_ID } },
             }),
             new iam.PolicyStatement({
               sid: 'AccountBlockPublicAccess',

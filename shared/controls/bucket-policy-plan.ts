@@ -106,8 +106,12 @@ export function quoteStatements(statements: readonly PolicyStatement[]): string 
 }
 
 /** The baseline may be restored only when it carries no statement an enforcing control would remove. */
-function baselineUsable(baseline: string, context: EvaluationContext, foreignEnforced: boolean): boolean {
-  if (!foreignEnforced) return true;
+function baselineUsable(
+  baseline: string | null,
+  context: EvaluationContext,
+  foreignEnforced: boolean,
+): boolean {
+  if (!foreignEnforced || baseline === null) return true;
   try {
     return findForeignStatements(normalisePolicy(baseline), trustBoundaryOf(context)).length === 0;
   } catch (error) {
@@ -119,8 +123,9 @@ function baselineUsable(baseline: string, context: EvaluationContext, foreignEnf
 /**
  * The policy writes that remove the offending statements: those of `self` (whatever its mode, so detect
  * mode can show what it would do) and those of the other policy control when that one enforces.
- * Restores the last-known-good policy when Warden has a safe one; else strips only the offending
- * statements (legitimate ones survive byte for byte) and deletes the policy when nothing is left.
+ * Restores the last-known-good state (a policy, or "no policy") when Warden has a safe one that already
+ * holds every legitimate statement of the current policy; else strips only the offending statements
+ * (legitimate ones survive byte for byte) and deletes the policy when nothing is left.
  */
 export function planPolicyActions(
   self: PolicyControlId,
@@ -141,19 +146,8 @@ export function planPolicyActions(
   const removed = reading.document.statements.filter((statement) => offending.has(statement.index));
   const bucket = state.bucket;
   const baseline = state.baselinePolicy ?? undefined;
-  if (baseline && baseline.policy === null) {
-    return [
-      {
-        type: 'DeleteBucketPolicy',
-        bucket,
-        why: `restored the last-known-good state, no bucket policy (observed ${baseline.observedAt}); removed ${quoteStatements(removed)}`,
-      },
-    ];
-  }
   const lastKnownGood =
-    baseline?.policy && baselineUsable(baseline.policy, context, includeForeign)
-      ? baseline.policy
-      : undefined;
+    baseline && baselineUsable(baseline.policy, context, includeForeign) ? baseline.policy : undefined;
   const plan = planPolicyRollback({
     current: reading.document,
     ...(lastKnownGood !== undefined ? { lastKnownGood } : {}),
@@ -167,6 +161,14 @@ export function planPolicyActions(
           bucket,
           policy: plan.policy,
           why: `${plan.why} (observed ${baseline?.observedAt ?? 'earlier'}: ${truncateText(plan.policy, MAX_QUOTE_CHARS)}); this drops ${quoteStatements(removed)}`,
+        },
+      ];
+    case 'restore-no-policy':
+      return [
+        {
+          type: 'DeleteBucketPolicy',
+          bucket,
+          why: `${plan.why} (observed ${baseline?.observedAt ?? 'earlier'}); removed ${quoteStatements(plan.removed)}`,
         },
       ];
     case 'strip':

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConfigError } from '#shared/errors/errors.ts';
 import { type Policy, PolicySchema } from './schema.ts';
 

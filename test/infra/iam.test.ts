@@ -95,6 +95,9 @@ describe('s3-guard role', () => {
       ].sort(),
     );
     expect(resolvePseudo(bucket?.Resource)).toBe('arn:aws:s3:::*');
+    expect(resolvePseudo(bucket?.Condition)).toEqual({
+      StringEquals: { 's3:ResourceAccount': '123456789012' },
+    });
   });
 
   it('reads and sets account Block Public Access of its own account only (the actions have no resource type)', () => {

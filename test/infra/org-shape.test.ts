@@ -168,6 +168,9 @@ describe('spoke template', () => {
         },
       ],
     ]);
+    expect(statements[0]?.Condition).toEqual({
+      StringEquals: { 's3:ResourceAccount': { Ref: 'AWS::AccountId' } },
+    });
     expect(statements.at(-1)?.Condition).toEqual({
       StringEquals: { 'kms:RequestAlias': 'alias/warden' },
     });

@@ -93,6 +93,90 @@ describe('s3-public-policy', () => {
   });
 });
 
+describe('s3-public-policy rollback: legitimate statements survive', () => {
+  const OPS = {
+    Sid: 'Ops',
+    Effect: 'Allow',
+    Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:role/ops` },
+    Action: 's3:PutObject',
+    Resource: 'arn:aws:s3:::example-bucket/*',
+  };
+  const TEAM_MADE_PUBLIC = { ...TEAM, Principal: '*' };
+  const noPolicy = { policy: null, observedAt: 't0', eventId: 'e0' };
+  const teamOnly = { policy: policy(TEAM), observedAt: 't0', eventId: 'e0' };
+
+  it.each([
+    {
+      name: 'no-policy baseline, public statement next to a legitimate one: only the public one is removed',
+      baselinePolicy: noPolicy,
+      current: policy(TEAM, PUBLIC),
+      expected: {
+        type: 'PutBucketPolicy',
+        policy: policy(TEAM),
+        why: expect.stringMatching(
+          /^the last-known-good state \(no bucket policy\) lacks 1 legitimate statement \(Team\) of the new policy; removed 1 offending statement \(Public\): "Public" /,
+        ),
+      },
+    },
+    {
+      name: 'no-policy baseline, nothing but the public statement: "no policy" is restored',
+      baselinePolicy: noPolicy,
+      current: policy(PUBLIC),
+      expected: {
+        type: 'DeleteBucketPolicy',
+        why: expect.stringMatching(
+          /^restored the last-known-good state, no bucket policy \(observed t0\); removed "Public" /,
+        ),
+      },
+    },
+    {
+      name: 'baseline A, new policy A + public P: the baseline is restored, the same as removing P',
+      baselinePolicy: teamOnly,
+      current: policy(TEAM, PUBLIC),
+      expected: {
+        type: 'PutBucketPolicy',
+        policy: policy(TEAM),
+        why: expect.stringMatching(
+          /^restored the last-known-good policy \(observed t0: .*; this drops "Public" /,
+        ),
+      },
+    },
+    {
+      name: 'baseline A, new policy A + new legitimate B + public P: P is removed, B kept',
+      baselinePolicy: teamOnly,
+      current: policy(TEAM, OPS, PUBLIC),
+      expected: {
+        type: 'PutBucketPolicy',
+        policy: policy(TEAM, OPS),
+        why: expect.stringMatching(
+          /^the last-known-good policy lacks 1 legitimate statement \(Ops\) of the new policy; removed 1 offending statement \(Public\): .*; kept 2 other statement\(s\) unchanged$/,
+        ),
+      },
+    },
+    {
+      name: 'baseline A, new policy turns A public: the baseline is restored',
+      baselinePolicy: teamOnly,
+      current: policy(TEAM_MADE_PUBLIC),
+      expected: {
+        type: 'PutBucketPolicy',
+        policy: policy(TEAM),
+        why: expect.stringMatching(
+          /^restored the last-known-good policy, which brings back 1 earlier statement \(Team\) \(observed t0: .*; this drops "Team" /,
+        ),
+      },
+    },
+  ])('$name', ({ baselinePolicy, current, expected }) => {
+    // Prepare
+    const state = bucket({ policy: current, publicAccessBlock: ALL_BLOCKED, baselinePolicy });
+
+    // Act
+    const plan = planOf(s3PublicPolicy, state, context);
+
+    // Assess
+    expect(plan).toEqual({ actions: [{ bucket: 'example-bucket', ...expected }] });
+  });
+});
+
 describe('s3-foreign-access', () => {
   it('is compliant for the owner account and for allowed accounts', () => {
     expect(s3ForeignAccess.check(bucket({ policy: policy(TEAM) }), context)).toBeUndefined();

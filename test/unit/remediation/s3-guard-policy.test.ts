@@ -161,10 +161,10 @@ describe('s3-guard: bucket policies', () => {
     });
   });
 
-  it('restores "no policy" when that was the last-known-good state', async () => {
+  it('restores "no policy" when that was the last-known-good state and the policy held nothing else', async () => {
     s3Mock
       .on(GetBucketPolicyCommand)
-      .resolvesOnce({ Policy: policyOf('s3/put-bucket-policy-public-next-to-legit.json') })
+      .resolvesOnce({ Policy: policyOf('s3/put-bucket-policy-public.json') })
       .rejects(awsError('NoSuchBucketPolicy', 404));
     const { guard } = setupGuard(
       {},
@@ -173,10 +173,42 @@ describe('s3-guard: bucket policies', () => {
       },
     );
 
-    const result = await guard(loadApiCall('s3/put-bucket-policy-public-next-to-legit.json'));
+    const result = await guard(loadApiCall('s3/put-bucket-policy-public.json'));
 
     expect(result.outcomes[0]).toMatchObject({ status: 'REMEDIATED', after: { policy: null } });
     expect(s3Mock).toHaveReceivedCommand(DeleteBucketPolicyCommand);
+  });
+
+  it('keeps the legitimate statements added next to a public one, even when "no policy" was last-known-good', async () => {
+    const current = policyOf('s3/put-bucket-policy-public-next-to-legit.json');
+    const legitimate = {
+      ...JSON.parse(current),
+      Statement: JSON.parse(current).Statement.filter((statement: { Sid?: string }) =>
+        ['AllowAnalyticsRole', 'DenyInsecureTransport'].includes(statement.Sid ?? ''),
+      ),
+    };
+    s3Mock
+      .on(GetBucketPolicyCommand)
+      .resolvesOnce({ Policy: current })
+      .resolves({ Policy: JSON.stringify(legitimate) });
+    const { guard } = setupGuard(
+      { controls: { 's3-foreign-access': { mode: 'off' } } },
+      {
+        baselines: { 'example-bucket': { policy: null, observedAt: '2026-11-01T00:00:00Z', eventId: 'e0' } },
+      },
+    );
+
+    const result = await guard(loadApiCall('s3/put-bucket-policy-public-next-to-legit.json'));
+
+    expect(result.outcomes[0]).toMatchObject({ controlId: 's3-public-policy', status: 'REMEDIATED' });
+    expect(s3Mock).not.toHaveReceivedCommand(DeleteBucketPolicyCommand);
+    const written = JSON.parse(
+      s3Mock.commandCalls(PutBucketPolicyCommand)[0]?.args[0].input.Policy ?? '{}',
+    ) as { Statement: { Sid?: string }[] };
+    expect(written.Statement.map((statement) => statement.Sid)).toEqual([
+      'AllowAnalyticsRole',
+      'DenyInsecureTransport',
+    ]);
   });
 
   it('leaves a wildcard statement pinned by aws:SourceVpce alone', async () => {
