@@ -3,6 +3,7 @@ import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import {
   DeleteBucketOwnershipControlsCommand,
   DeleteBucketPolicyCommand,
+  GetBucketAclCommand,
   PutBucketAclCommand,
   PutBucketPolicyCommand,
 } from '@aws-sdk/client-s3';
@@ -127,6 +128,19 @@ const aclState =
 
 const sids = (statements: readonly Statement[]) =>
   statements.map((statement) => statement.Sid ?? '?').join(', ');
+
+/** Nothing public left in the bucket's ACL, and ACLs disabled: a sentence saying what is wrong, or undefined. */
+const aclPrivateAndDisabled =
+  (bucket: string) =>
+  async ({ clients }: ScenarioContext): Promise<string | undefined> => {
+    const [grants, ownership] = await Promise.all([
+      readBucketAclGrants(clients.s3, bucket),
+      readObjectOwnership(clients.s3, bucket),
+    ]);
+    if (grants.some((grant) => grant.grantee === 'AllUsers' || grant.grantee === 'AuthenticatedUsers'))
+      return 'the ACL still grants public access';
+    return ownership === 'BucketOwnerEnforced' ? undefined : `Object Ownership is ${ownership ?? 'not set'}`;
+  };
 
 export function demoScenarios(): Scenario[] {
   // The replay scenario re-sends exactly this event, eventID included.
@@ -290,6 +304,29 @@ export function demoScenarios(): Scenario[] {
       },
     },
     {
+      title: 'A bucket policy grants read access to another AWS account',
+      story:
+        'A statement next to the analytics role grants a partner account (444455556666) read access. It is not public, but the account is not in allowedAccountIds. Cross-account sharing is often deliberate, so the foreign-access control only detects by default: an alert quoting the statement, the policy left as it is.',
+      resource: 'demo-partner-share',
+      event: fromSample('s3/put-bucket-policy-foreign-account.json', 'demo-partner-share'),
+      prepare: withEventPolicy('demo-partner-share', true),
+      describe: policyState('demo-partner-share'),
+      expected: 'PROCESSED',
+      check: async (context, { result, alerts }) => {
+        const foreign = result.outcomes.find((outcome) => outcome.controlId === 's3-foreign-access');
+        if (foreign?.status !== 'DETECTED')
+          return `s3-foreign-access answered ${foreign?.status ?? 'nothing'}, not DETECTED`;
+        const sample = fromSample('s3/put-bucket-policy-foreign-account.json', 'demo-partner-share')(context);
+        const now = statementsOf(await readBucketPolicy(context.clients.s3, 'demo-partner-share'));
+        if (!isDeepStrictEqual(now, statementsOf(policyOf(sample))))
+          return `detect mode changed the policy (now ${sids(now)})`;
+        if (alerts.length !== 1) return `expected one alert, got ${alerts.length}`;
+        return JSON.stringify(alerts[0]?.notification).includes('PartnerRead')
+          ? undefined
+          : 'the alert does not quote the PartnerRead statement';
+      },
+    },
+    {
       title: 'A bucket ACL made public with the canned ACL public-read',
       story:
         'Someone turns ACLs back on and applies "public-read": everyone on the internet may list the bucket. Warden resets the ACL to private and disables ACLs (Object Ownership BucketOwnerEnforced).',
@@ -305,17 +342,33 @@ export function demoScenarios(): Scenario[] {
       },
       describe: aclState('demo-legacy-acl'),
       expected: 'PROCESSED',
-      check: async ({ clients }) => {
-        const [grants, ownership] = await Promise.all([
-          readBucketAclGrants(clients.s3, 'demo-legacy-acl'),
-          readObjectOwnership(clients.s3, 'demo-legacy-acl'),
-        ]);
-        if (grants.some((grant) => grant.grantee === 'AllUsers' || grant.grantee === 'AuthenticatedUsers'))
-          return 'the ACL still grants public access';
-        return ownership === 'BucketOwnerEnforced'
-          ? undefined
-          : `Object Ownership is ${ownership ?? 'not set'}`;
+      check: aclPrivateAndDisabled('demo-legacy-acl'),
+    },
+    {
+      title: 'A bucket ACL made public with an x-amz-grant-read header',
+      story:
+        'No canned ACL this time: the caller grants READ to the AllUsers group URI in an x-amz-grant-read header (and keeps FULL_CONTROL for the owner). Warden judges the ACL the bucket ends up with, however it was set: private again, ACLs disabled.',
+      resource: 'demo-grant-header',
+      event: fromSample('s3/put-bucket-acl-grant-header.json', 'demo-grant-header'),
+      prepare: async ({ clients, config }) => {
+        const bucket = 'demo-grant-header';
+        await resetBucket(clients.s3, bucket, {
+          encryption: withWardenKey(config),
+          publicAccessBlock: 'none',
+        });
+        await clients.s3.send(new DeleteBucketOwnershipControlsCommand({ Bucket: bucket }));
+        const { Owner } = await clients.s3.send(new GetBucketAclCommand({ Bucket: bucket }));
+        await clients.s3.send(
+          new PutBucketAclCommand({
+            Bucket: bucket,
+            GrantRead: 'uri="http://acs.amazonaws.com/groups/global/AllUsers"',
+            GrantFullControl: `id="${Owner?.ID ?? ''}"`,
+          }),
+        );
       },
+      describe: aclState('demo-grant-header'),
+      expected: 'PROCESSED',
+      check: aclPrivateAndDisabled('demo-grant-header'),
     },
     {
       title: 'Account-level Block Public Access deleted',
