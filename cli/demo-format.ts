@@ -86,7 +86,8 @@ function principalText(principal: unknown): string {
   if (typeof principal === 'object' && principal !== null) {
     const values = Object.values(principal as Record<string, string | string[]>).flat();
     return values
-      .map((value) => (value === '*' ? 'anyone (*)' : value.replace(/^arn:aws:iam::\d+:/, '')))
+      // `arn:aws:iam::<account>:<name>` as `<account>:<name>`: the account is what a reader checks.
+      .map((value) => (value === '*' ? 'anyone (*)' : value.replace(/^arn:aws[a-z-]*:iam::(\d+):/, '$1:')))
       .join(', ');
   }
   return String(principal);
