@@ -20,7 +20,6 @@ export const s3PublicAcl: BucketControl = {
   compliance: [
     'Security Hub S3.2 (block public read access)',
     'Security Hub S3.3 (block public write access)',
-    'Security Hub S3.12 (ACLs are not used to manage user access)',
   ],
   triggers: ['PutBucketAcl', 'PutBucketOwnershipControls', 'DeleteBucketOwnershipControls'],
   reads: ['acl', 'ownershipControls'],
