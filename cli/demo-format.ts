@@ -85,10 +85,10 @@ function principalText(principal: unknown): string {
   if (principal === '*') return 'anyone (*)';
   if (typeof principal === 'object' && principal !== null) {
     const values = Object.values(principal as Record<string, string | string[]>).flat();
-    return values
-      // `arn:aws:iam::<account>:<name>` as `<account>:<name>`: the account is what a reader checks.
-      .map((value) => (value === '*' ? 'anyone (*)' : value.replace(/^arn:aws[a-z-]*:iam::(\d+):/, '$1:')))
-      .join(', ');
+    // `arn:aws:iam::<account>:<name>` as `<account>:<name>`: the account is what a reader checks.
+    const shown = (value: string) =>
+      value === '*' ? 'anyone (*)' : value.replace(/^arn:aws[a-z-]*:iam::(\d+):/, '$1:');
+    return values.map(shown).join(', ');
   }
   return String(principal);
 }

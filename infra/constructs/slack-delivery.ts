@@ -1,5 +1,6 @@
 import { Duration, SecretValue, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambdaEvents from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -8,9 +9,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { ENV } from '#shared/config/env-names.ts';
 import type { ResourceNames } from '#shared/config/names.ts';
 import { METRICS_NAMESPACE } from '#shared/observability/observability.ts';
 import { NOTIFY_SLACK_ENV } from '#shared/slack/config.ts';
+import { BUDGET_KEY_PREFIX } from '#shared/slack/slack-budget.ts';
 import { notifyOnAlarm } from './alarm-topic.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { GuardFunction } from './guard-function.ts';
@@ -21,7 +24,11 @@ export const WEBHOOK_PLACEHOLDER =
 export const NOTIFY_SLACK_TIMEOUT = Duration.seconds(60);
 /** AWS's guidance for SQS event sources: visibility at least six times the function timeout. */
 export const ALERT_QUEUE_VISIBILITY = Duration.seconds(NOTIFY_SLACK_TIMEOUT.toSeconds() * 6);
-/** Storms: up to 200 alerts per invocation become a bounded number of messages and a digest. */
+/**
+ * Storms: up to 200 alerts per invocation become a few messages and a digest; across invocations,
+ * a message budget in the idempotency table bounds the alert messages per time window
+ * (shared/slack/slack-budget.ts).
+ */
 export const ALERT_BATCH_SIZE = 200;
 export const ALERT_BATCH_WINDOW = Duration.seconds(20);
 /** Slack allows about one message per second per webhook: two concurrent senders at most. */
@@ -35,6 +42,8 @@ export interface SlackDeliveryProps {
   readonly names: ResourceNames;
   readonly alertTopic: sns.ITopic;
   readonly encryptionKey: kms.IKey;
+  /** The idempotency table (encrypted with `encryptionKey`): notify-slack keeps its message budget there. */
+  readonly idempotencyTable: dynamodb.ITable;
   readonly bundleDir?: string;
 }
 
@@ -115,6 +124,7 @@ export class SlackDelivery extends Construct {
       invokedAsynchronously: false,
     }).bindSlackWebhookSecret(this.secret, encryptionKey);
     this.bindDeadLetterQueue(encryptionKey);
+    this.bindMessageBudget(props.idempotencyTable, encryptionKey);
     this.notifySlack.function.addEventSource(
       new lambdaEvents.SqsEventSource(this.queue, {
         batchSize: ALERT_BATCH_SIZE,
@@ -175,6 +185,32 @@ export class SlackDelivery extends Construct {
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: [key.keyArn],
         conditions: { StringEquals: { 'kms:ViaService': `sqs.${Stack.of(this).region}.amazonaws.com` } },
+      }),
+    );
+  }
+
+  /**
+   * The shared message budget (shared/slack/dynamodb-budget.ts): the table's name in the environment
+   * the guards read it from, dynamodb:UpdateItem only (one atomic ADD per batch) and only on the
+   * budget's own items (dynamodb:LeadingKeys), never the guards' idempotency records; and the key
+   * use DynamoDB needs for the encrypted table, only through DynamoDB (as the guards have it).
+   */
+  private bindMessageBudget(table: dynamodb.ITable, key: kms.IKey): void {
+    this.notifySlack.function.addEnvironment(ENV.idempotencyTable, table.tableName);
+    this.notifySlack.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:UpdateItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${BUDGET_KEY_PREFIX}*`] } },
+      }),
+    );
+    this.notifySlack.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+        resources: [key.keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` },
+        },
       }),
     );
   }

@@ -143,6 +143,7 @@ export class HubStack extends Stack {
       names,
       alertTopic: this.alertTopic,
       encryptionKey: key,
+      idempotencyTable: this.tables.idempotency,
       bundleDir: props.bundleDirs?.['notify-slack'],
     });
 

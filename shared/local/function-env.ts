@@ -19,6 +19,7 @@ export function functionEnvironment(
   return {
     [ENV.kmsKeyArn]: localConfig.kmsKeyArn,
     [ENV.alertTopicArn]: localConfig.alertTopicArn,
+    // The guards' idempotency records, and notify-slack's shared message budget (as in the stack).
     [ENV.idempotencyTable]: localConfig.idempotencyTable,
     [ENV.auditTable]: localConfig.auditTable,
     [ENV.ownRoleArns]: localConfig.ownRoleArns.join(','),

@@ -27,7 +27,9 @@ export type WardenMetric =
   | 'SlackMessagesDelivered'
   | 'SlackDigestsDelivered'
   | 'SlackDeliveryFailures'
-  | 'SlackDeliveryPermanentFailures';
+  | 'SlackDeliveryPermanentFailures'
+  /** notify-slack: the shared message budget could not be read or updated; the batch used its own limit. */
+  | 'SlackBudgetUnavailable';
 
 export const METRICS_NAMESPACE = 'Warden';
 

@@ -283,7 +283,7 @@ export function toDigestMessage(alerts: readonly SlackAlert[], postedSeparately:
     section(
       `Warden raised *${total}* alerts together` +
         (postedSeparately > 0 ? `; the ${postedSeparately} most severe are posted separately` : '') +
-        `. The other ${alerts.length} are summarised here; every one is in Warden's audit trail.`,
+        `. ${postedSeparately > 0 ? 'The other' : 'All'} ${alerts.length} are summarised here; every one is in Warden's audit trail.`,
     ),
     fields([
       `*By severity*\n${tally(

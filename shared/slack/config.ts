@@ -14,6 +14,8 @@ export interface NotifySlackConfig {
   /** The secret's ARN, never its value: the URL is read at run time and only kept in memory. */
   readonly webhookSecretArn: string;
   readonly deadLetterQueueUrl: string;
+  /** The guards' idempotency table, also home of the shared Slack message budget (slack-budget.ts). */
+  readonly idempotencyTable: string;
 }
 
 const EnvSchema = z.object({
@@ -29,6 +31,10 @@ const EnvSchema = z.object({
   [NOTIFY_SLACK_ENV.deadLetterQueueUrl]: z
     .string()
     .check(z.regex(/^https?:\/\/[^\s/]+\/\d{12}\/[^\s/]+$/, 'must be an SQS queue URL')),
+  // DynamoDB table names: 3 to 255 of these characters.
+  [ENV.idempotencyTable]: z
+    .string()
+    .check(z.regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be a DynamoDB table name')),
 });
 
 export function loadNotifySlackConfig(env: NodeJS.ProcessEnv = process.env): NotifySlackConfig {
@@ -40,5 +46,6 @@ export function loadNotifySlackConfig(env: NodeJS.ProcessEnv = process.env): Not
     region: parsed.data.AWS_REGION,
     webhookSecretArn: parsed.data[ENV.slackWebhookSecretArn],
     deadLetterQueueUrl: parsed.data[NOTIFY_SLACK_ENV.deadLetterQueueUrl],
+    idempotencyTable: parsed.data[ENV.idempotencyTable],
   };
 }

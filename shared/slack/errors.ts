@@ -33,3 +33,8 @@ export class SlackUnavailableError extends WardenError {
 export class WebhookSecretError extends WardenError {
   readonly retryable = true;
 }
+
+/** The shared message budget answered something other than a count: treated like an unreachable budget. */
+export class SlackBudgetError extends WardenError {
+  readonly retryable = true;
+}

@@ -11,6 +11,7 @@ import {
 import type { DeadLetterSink } from './dead-letter.ts';
 import { PermanentDeliveryError, SlackUnavailableError } from './errors.ts';
 import { NotifyEventSchema, readRecords, type SlackAlert } from './inbound.ts';
+import type { SlackBudget } from './slack-budget.ts';
 import { type Delivery, redactWebhook } from './webhook-client.ts';
 import type { WebhookUrlSource } from './webhook-secret.ts';
 
@@ -19,10 +20,12 @@ export interface NotifySlackDeps {
   readonly post: (url: string, message: SlackMessage, options: { deadline: number }) => Promise<Delivery>;
   /** Where messages Slack refused for good end: the delivery queue's dead-letter queue (alarmed). */
   readonly deadLetter: DeadLetterSink;
+  /** Individual alert messages per time window, shared by all invocations (slack-budget.ts). */
+  readonly budget: SlackBudget;
   readonly log: Log;
   readonly metrics: MetricsRecorder;
   readonly clock: Clock;
-  /** Alerts posted one by one per invocation; the rest of a storm goes into one digest. */
+  /** Alerts posted one by one per invocation at most; the rest of a storm goes into one digest. */
   readonly maxIndividual?: number;
 }
 
@@ -80,26 +83,45 @@ function planAlarms(records: readonly { id: string; alarm: SlackAlarm }[]): Plan
   }));
 }
 
-/**
- * Pure: the messages for one batch. Alarms come first (Warden itself needs attention), one message
- * per state change. Duplicate deliveries of an event collapse into one; the `maxIndividual` most
- * severe alerts are posted one by one and the rest summarised in one digest, so a storm of 500
- * alerts costs Slack a handful of messages, not 500.
- */
-export function planMessages(
-  records: readonly { id: string; alert: SlackAlert }[],
-  maxIndividual: number,
-  alarms: readonly { id: string; alarm: SlackAlarm }[] = [],
-): PlannedMessage[] {
+/** Duplicate deliveries of an event collapse into one alert that answers for all their records. */
+function distinctAlerts(records: readonly { id: string; alert: SlackAlert }[]): QueuedAlert[] {
   const byEvent = new Map<string, { alert: SlackAlert; recordIds: string[] }>();
   for (const { id, alert } of records) {
     const seen = byEvent.get(alert.eventId);
     if (seen) seen.recordIds.push(id);
     else byEvent.set(alert.eventId, { alert, recordIds: [id] });
   }
-  const queued: QueuedAlert[] = [...byEvent.values()].sort((a, b) => bySeverity(a.alert, b.alert));
-  // A digest of one alert is worse than the alert itself.
-  const individual = queued.length <= maxIndividual + 1 ? queued : queued.slice(0, maxIndividual);
+  return [...byEvent.values()];
+}
+
+/**
+ * Pure: how many alerts of a batch the per-batch plan posts one by one: all of them up to
+ * `maxIndividual + 1` (a digest of one alert is worse than the alert itself), else `maxIndividual`.
+ * The batch asks the shared budget for that many.
+ */
+export function individualWanted(
+  records: readonly { id: string; alert: SlackAlert }[],
+  maxIndividual: number,
+): number {
+  const count = distinctAlerts(records).length;
+  return count <= maxIndividual + 1 ? count : maxIndividual;
+}
+
+/**
+ * Pure: the messages for one batch. Alarms come first (Warden itself needs attention), one message
+ * per state change, never held back. Duplicate deliveries of an event collapse into one; the
+ * `allowance` most severe alerts (what the shared budget granted this batch, see
+ * `individualWanted`) are posted one by one and the rest summarised in one digest, so a storm of
+ * 500 alerts costs Slack a bounded number of messages, not 500. Where the budget runs out mid-batch
+ * the digest may hold a single alert: the budget is the bound.
+ */
+export function planMessages(
+  records: readonly { id: string; alert: SlackAlert }[],
+  allowance: number,
+  alarms: readonly { id: string; alarm: SlackAlarm }[] = [],
+): PlannedMessage[] {
+  const queued = distinctAlerts(records).sort((a, b) => bySeverity(a.alert, b.alert));
+  const individual = queued.slice(0, Math.max(0, allowance));
   const rest = queued.slice(individual.length);
   const messages: PlannedMessage[] = planAlarms(alarms);
   messages.push(
@@ -146,6 +168,34 @@ interface DeliveryTally {
 
 export function createNotifySlack(deps: NotifySlackDeps) {
   const maxIndividual = deps.maxIndividual ?? DEFAULT_MAX_INDIVIDUAL;
+
+  /**
+   * How many alerts this batch may post one by one: what the shared budget grants of `wanted`. When
+   * the budget cannot be read or updated, the per-batch plan (`wanted`): a storm may then cost Slack
+   * more messages, but no alert is held back or lost for want of a counter.
+   */
+  async function allowance(wanted: number, at: Date): Promise<number> {
+    if (wanted === 0) return 0;
+    try {
+      const { granted, window, used } = await deps.budget.take(wanted, at);
+      if (granted < wanted) {
+        deps.log.info('Slack message budget spent: the other alerts go into the digest', {
+          window,
+          used,
+          wanted,
+          granted,
+        });
+      }
+      return granted;
+    } catch (error) {
+      deps.log.warn('Slack message budget unavailable, using the per-batch limit', {
+        error: errorText(error),
+        wanted,
+      });
+      deps.metrics.count('SlackBudgetUnavailable');
+      return wanted;
+    }
+  }
 
   /** Posts in order; stops at the first retryable failure and hands that message and the rest back. */
   async function deliver(messages: readonly PlannedMessage[], deadline: number): Promise<DeliveryTally> {
@@ -253,7 +303,8 @@ export function createNotifySlack(deps: NotifySlackDeps) {
 
     const remaining = invocation.remainingTimeMs?.() ?? DEFAULT_BUDGET_MS;
     const deadline = deps.clock.now().getTime() + remaining - SAFETY_MARGIN_MS;
-    const messages = planMessages(alerts, maxIndividual, alarms);
+    const allowed = await allowance(individualWanted(alerts, maxIndividual), deps.clock.now());
+    const messages = planMessages(alerts, allowed, alarms);
     const { delivered, digested, permanentFailures, refused, failed } = await deliver(messages, deadline);
     const bodies = new Map(parsed.data.records.map((record) => [record.id, record.text]));
     const deadLettered = await deadLetter(refused, bodies);
@@ -265,6 +316,7 @@ export function createNotifySlack(deps: NotifySlackDeps) {
       alerts: alerts.length,
       alarms: alarms.length,
       messages: messages.length,
+      individualAllowed: allowed,
       delivered,
       permanentFailures,
       deadLettered: deadLettered.sent,

@@ -216,7 +216,32 @@ describe('notify-slack role', () => {
       );
     }
     expect(find(notifySlack, 'sqs:SendMessage')).toHaveLength(1);
-    expect(notifySlack.flatMap(actionsOf).some((a) => /^(s3|sns|dynamodb|iam|sts):/.test(a))).toBe(false);
+    expect(notifySlack.flatMap(actionsOf).some((a) => /^(s3|sns|iam|sts):/.test(a))).toBe(false);
+  });
+
+  it('updates only the message budget items of the idempotency table: UpdateItem, nothing else of DynamoDB', () => {
+    expect(notifySlack.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'))).toEqual([
+      'dynamodb:UpdateItem',
+    ]);
+    expect(find(notifySlack, 'dynamodb:UpdateItem')).toEqual([
+      {
+        Action: 'dynamodb:UpdateItem',
+        Effect: 'Allow',
+        Resource: idempotencyTable,
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['slack-budget#*'] } },
+      },
+    ]);
+  });
+
+  it('uses the key for the budget table only through DynamoDB, next to its secret and queue grants', () => {
+    const keyStatements = notifySlack.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(keyArn));
+    expect(keyStatements.map((s) => [actionsOf(s).join(' '), resolvePseudo(s.Condition)])).toEqual([
+      ['kms:Decrypt', viaService('secretsmanager')],
+      ['kms:Decrypt kms:GenerateDataKey', viaService('sqs')],
+      ['kms:Decrypt kms:DescribeKey kms:Encrypt kms:GenerateDataKey', viaService('dynamodb')],
+      // The SQS event source's grant for reading the encrypted alert queue (CDK adds no condition).
+      ['kms:Decrypt', undefined],
+    ]);
   });
 
   it('decrypts the secret only through Secrets Manager', () => {

@@ -111,6 +111,34 @@ describe('Slack delivery', () => {
     ]);
   });
 
+  it("gives notify-slack the idempotency table, home of its message budget, in the guards' variable", () => {
+    expect(fn?.Properties.Environment.Variables[ENV.idempotencyTable]).toEqual({
+      Ref: logicalId(template, 'AWS::DynamoDB::Table', 'StateIdempotency'),
+    });
+  });
+
+  it('lets notify-slack only update budget items of the idempotency table, with the key only through DynamoDB', () => {
+    const table = arnOf(template, 'AWS::DynamoDB::Table', 'StateIdempotency');
+    const onTable = notifySlackStatements().filter(
+      (s) => JSON.stringify(s.Resource) === JSON.stringify(table),
+    );
+    expect(onTable).toEqual([
+      expect.objectContaining({
+        Action: 'dynamodb:UpdateItem',
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['slack-budget#*'] } },
+      }),
+    ]);
+    const keyForDynamoDb = notifySlackStatements().filter((s) =>
+      JSON.stringify(s.Condition ?? {}).includes('dynamodb.us-east-1.amazonaws.com'),
+    );
+    expect(keyForDynamoDb).toEqual([
+      expect.objectContaining({
+        Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        Resource: arnOf(template, 'AWS::KMS::Key', 'Key'),
+      }),
+    ]);
+  });
+
   it('has no asynchronous-invocation queue: the SQS redrive policy catches failures', () => {
     expect(
       Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')).map(

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
   CreateSecretCommand,
   DeleteSecretCommand,
   SecretsManagerClient,
@@ -19,8 +26,10 @@ import { ensureBundle } from '#shared/local/invoke.ts';
 import type { WardenMetric } from '#shared/observability/observability.ts';
 import { toSlackMessage } from '#shared/slack/block-kit.ts';
 import { sqsDeadLetterSink } from '#shared/slack/dead-letter.ts';
+import { dynamoDbSlackBudget } from '#shared/slack/dynamodb-budget.ts';
 import { PermanentDeliveryError } from '#shared/slack/errors.ts';
 import { createNotifySlack } from '#shared/slack/notify-slack.ts';
+import { budgetKey, budgetWindow, SLACK_BUDGET, type SlackBudget } from '#shared/slack/slack-budget.ts';
 import { type PostOptions, postToWebhook } from '#shared/slack/webhook-client.ts';
 import { type FakeSlackServer, reply, startFakeSlackServer } from '../support/fake-slack-server.ts';
 import { makeClients } from '../support/local-env.ts';
@@ -32,6 +41,23 @@ async function createDeadLetterQueue(sqs: SQSClient): Promise<string> {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
   if (!QueueUrl) throw new Error(`CreateQueue returned no URL for ${name}`);
   return QueueUrl;
+}
+
+/**
+ * A table shaped like the idempotency table (partition key `id`) for one test: the message budget
+ * of one test is not spent by another, nor by other tests posting through local mode.
+ */
+async function createBudgetTable(dynamodb: DynamoDBClient): Promise<string> {
+  const name = `warden-test-budget-${randomBytes(4).toString('hex')}`;
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    }),
+  );
+  return name;
 }
 
 /** Everything waiting in the queue (it is not deleted: each test has its own queue). */
@@ -145,29 +171,39 @@ describe('notify-slack against a Slack-like server', () => {
   });
 
   describe('the use case end to end', () => {
-    const sqs = makeClients().sqs;
+    const { sqs, dynamodb } = makeClients();
     let deadLetterQueueUrl: string;
+    let budgetTable: string;
 
     beforeEach(async () => {
       deadLetterQueueUrl = await createDeadLetterQueue(sqs);
+      budgetTable = await createBudgetTable(dynamodb);
     });
 
     afterEach(async () => {
       await sqs.send(new DeleteQueueCommand({ QueueUrl: deadLetterQueueUrl }));
+      await dynamodb.send(new DeleteTableCommand({ TableName: budgetTable }));
     });
 
-    const setup = () => {
+    const setup = (
+      budget: SlackBudget = dynamoDbSlackBudget(dynamodb, budgetTable),
+      maxIndividual?: number,
+    ) => {
       const counted: WardenMetric[] = [];
+      const log = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
       const notify = createNotifySlack({
         webhookUrl: { get: async () => slack.url, forget: () => {} },
         post: (url, message, postOptions) => postToWebhook(url, message, { ...options, ...postOptions }),
         deadLetter: sqsDeadLetterSink(sqs, deadLetterQueueUrl),
-        log: { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() },
+        budget,
+        log,
         metrics: { count: (name) => counted.push(name) },
         clock: { now: () => new Date() },
+        ...(maxIndividual !== undefined ? { maxIndividual } : {}),
       });
-      return { notify, counted };
+      return { notify, counted, log };
     };
+    const texts = () => slack.received.map((r) => (r.payload as { text?: string }).text);
 
     it('posts the alert of the sample SNS event', async () => {
       const { notify } = setup();
@@ -189,6 +225,49 @@ describe('notify-slack against a Slack-like server', () => {
       expect(slack.received).toHaveLength(6);
       expect((slack.received[5]?.payload as { text?: string } | undefined)?.text).toBe(
         'Warden digest: 195 alerts (worst HIGH) of 200 raised together',
+      );
+    });
+
+    it('sends the second storm batch only as a digest once the first spent the window budget in DynamoDB', async () => {
+      // Both batches count in the window of the test's start: the window boundary is not under test.
+      const at = new Date();
+      const inDynamoDb = dynamoDbSlackBudget(dynamodb, budgetTable);
+      const sameWindow: SlackBudget = { take: (wanted) => inDynamoDb.take(wanted, at) };
+      const { notify } = setup(sameWindow, SLACK_BUDGET.messages);
+      const batch = (from: number) =>
+        sqsEvent(Array.from({ length: 50 }, (_, i) => snsEnvelope(alertFor(from + i))));
+      await notify(batch(0));
+      const first = texts();
+
+      const response = await notify(batch(50));
+
+      expect(first).toHaveLength(SLACK_BUDGET.messages + 1);
+      expect(response).toEqual({ batchItemFailures: [] });
+      expect(texts().slice(first.length)).toEqual([
+        'Warden digest: 50 alerts (worst HIGH) of 50 raised together',
+      ]);
+      const window = budgetWindow(at, SLACK_BUDGET.windowMs);
+      const { Item } = await dynamodb.send(
+        new GetItemCommand({ TableName: budgetTable, Key: { id: { S: budgetKey(window) } } }),
+      );
+      expect(Item).toEqual({
+        id: { S: budgetKey(window) },
+        used: { N: String(2 * SLACK_BUDGET.messages) },
+        expiration: { N: String(window.end.getTime() / 1_000 + 60) },
+      });
+    });
+
+    it('falls back to the per-batch plan when the budget table is missing, and counts it', async () => {
+      const { notify, counted, log } = setup(dynamoDbSlackBudget(dynamodb, `${budgetTable}-missing`));
+
+      const response = await notify(sqsEvent(Array.from({ length: 20 }, (_, i) => snsEnvelope(alertFor(i)))));
+
+      expect(response).toEqual({ batchItemFailures: [] });
+      expect(slack.received).toHaveLength(6);
+      expect(counted).toContain('SlackBudgetUnavailable');
+      expect(log.warn).toHaveBeenCalledWith(
+        'Slack message budget unavailable, using the per-batch limit',
+        expect.objectContaining({ error: expect.stringContaining('ResourceNotFoundException') }),
       );
     });
 
@@ -238,10 +317,11 @@ describe('notify-slack against a Slack-like server', () => {
   describe('the built bundle, with the webhook secret in the emulator', () => {
     const context = { getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
 
-    const sqs = makeClients().sqs;
+    const { sqs, dynamodb } = makeClients();
     let secretName: string;
     let secretArn: string;
     let deadLetterQueueUrl: string;
+    let budgetTable: string;
     const secrets = () => {
       const config = inject('localConfig');
       return new SecretsManagerClient({
@@ -258,6 +338,7 @@ describe('notify-slack against a Slack-like server', () => {
       );
       secretArn = ARN ?? '';
       deadLetterQueueUrl = await createDeadLetterQueue(sqs);
+      budgetTable = await createBudgetTable(dynamodb);
     });
 
     afterEach(async () => {
@@ -266,6 +347,7 @@ describe('notify-slack against a Slack-like server', () => {
         new DeleteSecretCommand({ SecretId: secretName, ForceDeleteWithoutRecovery: true }),
       );
       await sqs.send(new DeleteQueueCommand({ QueueUrl: deadLetterQueueUrl }));
+      await dynamodb.send(new DeleteTableCommand({ TableName: budgetTable }));
     });
 
     /** The bundle with the environment the stack gives it, pointed at the emulator; a fresh module each time. */
@@ -278,6 +360,7 @@ describe('notify-slack against a Slack-like server', () => {
       vi.stubEnv('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey);
       vi.stubEnv('WARDEN_SLACK_WEBHOOK_SECRET_ARN', secretArn);
       vi.stubEnv('WARDEN_SLACK_DEAD_LETTER_QUEUE_URL', deadLetterQueueUrl);
+      vi.stubEnv('WARDEN_IDEMPOTENCY_TABLE', budgetTable);
       vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
       vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
       const bundle = await ensureBundle('notify-slack');
@@ -298,6 +381,21 @@ describe('notify-slack against a Slack-like server', () => {
       expect((slack.received[0]?.payload as { text?: string } | undefined)?.text).toContain(
         'Warden repaired example-bucket',
       );
+    });
+
+    it('counts its alert messages in the budget table of its environment', async () => {
+      const handler = await loadHandler();
+
+      await handler(loadSnsEvent('alert-s3-remediated.json'), context);
+
+      // The table is this test's own: its only item is the counter of the window the handler used.
+      const { Items } = await dynamodb.send(new ScanCommand({ TableName: budgetTable }));
+      expect(Items).toEqual([
+        expect.objectContaining({
+          id: { S: expect.stringMatching(/^slack-budget#\d{4}-\d\d-\d\dT\d\d:\d[05]:00\.000Z$/) },
+          used: { N: '1' },
+        }),
+      ]);
     });
 
     it('sends an SNS alert Slack refused for good to the dead-letter queue from its environment', async () => {

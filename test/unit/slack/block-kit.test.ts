@@ -222,6 +222,12 @@ describe('toDigestMessage', () => {
     expect(text).toContain("every one is in Warden's audit trail");
   });
 
+  it('summarises all of them when none was posted separately (the message budget was spent)', () => {
+    const text = allText(toDigestMessage(storm().slice(0, 40), 0));
+
+    expect(text).toContain('Warden raised *40* alerts together. All 40 are summarised here;');
+  });
+
   it('lists the first resources, most severe first, and how many more there are', () => {
     const sections = ofType(toDigestMessage(storm(), 5).blocks, 'section');
 

@@ -1,3 +1,4 @@
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
@@ -8,6 +9,7 @@ import { alertFor, loadSnsEvent, snsEnvelope, sqsEvent } from './helpers.ts';
 
 const secretsMock = mockClient(SecretsManagerClient);
 const sqsMock = mockClient(SQSClient);
+const dynamodbMock = mockClient(DynamoDBClient);
 const WEBHOOK = 'https://hooks.slack.com/services/T000/B000/SECRETTOKEN';
 const DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/warden-hub-SlackUndeliveredAlertsQueue-AbC';
 const context = {
@@ -28,12 +30,14 @@ describe('notify-slack handler', () => {
       'arn:aws:secretsmanager:us-east-1:123456789012:secret:warden/slack-webhook-url-AbCdEf',
     );
     vi.stubEnv('WARDEN_SLACK_DEAD_LETTER_QUEUE_URL', DLQ_URL);
+    vi.stubEnv('WARDEN_IDEMPOTENCY_TABLE', 'warden-idempotency');
     vi.stubEnv('POWERTOOLS_DEV', 'false');
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
     vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
     vi.stubGlobal('fetch', fetchMock);
     secretsMock.on(GetSecretValueCommand).resolves({ SecretString: WEBHOOK });
     sqsMock.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
+    dynamodbMock.on(UpdateItemCommand).resolves({ Attributes: { used: { N: '1' } } });
     ({ handler } = await import('../../../functions/notify-slack/index.ts'));
   });
 
@@ -42,6 +46,7 @@ describe('notify-slack handler', () => {
     vi.unstubAllGlobals();
     secretsMock.restore();
     sqsMock.restore();
+    dynamodbMock.restore();
   });
 
   it('does not read the secret at import (cold start)', () => {
@@ -60,6 +65,17 @@ describe('notify-slack handler', () => {
 
     expect(response).toEqual({ batchItemFailures: [] });
     expect(secretsMock).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
+  });
+
+  it('takes its individual messages from the budget in the idempotency table of its environment', async () => {
+    dynamodbMock.resetHistory();
+
+    await handler(sqsEvent([snsEnvelope(alertFor(3)), snsEnvelope(alertFor(4))]), context);
+
+    expect(dynamodbMock).toHaveReceivedCommandWith(UpdateItemCommand, {
+      TableName: 'warden-idempotency',
+      ExpressionAttributeValues: expect.objectContaining({ ':wanted': { N: '2' } }),
+    });
   });
 
   it('reads the secret again after Slack says the webhook is gone (it may have been rotated)', async () => {

@@ -2,10 +2,18 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Alert } from '#shared/alerts/alert.ts';
 import { toChatNotification } from '#shared/alerts/chat-notification.ts';
 import type { WardenMetric } from '#shared/observability/observability.ts';
+import { AlarmNotificationSchema, toSlackAlarm } from '#shared/slack/alarm.ts';
 import type { SlackMessage } from '#shared/slack/block-kit.ts';
 import type { DeadLetterSink, RefusedRecord } from '#shared/slack/dead-letter.ts';
 import { PermanentDeliveryError, SlackUnavailableError, WebhookSecretError } from '#shared/slack/errors.ts';
-import { createNotifySlack, type NotifySlackDeps } from '#shared/slack/notify-slack.ts';
+import { inMemorySlackBudget } from '#shared/slack/memory-budget.ts';
+import {
+  createNotifySlack,
+  individualWanted,
+  type NotifySlackDeps,
+  planMessages,
+} from '#shared/slack/notify-slack.ts';
+import type { SlackBudget } from '#shared/slack/slack-budget.ts';
 import {
   alertFor,
   loadSnsEvent,
@@ -44,6 +52,8 @@ function setup(
   post: PostFn = async () => ({ attempts: 1 }),
   getUrl = async () => WEBHOOK,
   deadLetter = deadLetterSink(),
+  budget: SlackBudget = inMemorySlackBudget(),
+  clock = { now: () => NOW },
 ) {
   const sent: SlackMessage[] = [];
   const counted: WardenMetric[] = [];
@@ -57,9 +67,10 @@ function setup(
     webhookUrl,
     post: postSpy,
     deadLetter: deadLetter.sink,
+    budget,
     log,
     metrics: { count: (name) => counted.push(name) },
-    clock: { now: () => NOW },
+    clock,
   });
   return { notify, sent, counted, postSpy, webhookUrl, log, deadLettered: deadLetter.batches };
 }
@@ -360,6 +371,155 @@ describe('notify-slack in a storm', () => {
 
     expect(sent.map(headerOf).filter((header) => header.includes('digest'))).toEqual([]);
     expect(sent).toHaveLength(6);
+  });
+});
+
+describe('notify-slack with a message budget shared across batches', () => {
+  const batch = (from: number, count: number) =>
+    sqsEvent(Array.from({ length: count }, (_, i) => snsEnvelope(alertFor(from + i))));
+  const digests = (messages: readonly SlackMessage[]) =>
+    messages.filter((message) => message.text.startsWith('Warden digest'));
+  const unavailable: SlackBudget = {
+    take: async () => {
+      throw new Error('RetryableAwsError: counting Slack messages: ProvisionedThroughputExceededException');
+    },
+  };
+
+  it('sends only a digest for a storm batch once the window budget is spent by earlier batches', async () => {
+    const budget = inMemorySlackBudget({ messages: 10, windowMs: 300_000 });
+    const { notify, sent } = setup(undefined, undefined, undefined, budget);
+    await notify(batch(0, 50));
+    await notify(batch(50, 50));
+    sent.length = 0;
+
+    const response = await notify(batch(100, 50));
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(sent.map((message) => message.text)).toEqual([
+      'Warden digest: 50 alerts (worst HIGH) of 50 raised together',
+    ]);
+  });
+
+  it('posts the rest of the window budget one by one and digests the other alerts', async () => {
+    const budget = inMemorySlackBudget({ messages: 10, windowMs: 300_000 });
+    const { notify, sent } = setup(undefined, undefined, undefined, budget);
+    await notify(batch(0, 50));
+    await notify(batch(50, 3));
+    sent.length = 0;
+
+    await notify(batch(100, 50));
+
+    expect(sent).toHaveLength(3);
+    expect(digests(sent).map((message) => message.text)).toEqual([
+      'Warden digest: 48 alerts (worst HIGH) of 50 raised together',
+    ]);
+  });
+
+  it('never holds back an alarm, even when the window budget is spent', async () => {
+    const budget = inMemorySlackBudget({ messages: 1, windowMs: 300_000 });
+    const { notify, sent } = setup(undefined, undefined, undefined, budget);
+    await notify(batch(0, 5));
+    sent.length = 0;
+    const alarm = snsEnvelopeOf(JSON.stringify(sampleAlarmMessage()));
+
+    await notify(sqsEvent([alarm, snsEnvelope(alertFor(10)), snsEnvelope(alertFor(11))]));
+
+    expect(sent.map(headerOf)).toEqual([
+      expect.stringMatching(/^:rotating_light: ALARM: /),
+      expect.stringContaining('Warden digest: 2 alerts'),
+    ]);
+  });
+
+  it('does not spend budget on a batch of alarms only', async () => {
+    const budget = inMemorySlackBudget();
+    const { notify } = setup(undefined, undefined, undefined, budget);
+
+    await notify(loadSnsEvent('cloudwatch-alarm.json'));
+
+    expect([...budget.used.values()]).toEqual([]);
+  });
+
+  it('asks for the alerts the per-batch plan would post, in the window of the clock', async () => {
+    const budget = inMemorySlackBudget({ messages: 10, windowMs: 300_000 });
+    const { notify } = setup(undefined, undefined, undefined, budget);
+
+    await notify(batch(0, 50));
+
+    expect(Object.fromEntries(budget.used)).toEqual({ 'slack-budget#2026-11-20T10:15:00.000Z': 5 });
+  });
+
+  it('gives a new window a new budget', async () => {
+    const budget = inMemorySlackBudget({ messages: 5, windowMs: 300_000 });
+    let now = NOW;
+    const { notify, sent } = setup(undefined, undefined, undefined, budget, { now: () => now });
+    await notify(batch(0, 50));
+    now = new Date('2026-11-20T10:20:00Z');
+    sent.length = 0;
+
+    await notify(batch(50, 50));
+
+    expect(sent).toHaveLength(6);
+    expect(digests(sent)).toHaveLength(1);
+  });
+
+  it('falls back to the per-batch plan when the budget cannot be read: warns, counts, loses nothing', async () => {
+    const { notify, sent, counted, log } = setup(undefined, undefined, undefined, unavailable);
+
+    const response = await notify(batch(0, 50));
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(sent).toHaveLength(6);
+    expect(digests(sent).map((message) => message.text)).toEqual([
+      'Warden digest: 45 alerts (worst HIGH) of 50 raised together',
+    ]);
+    expect(counted.filter((name) => name === 'SlackBudgetUnavailable')).toHaveLength(1);
+    expect(log.warn).toHaveBeenCalledWith(
+      'Slack message budget unavailable, using the per-batch limit',
+      expect.objectContaining({ wanted: 5, error: expect.stringContaining('ProvisionedThroughput') }),
+    );
+  });
+
+  it('logs the window and what was granted when the budget is short', async () => {
+    const budget = inMemorySlackBudget({ messages: 2, windowMs: 300_000 });
+    const { notify, log } = setup(undefined, undefined, undefined, budget);
+
+    await notify(batch(0, 50));
+
+    expect(log.info).toHaveBeenCalledWith('Slack message budget spent: the other alerts go into the digest', {
+      window: '2026-11-20T10:15:00.000Z',
+      used: 5,
+      wanted: 5,
+      granted: 2,
+    });
+  });
+});
+
+describe('planMessages and individualWanted', () => {
+  const records = (count: number) =>
+    Array.from({ length: count }, (_, i) => ({ id: `msg-${i}`, alert: alertFor(i) }));
+
+  it('wants every alert of a batch up to one more than the per-batch limit', () => {
+    expect([1, 5, 6, 7, 200].map((count) => individualWanted(records(count), 5))).toEqual([1, 5, 6, 5, 5]);
+  });
+
+  it('counts a duplicated event once', () => {
+    const [first] = records(1);
+
+    expect(individualWanted(first ? [first, { ...first, id: 'msg-dup' }] : [], 5)).toBe(1);
+  });
+
+  it('with no allowance, puts every alert in one digest and still posts the alarms first', () => {
+    const alarmRecord = {
+      id: 'alarm-1',
+      alarm: toSlackAlarm(AlarmNotificationSchema.parse(sampleAlarmMessage())),
+    };
+
+    const messages = planMessages(records(3), 0, [alarmRecord]);
+
+    expect(messages.map((message) => [message.kind, message.recordIds.length])).toEqual([
+      ['alarm', 1],
+      ['digest', 3],
+    ]);
   });
 });
 
