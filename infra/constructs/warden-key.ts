@@ -6,11 +6,12 @@ import { Construct } from 'constructs';
 export interface WardenKeyProps {
   readonly alias: string;
   /**
-   * `hub`: the hub's key, which also protects Warden's own topic, queues and tables. `buckets`: the key
-   * Warden points buckets at in a region (or member account) without the hub: S3 can only use a key
-   * of the bucket's own region, and a key of another account only with grants in both accounts.
+   * `buckets`: the key Warden points buckets at, one per account and region (S3 can only use a key
+   * of the bucket's own region, and a key of another account only with grants in both accounts).
+   * `internal`: the hub's key for Warden's own topic, queues, tables and secret. Kept apart, so that
+   * whoever disables the bucket key (the fault Warden must report) does not also silence the alerts.
    */
-  readonly purpose: 'hub' | 'buckets';
+  readonly purpose: 'buckets' | 'internal';
 }
 
 /** AWS services that write to Warden's encrypted topic and queues with their own principal. */
@@ -24,10 +25,10 @@ const SERVICES_USING_THE_KEY = [
 ];
 
 /**
- * Warden's customer-managed key: remediated buckets are encrypted with it, and (the hub's) it protects
- * Warden's own topic, queues and tables. The account administers it (the CDK default policy,
- * which also lets IAM policies grant its use: the guard roles get narrow grants that way).
- * Every Warden key has the same alias in its account and region, which is how s3-guard finds it.
+ * A Warden customer-managed key, rotation on, retained with the stack: for buckets (every Warden
+ * bucket key has the same alias in its account and region, which is how s3-guard finds it) or for
+ * Warden's own resources. The account administers it (the CDK default policy, which also lets IAM
+ * policies grant its use: the guard roles get narrow grants that way).
  */
 export class WardenKey extends Construct {
   readonly key: kms.Key;
@@ -38,13 +39,26 @@ export class WardenKey extends Construct {
     this.key = new kms.Key(this, 'Key', {
       alias: props.alias,
       description:
-        props.purpose === 'hub'
-          ? 'Warden: default encryption of remediated S3 buckets and of Warden own resources'
+        props.purpose === 'internal'
+          ? 'Warden: its own alert topic, queues, tables and secret'
           : 'Warden: default encryption of remediated S3 buckets in this account and region',
       enableKeyRotation: true,
-      // Buckets encrypted with this key become unreadable if it is deleted with the stack.
+      // Buckets (or the audit table) encrypted with this key become unreadable if it is deleted with the stack.
       removalPolicy: RemovalPolicy.RETAIN,
     });
+
+    if (props.purpose === 'internal') {
+      this.key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowWardenServicePrincipalsInThisAccount',
+          principals: SERVICES_USING_THE_KEY.map((service) => new iam.ServicePrincipal(service)),
+          actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': account } },
+        }),
+      );
+      return;
+    }
 
     // Like the AWS managed aws/s3 key: anyone in this account may use the key, but only
     // through S3, so objects in remediated buckets stay readable and writable for their users.
@@ -63,15 +77,5 @@ export class WardenKey extends Construct {
       }),
     );
 
-    if (props.purpose === 'buckets') return;
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowWardenServicePrincipalsInThisAccount',
-        principals: SERVICES_USING_THE_KEY.map((service) => new iam.ServicePrincipal(service)),
-        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': account } },
-      }),
-    );
   }
 }

@@ -61,7 +61,10 @@ export interface HubStackProps extends StackProps {
  * bus (which also receives what the forwarders of other regions send), and Slack delivery.
  */
 export class HubStack extends Stack {
+  /** Warden's own topic, queues, tables and secret. */
   readonly key: WardenKey;
+  /** What s3-guard points this account's buckets in the home region at. */
+  readonly bucketKey: WardenKey;
   readonly alertTopic: sns.Topic;
   readonly tables: StateTables;
   readonly s3Guard: GuardFunction;
@@ -75,8 +78,9 @@ export class HubStack extends Stack {
     const serialisedPolicy = policyEnvironmentValue(props.policy);
     const ignoredRoleArns = ownRoleArns(this, names);
 
-    this.key = new WardenKey(this, 'Key', { alias: names.kmsKeyAlias, purpose: 'hub' });
+    this.key = new WardenKey(this, 'Key', { alias: names.internalKeyAlias, purpose: 'internal' });
     const key = this.key.key;
+    this.bucketKey = new WardenKey(this, 'BucketKey', { alias: names.kmsKeyAlias, purpose: 'buckets' });
     this.alertTopic = new sns.Topic(this, 'AlertTopic', {
       topicName: names.alertTopic,
       displayName: 'Warden alerts',
@@ -93,7 +97,7 @@ export class HubStack extends Stack {
       alarmTopic: this.alertTopic,
       bundleDir: props.bundleDirs?.['s3-guard'],
     })
-      .bindKmsKey(key)
+      .bindKmsKey(this.bucketKey.key)
       .bindAlertTopic(this.alertTopic, key)
       .bindIdempotencyTable(this.tables.idempotency, key)
       .bindAuditTable(this.tables.audit, key, 'append-and-baselines')
@@ -150,7 +154,14 @@ export class HubStack extends Stack {
     for (const guard of [this.s3Guard, this.rootGuard]) this.alarmOnGuardFailures(guard);
     this.allowForwarders(names, props.forwarders ?? []);
 
-    new CfnOutput(this, 'KmsKeyArn', { value: key.keyArn, description: 'Warden customer-managed key' });
+    new CfnOutput(this, 'KmsKeyArn', {
+      value: this.bucketKey.key.keyArn,
+      description: 'Warden bucket key (home region)',
+    });
+    new CfnOutput(this, 'InternalKeyArn', {
+      value: key.keyArn,
+      description: 'Warden key of its own topic, queues, tables and secret',
+    });
     new CfnOutput(this, 'AlertTopicArn', { value: this.alertTopic.topicArn, description: 'Subscribe here' });
     new CfnOutput(this, 'IdempotencyTableName', { value: this.tables.idempotency.tableName });
     new CfnOutput(this, 'AuditTableName', { value: this.tables.audit.tableName });

@@ -8,7 +8,10 @@ export const DEFAULT_PREFIX = 'warden';
 
 export interface ResourceNames {
   readonly prefix: string;
+  /** Warden's bucket key in every account and region it repairs buckets in. */
   readonly kmsKeyAlias: string;
+  /** The hub's key for Warden's own topic, queues, tables and secret. */
+  readonly internalKeyAlias: string;
   readonly alertTopic: string;
   readonly idempotencyTable: string;
   readonly auditTable: string;
@@ -26,6 +29,7 @@ export function resourceNames(prefix: string = DEFAULT_PREFIX): ResourceNames {
   return {
     prefix,
     kmsKeyAlias: `alias/${prefix}`,
+    internalKeyAlias: `alias/${prefix}-internal`,
     alertTopic: `${prefix}-alerts`,
     idempotencyTable: `${prefix}-idempotency`,
     auditTable: `${prefix}-audit`,

@@ -69,13 +69,11 @@ async function findAliasTarget(kms: KMSClient, aliasName: string): Promise<strin
   return undefined;
 }
 
-/** Warden's customer-managed key, found by its alias or created with rotation on. */
-async function ensureKmsKey(kms: KMSClient, aliasName: string): Promise<string> {
+/** A Warden customer-managed key (bucket or internal), found by its alias or created with rotation on. */
+async function ensureKmsKey(kms: KMSClient, aliasName: string, description: string): Promise<string> {
   let keyId = await findAliasTarget(kms, aliasName);
   if (!keyId) {
-    const created = await kms.send(
-      new CreateKeyCommand({ Description: 'Warden: alert topic and remediated bucket encryption' }),
-    );
+    const created = await kms.send(new CreateKeyCommand({ Description: description }));
     keyId = created.KeyMetadata?.KeyId;
     if (!keyId) throw new LocalModeError('CreateKey returned no key id');
     await kms.send(new CreateAliasCommand({ AliasName: aliasName, TargetKeyId: keyId }));
@@ -231,8 +229,12 @@ export async function provisionLocal(options: ProvisionOptions): Promise<LocalCo
   const clients = makeLocalClients(options);
   const identity = await clients.sts.send(new GetCallerIdentityCommand({}));
   if (!identity.Account) throw new LocalModeError('GetCallerIdentity returned no account id');
-  const kmsKeyArn = await ensureKmsKey(clients.kms, names.kmsKeyAlias);
-  const alertTopicArn = await ensureTopic(clients.sns, names.alertTopic, kmsKeyArn);
+  // As in the stack: one key for buckets, another for Warden's own topic.
+  const [kmsKeyArn, internalKeyArn] = await Promise.all([
+    ensureKmsKey(clients.kms, names.kmsKeyAlias, 'Warden: default encryption of remediated S3 buckets'),
+    ensureKmsKey(clients.kms, names.internalKeyAlias, 'Warden: its own alert topic, queues, tables and secret'),
+  ]);
+  const alertTopicArn = await ensureTopic(clients.sns, names.alertTopic, internalKeyArn);
   const [capture, functionRoleArns, slackWebhookSecretArn, slackDeadLetterQueueUrl] = await Promise.all([
     ensureCaptureQueue(clients, alertCaptureQueueName(options.prefix), alertTopicArn),
     ensureFunctionRoles(clients.iam, names.functionRole),

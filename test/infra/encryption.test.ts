@@ -5,29 +5,41 @@ import { resolvePseudo } from './support/resolve-template.ts';
 import { synthHub } from './support/synth-hub.ts';
 
 const { template } = synthHub();
-const keyId = logicalId(template, 'AWS::KMS::Key', 'Key');
+const policyOf = (prefix: string) =>
+  resolvePseudo(
+    template.findResources('AWS::KMS::Key')[logicalId(template, 'AWS::KMS::Key', prefix)]?.Properties
+      .KeyPolicy,
+  ) as { Statement: Array<Record<string, unknown>> };
 const keyArn = arnOf(template, 'AWS::KMS::Key', 'Key');
-const keyPolicy = resolvePseudo(template.findResources('AWS::KMS::Key')[keyId]?.Properties.KeyPolicy) as {
-  Statement: Array<Record<string, unknown>>;
+const bucketKeyArn = arnOf(template, 'AWS::KMS::Key', 'BucketKey');
+const ADMINISTERED_BY_THE_ACCOUNT = {
+  Action: 'kms:*',
+  Effect: 'Allow',
+  Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+  Resource: '*',
 };
 
-describe('Warden KMS key', () => {
-  it('rotates and is reachable by its alias', () => {
-    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
-    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/warden', TargetKeyId: keyArn });
+describe("Warden's keys", () => {
+  it('are two, both rotating, both kept when the stack is deleted', () => {
+    template.resourceCountIs('AWS::KMS::Key', 2);
+    template.allResourcesProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    for (const key of Object.values(template.findResources('AWS::KMS::Key')))
+      expect(key).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
+});
 
-  it('survives stack deletion, since remediated buckets are encrypted with it', () => {
-    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+describe('Warden bucket key', () => {
+  const keyPolicy = policyOf('BucketKey');
+
+  it('is reachable by the alias s3-guard looks up in every account and region', () => {
+    template.hasResourceProperties('AWS::KMS::Alias', {
+      AliasName: 'alias/warden',
+      TargetKeyId: bucketKeyArn,
+    });
   });
 
   it('is administered by the account', () => {
-    expect(keyPolicy.Statement).toContainEqual({
-      Action: 'kms:*',
-      Effect: 'Allow',
-      Principal: { AWS: 'arn:aws:iam::123456789012:root' },
-      Resource: '*',
-    });
+    expect(keyPolicy.Statement).toContainEqual(ADMINISTERED_BY_THE_ACCOUNT);
   });
 
   it('may be used by anyone in the account only through S3, for bucket encryption', () => {
@@ -42,6 +54,25 @@ describe('Warden KMS key', () => {
         },
       }),
     );
+  });
+
+  it('has no other statements: Warden resources do not depend on it', () => {
+    expect(keyPolicy.Statement).toHaveLength(2);
+  });
+});
+
+describe('Warden internal key', () => {
+  const keyPolicy = policyOf('Key');
+
+  it('has its own alias', () => {
+    template.hasResourceProperties('AWS::KMS::Alias', {
+      AliasName: 'alias/warden-internal',
+      TargetKeyId: keyArn,
+    });
+  });
+
+  it('is administered by the account', () => {
+    expect(keyPolicy.Statement).toContainEqual(ADMINISTERED_BY_THE_ACCOUNT);
   });
 
   it('lets CloudWatch, EventBridge and SNS of this account write to the encrypted topic and queues', () => {
@@ -63,13 +94,14 @@ describe('Warden KMS key', () => {
     );
   });
 
-  it('has no other statements', () => {
-    expect(keyPolicy.Statement).toHaveLength(4);
+  it('is never used for buckets', () => {
+    expect(JSON.stringify(keyPolicy.Statement)).not.toContain('s3.us-east-1.amazonaws.com');
+    expect(keyPolicy.Statement).toHaveLength(3);
   });
 });
 
 describe('alert topic', () => {
-  it('is named, and encrypted with the Warden key', () => {
+  it("is named, and encrypted with Warden's internal key", () => {
     template.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'warden-alerts', KmsMasterKeyId: keyArn });
   });
 

@@ -40,7 +40,7 @@ describe('s3-guard function', () => {
 
   it("gets every Warden resource it uses from the stack's own resources", () => {
     expect(variables).toMatchObject({
-      [ENV.kmsKeyArn]: arnOf(template, 'AWS::KMS::Key', 'Key'),
+      [ENV.kmsKeyArn]: arnOf(template, 'AWS::KMS::Key', 'BucketKey'),
       [ENV.alertTopicArn]: { Ref: logicalId(template, 'AWS::SNS::Topic', 'AlertTopic') },
       [ENV.idempotencyTable]: { Ref: logicalId(template, 'AWS::DynamoDB::Table', 'StateIdempotency') },
       [ENV.auditTable]: { Ref: logicalId(template, 'AWS::DynamoDB::Table', 'StateAudit') },

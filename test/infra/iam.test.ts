@@ -29,6 +29,7 @@ const s3Guard = statementsOf(template, 'S3GuardRole');
 const rootGuard = statementsOf(template, 'RootGuardRole');
 const notifySlack = statementsOf(template, 'SlackNotifySlackRole');
 const keyArn = arnOf(template, 'AWS::KMS::Key', 'Key');
+const bucketKeyArn = arnOf(template, 'AWS::KMS::Key', 'BucketKey');
 const auditTable = arnOf(template, 'AWS::DynamoDB::Table', 'StateAudit');
 const idempotencyTable = arnOf(template, 'AWS::DynamoDB::Table', 'StateIdempotency');
 
@@ -129,13 +130,15 @@ describe('s3-guard role', () => {
     ]);
   });
 
-  it('uses the key directly only to describe it, and otherwise only through SQS, SNS and DynamoDB', () => {
+  it('uses the internal key only through SQS, SNS and DynamoDB, and may only describe the bucket key', () => {
     const keyStatements = s3Guard.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(keyArn));
     expect(keyStatements.map((s) => [actionsOf(s).join(' '), resolvePseudo(s.Condition)])).toEqual([
       ['kms:Decrypt kms:GenerateDataKey', viaService('sqs')],
-      ['kms:DescribeKey', undefined],
       ['kms:Decrypt kms:GenerateDataKey', viaService('sns')],
       ['kms:Decrypt kms:DescribeKey kms:Encrypt kms:GenerateDataKey', viaService('dynamodb')],
+    ]);
+    expect(s3Guard.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(bucketKeyArn))).toEqual([
+      { Action: 'kms:DescribeKey', Effect: 'Allow', Resource: bucketKeyArn },
     ]);
   });
 

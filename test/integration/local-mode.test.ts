@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { GetKeyRotationStatusCommand } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, GetKeyRotationStatusCommand } from '@aws-sdk/client-kms';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
@@ -83,17 +83,19 @@ describe('provisioning', () => {
     expect(config.ownRoleArns).toContain('arn:aws:iam::123456789012:role/warden-s3-guard-role');
   });
 
-  it('enables key rotation and encrypts the topic with that key', async () => {
+  it('enables key rotation and encrypts the topic with the internal key, not the bucket key', async () => {
     const config = localConfig();
     const clients = makeClients();
 
-    const [rotation, topic] = await Promise.all([
+    const [rotation, topic, internal] = await Promise.all([
       clients.kms.send(new GetKeyRotationStatusCommand({ KeyId: config.kmsKeyArn })),
       clients.sns.send(new GetTopicAttributesCommand({ TopicArn: config.alertTopicArn })),
+      clients.kms.send(new DescribeKeyCommand({ KeyId: 'alias/warden-internal' })),
     ]);
 
     expect(rotation.KeyRotationEnabled).toBe(true);
-    expect(topic.Attributes?.KmsMasterKeyId).toBe(config.kmsKeyArn);
+    expect(topic.Attributes?.KmsMasterKeyId).toBe(internal.KeyMetadata?.Arn);
+    expect(topic.Attributes?.KmsMasterKeyId).not.toBe(config.kmsKeyArn);
   });
 
   it('turns TTL on with the attributes the idempotency store and audit log write', async () => {
