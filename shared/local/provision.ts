@@ -232,7 +232,11 @@ export async function provisionLocal(options: ProvisionOptions): Promise<LocalCo
   // As in the stack: one key for buckets, another for Warden's own topic.
   const [kmsKeyArn, internalKeyArn] = await Promise.all([
     ensureKmsKey(clients.kms, names.kmsKeyAlias, 'Warden: default encryption of remediated S3 buckets'),
-    ensureKmsKey(clients.kms, names.internalKeyAlias, 'Warden: its own alert topic, queues, tables and secret'),
+    ensureKmsKey(
+      clients.kms,
+      names.internalKeyAlias,
+      'Warden: its own alert topic, queues, tables and secret',
+    ),
   ]);
   const alertTopicArn = await ensureTopic(clients.sns, names.alertTopic, internalKeyArn);
   const [capture, functionRoleArns, slackWebhookSecretArn, slackDeadLetterQueueUrl] = await Promise.all([

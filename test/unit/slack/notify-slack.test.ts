@@ -6,7 +6,6 @@ import { AlarmNotificationSchema, toSlackAlarm } from '#shared/slack/alarm.ts';
 import type { SlackMessage } from '#shared/slack/block-kit.ts';
 import type { DeadLetterSink, RefusedRecord } from '#shared/slack/dead-letter.ts';
 import { PermanentDeliveryError, SlackUnavailableError, WebhookSecretError } from '#shared/slack/errors.ts';
-import { inMemorySlackBudget } from '#shared/slack/memory-budget.ts';
 import {
   createNotifySlack,
   individualWanted,
@@ -24,6 +23,7 @@ import {
   snsEnvelopeOf,
   sqsEvent,
 } from './helpers.ts';
+import { inMemorySlackBudget } from './memory-budget.ts';
 
 const WEBHOOK = 'https://hooks.slack.com/services/T000/B000/SECRETTOKEN';
 const NOW = new Date('2026-11-20T10:15:10Z');

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { inMemorySlackBudget } from '#shared/slack/memory-budget.ts';
 import {
   budgetExpiration,
   budgetKey,
@@ -7,6 +6,7 @@ import {
   grantOf,
   SLACK_BUDGET,
 } from '#shared/slack/slack-budget.ts';
+import { inMemorySlackBudget } from './memory-budget.ts';
 
 const FIVE_MINUTES = 300_000;
 

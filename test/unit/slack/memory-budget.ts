@@ -5,7 +5,7 @@ import {
   grantOf,
   SLACK_BUDGET,
   type SlackBudget,
-} from './slack-budget.ts';
+} from '#shared/slack/slack-budget.ts';
 
 /** A budget that lives in one process, with the DynamoDB budget's semantics: for tests. */
 export interface InMemorySlackBudget extends SlackBudget {
