@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_NAMES, type FunctionName, resourceNames } from '#shared/config/names.ts';
@@ -51,6 +51,39 @@ function handlerOf(event: RoutedEvent): FunctionName | undefined {
   return classifyRootActivity(call).activity ? 'root-guard' : undefined;
 }
 
+/**
+ * The same routing, written by hand from reading each event rather than derived from the guards'
+ * code: a pattern and a guard wrong the same way would pass the derived test above, not this one.
+ * Every IAM and sign-in sample, and the security-relevant S3 ones.
+ */
+const EXPECTED_ROUTE: Readonly<Record<string, FunctionName | 'none'>> = {
+  // Only the root user's own access key is root-guard's: keys of IAM users are not, whoever creates them.
+  'iam/assumed-role-create-access-key.json': 'none',
+  'iam/iam-admin-create-access-key-for-user.json': 'none',
+  'iam/iam-user-create-own-access-key.json': 'none',
+  'iam/root-create-access-key-failed-call.json': 'none', // LimitExceededException: no key was made
+  'iam/root-create-access-key-for-iam-user.json': 'none', // requestParameters.userName: ci-deployer
+  'iam/root-create-access-key.json': 'root-guard',
+  // A successful root sign-in, with or without MFA and under either detail-type spelling.
+  'signin/iam-user-console-login.json': 'none',
+  'signin/root-console-login-failed.json': 'none', // ConsoleLogin: Failure
+  'signin/root-console-login-mfa.json': 'root-guard',
+  'signin/root-console-login-no-mfa.json': 'root-guard',
+  'signin/root-console-login-signin-spelling.json': 'root-guard',
+  // S3: failed calls and Warden's own role are dropped; people and IAM users (no session issuer) are not.
+  's3/delete-bucket-encryption-failed-call.json': 'none', // errorCode: AccessDenied
+  's3/put-bucket-encryption-by-warden.json': 'none', // session issuer: warden-s3-guard-role
+  's3/delete-bucket-encryption.json': 's3-guard',
+  's3/delete-bucket-encryption-legacy.json': 's3-guard', // IAMUser deploy-bot
+  's3/put-bucket-encryption-sse-s3.json': 's3-guard',
+  's3/put-bucket-policy-public.json': 's3-guard',
+  's3/put-bucket-acl-public-read-legacy.json': 's3-guard', // IAMUser deploy-bot
+  's3/delete-bucket-public-access-block.json': 's3-guard',
+  's3/put-account-public-access-block-partial.json': 's3-guard', // account level: no bucket
+  's3/delete-account-public-access-block.json': 's3-guard',
+  's3/create-bucket-legacy.json': 's3-guard', // IAMUser deploy-bot
+};
+
 /** Each sample with a unique eventID, so deliveries can be told apart. */
 const tagged = samples.map((file, index) => {
   const event = loadSampleEvent(file) as unknown as RoutedEvent;
@@ -92,6 +125,33 @@ describe('every sample event, routed by the synthesized rules in the emulator', 
       }),
     );
     expect(routed).toEqual(expected);
+  });
+
+  it('lists a hand-written route for every IAM and sign-in sample, each an existing file', () => {
+    const listed = Object.keys(EXPECTED_ROUTE);
+
+    expect(listed.filter((file) => !existsSync(join(EVENTS_DIR, file)))).toEqual([]);
+    expect(samples.filter((file) => /^(iam|signin)\//.test(file) && !listed.includes(file))).toEqual([]);
+  });
+
+  it('reaches the function the hand-written table names, and no other', async () => {
+    const table = Object.entries(EXPECTED_ROUTE).map(([file, handler], index) => {
+      const event = loadSampleEvent(file) as unknown as RoutedEvent;
+      event.detail.eventID = `table-${index}-${file}`;
+      return { file, handler, event };
+    });
+
+    const received = await bus.route(table.map(({ event }) => event));
+
+    const routed = Object.fromEntries(
+      table.map(({ file, event }) => {
+        const reached = FUNCTION_NAMES.filter((name) =>
+          received[name].some((delivered) => delivered.detail.eventID === event.detail.eventID),
+        );
+        return [file, reached.length === 0 ? 'none' : reached.join('+')];
+      }),
+    );
+    expect(routed).toEqual(EXPECTED_ROUTE);
   });
 
   it('delivers each event once to its function', async () => {

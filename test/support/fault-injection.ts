@@ -363,23 +363,22 @@ export interface RoutingBus {
 
 const GLOBAL_SOURCES = new Set(['aws.iam', 'aws.signin']);
 
-/** Recreates the rules in the emulator: one bus per stack, one queue per function, one per forwarder. */
-export async function routingBus(
-  config: LocalConfig,
-  rules: readonly SynthesizedRule[],
-): Promise<RoutingBus> {
+/** Buses, rules and SQS targets in the emulator, names unique to one harness. */
+function emulatorBuses(config: LocalConfig) {
   const target = { endpoint: config.endpoint, region: config.region, credentials: localCredentials() };
   const eventBridge = new EventBridgeClient(clientConfig(target));
   const sqs = new SQSClient(clientConfig(target));
   const run = randomBytes(3).toString('hex');
   const busOf = new Map<string, string>();
   const queueOf = new Map<string, string>();
-  const ensureBus = async (stack: string) => {
-    let name = busOf.get(stack);
+  let rules = 0;
+
+  const ensureBus = async (key: string) => {
+    let name = busOf.get(key);
     if (!name) {
-      name = `${stack}-${run}`;
+      name = `${key}-${run}`;
       await eventBridge.send(new CreateEventBusCommand({ Name: name }));
-      busOf.set(stack, name);
+      busOf.set(key, name);
     }
     return name;
   };
@@ -395,25 +394,19 @@ export async function routingBus(
     );
     return Attributes?.QueueArn ?? '';
   };
-  const hubStack = rules.find((rule) => rule.target !== 'forward')?.stack;
-  if (!hubStack) throw new Error('No synthesized rule invokes a function');
-  const forwarderStack = rules.find(
-    (rule) => rule.target === 'forward' && rule.region === 'us-east-1',
-  )?.stack;
-  for (const [index, rule] of rules.entries()) {
-    const bus = await ensureBus(rule.stack);
-    const queueKey = rule.target === 'forward' ? `forward-${rule.stack}` : rule.target;
+  /** A rule on the bus `busKey` whose one target is the queue `queueKey`. */
+  const addRule = async (busKey: string, pattern: Record<string, unknown>, queueKey: string) => {
+    const bus = await ensureBus(busKey);
     const queueArn = await ensureQueue(queueKey);
-    const name = `r${index}-${run}`;
+    const name = `r${rules++}-${run}`;
     await eventBridge.send(
-      new PutRuleCommand({ Name: name, EventBusName: bus, EventPattern: JSON.stringify(rule.pattern) }),
+      new PutRuleCommand({ Name: name, EventBusName: bus, EventPattern: JSON.stringify(pattern) }),
     );
     await eventBridge.send(
       new PutTargetsCommand({ Rule: name, EventBusName: bus, Targets: [{ Id: 'queue', Arn: queueArn }] }),
     );
-  }
-  for (const name of FUNCTION_NAMES) await ensureQueue(name);
-
+  };
+  /** Everything the queue `key` holds, deleted from it. */
   const drain = async (key: string): Promise<RoutedEvent[]> => {
     const url = queueOf.get(key);
     const out: RoutedEvent[] = [];
@@ -438,7 +431,8 @@ export async function routingBus(
       );
     }
   };
-  const put = async (bus: string, events: readonly RoutedEvent[]) => {
+  const put = async (busKey: string, events: readonly RoutedEvent[]) => {
+    const bus = await ensureBus(busKey);
     for (let start = 0; start < events.length; start += 10) {
       const batch = events.slice(start, start + 10);
       const { FailedEntryCount } = await eventBridge.send(
@@ -454,20 +448,65 @@ export async function routingBus(
       if (FailedEntryCount) throw new Error(`PutEvents refused ${FailedEntryCount} events`);
     }
   };
+  return { ensureQueue, addRule, drain, put };
+}
+
+/** Recreates the rules in the emulator: one bus per stack, one queue per function, one per forwarder. */
+export async function routingBus(
+  config: LocalConfig,
+  rules: readonly SynthesizedRule[],
+): Promise<RoutingBus> {
+  const buses = emulatorBuses(config);
+  const hubStack = rules.find((rule) => rule.target !== 'forward')?.stack;
+  if (!hubStack) throw new Error('No synthesized rule invokes a function');
+  const forwarderStack = rules.find(
+    (rule) => rule.target === 'forward' && rule.region === 'us-east-1',
+  )?.stack;
+  for (const rule of rules)
+    await buses.addRule(
+      rule.stack,
+      rule.pattern,
+      rule.target === 'forward' ? `forward-${rule.stack}` : rule.target,
+    );
+  for (const name of FUNCTION_NAMES) await buses.ensureQueue(name);
 
   return {
     async route(events) {
-      const hubBus = await ensureBus(hubStack);
       const global = events.filter((event) => GLOBAL_SOURCES.has(event.source));
       const regional = events.filter((event) => !GLOBAL_SOURCES.has(event.source));
-      await put(hubBus, regional);
-      if (forwarderStack) await put(await ensureBus(forwarderStack), global);
-      else await put(hubBus, global);
+      await buses.put(hubStack, regional);
+      await buses.put(forwarderStack ?? hubStack, global);
       // What the forwarders sent arrives on the hub's bus.
       for (const stack of new Set(rules.filter((r) => r.target === 'forward').map((r) => r.stack)))
-        await put(hubBus, await drain(`forward-${stack}`));
+        await buses.put(hubStack, await buses.drain(`forward-${stack}`));
       const received = {} as Record<FunctionName, RoutedEvent[]>;
-      for (const name of FUNCTION_NAMES) received[name] = await drain(name);
+      for (const name of FUNCTION_NAMES) received[name] = await buses.drain(name);
+      return received;
+    },
+  };
+}
+
+export interface PatternBus<Name extends string> {
+  /** Puts the events on the bus and returns what each rule's target queue received, by rule name. */
+  put(events: readonly RoutedEvent[]): Promise<Record<Name, RoutedEvent[]>>;
+}
+
+/**
+ * Event patterns (already resolved) as rules on one emulator bus, each rule with its own SQS
+ * queue: which rules an event matches, e.g. the spoke template's forwarding rules.
+ */
+export async function patternBus<Name extends string>(
+  config: LocalConfig,
+  patterns: Readonly<Record<Name, Record<string, unknown>>>,
+): Promise<PatternBus<Name>> {
+  const buses = emulatorBuses(config);
+  const names = Object.keys(patterns) as Name[];
+  for (const name of names) await buses.addRule('patterns', patterns[name], `rule-${name}`);
+  return {
+    async put(events) {
+      await buses.put('patterns', events);
+      const received = {} as Record<Name, RoutedEvent[]>;
+      for (const name of names) received[name] = await buses.drain(`rule-${name}`);
       return received;
     },
   };

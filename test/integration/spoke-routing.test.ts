@@ -1,0 +1,192 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { synthOrganization } from '../infra/support/org-synth.ts';
+import { type PatternBus, patternBus, type RoutedEvent } from '../support/fault-injection.ts';
+import { loadSampleEvent, localConfig, retargetEvent, uniqueBucketName } from '../support/local-env.ts';
+
+/*
+ * Organization mode, in a member account: the spoke template's forwarding rules (as the StackSet
+ * deploys them, parameters from the StackSet itself) recreated on an emulator bus with one SQS
+ * queue per rule, and CloudTrail-shaped events put on it. Warden's own calls (the member role the
+ * hub assumes, the hub's guard roles) must not travel back to the hub; anyone else's must.
+ */
+const HUB_ACCOUNT = '210987654321';
+const HUB_REGION = 'eu-west-1';
+const MEMBER_ACCOUNT = '345678901234';
+/** The spoke rules that exist in a member account's us-east-1 (root events are only delivered there). */
+const MEMBER_REGION = 'us-east-1';
+const SPOKE_RULES = ['S3Events', 'RootAccessKeyEvents', 'RootSignInEvents'] as const;
+type SpokeRule = (typeof SPOKE_RULES)[number];
+
+/** `Ref` (to parameters and pseudo parameters) and `Fn::Join`; any other intrinsic is an error. */
+function resolveIntrinsics(value: unknown, refs: Readonly<Record<string, string>>): unknown {
+  if (Array.isArray(value)) return value.map((item) => resolveIntrinsics(item, refs));
+  if (value === null || typeof value !== 'object') return value;
+  const record = value as Record<string, unknown>;
+  if ('Ref' in record) {
+    const ref = String(record.Ref);
+    const resolved = refs[ref];
+    if (resolved === undefined) throw new Error(`No value for Ref ${ref}`);
+    return resolved;
+  }
+  const join = record['Fn::Join'];
+  if (Array.isArray(join)) {
+    const [separator, parts] = join as [string, unknown[]];
+    return parts.map((part) => String(resolveIntrinsics(part, refs))).join(separator);
+  }
+  const intrinsic = Object.keys(record).find((key) => key.startsWith('Fn::'));
+  if (intrinsic) throw new Error(`Cannot resolve ${intrinsic}`);
+  return Object.fromEntries(
+    Object.entries(record).map(([key, inner]) => [key, resolveIntrinsics(inner, refs)]),
+  );
+}
+
+interface CfnResourceJson {
+  readonly Type: string;
+  readonly Properties: Record<string, unknown>;
+}
+
+/** The spoke template and the parameter values the StackSet gives it, resolved in the hub's account and region. */
+function deployedSpoke() {
+  const { orgTemplate, organization } = synthOrganization();
+  const [stackSet] = Object.values(orgTemplate.findResources('AWS::CloudFormation::StackSet'));
+  if (!stackSet) throw new Error('The organization stack has no StackSet');
+  const hubPseudo = { 'AWS::AccountId': HUB_ACCOUNT, 'AWS::Region': HUB_REGION, 'AWS::Partition': 'aws' };
+  const parameters = Object.fromEntries(
+    (stackSet.Properties.Parameters as { ParameterKey: string; ParameterValue: unknown }[]).map(
+      ({ ParameterKey, ParameterValue }) => [
+        ParameterKey,
+        String(resolveIntrinsics(ParameterValue, hubPseudo)),
+      ],
+    ),
+  );
+  const resources = organization.spokeTemplate.Resources as Record<string, CfnResourceJson>;
+  const ruleIds = Object.keys(resources).filter((id) => resources[id]?.Type === 'AWS::Events::Rule');
+  const memberRefs = {
+    ...parameters,
+    'AWS::AccountId': MEMBER_ACCOUNT,
+    'AWS::Region': MEMBER_REGION,
+    'AWS::Partition': 'aws',
+  };
+  const patterns = Object.fromEntries(
+    SPOKE_RULES.map((id) => [
+      id,
+      resolveIntrinsics(resources[id]?.Properties.EventPattern, memberRefs) as Record<string, unknown>,
+    ]),
+  ) as Record<SpokeRule, Record<string, unknown>>;
+  return { parameters, ruleIds, patterns };
+}
+
+/** A sample event as if it had happened in the member account (fresh eventID). */
+function memberEvent(sample: string): RoutedEvent {
+  return retargetEvent(loadSampleEvent(sample), {
+    bucket: uniqueBucketName('spoke'),
+    accountId: MEMBER_ACCOUNT,
+  }) as unknown as RoutedEvent;
+}
+
+/** A PutBucketEncryption in the member account, made by a session of `roleArn`. */
+function s3CallByRole(roleArn: string): RoutedEvent {
+  const event = memberEvent('s3/put-bucket-encryption-sse-s3.json');
+  const [, , , , account] = roleArn.split(':');
+  const roleName = roleArn.split('/').pop() ?? 'role';
+  event.detail.userIdentity = {
+    type: 'AssumedRole',
+    principalId: `AROASPOKETEST:${roleName}`,
+    arn: `arn:aws:sts::${account}:assumed-role/${roleName}/session`,
+    accountId: account,
+    accessKeyId: 'ASIASPOKETESTKEY0001',
+    sessionContext: {
+      sessionIssuer: {
+        type: 'Role',
+        principalId: 'AROASPOKETEST',
+        arn: roleArn,
+        accountId: account,
+        userName: roleName,
+      },
+      attributes: { creationDate: '2026-11-20T10:15:00Z', mfaAuthenticated: 'false' },
+    },
+  };
+  return event;
+}
+
+/** The rules whose queue received the event. */
+async function forwardingRules(bus: PatternBus<SpokeRule>, event: RoutedEvent): Promise<SpokeRule[]> {
+  const received = await bus.put([event]);
+  return SPOKE_RULES.filter((rule) =>
+    received[rule].some((delivered) => delivered.detail.eventID === event.detail.eventID),
+  );
+}
+
+describe("the spoke's forwarding rules, as deployed in a member account, in the emulator", () => {
+  const spoke = deployedSpoke();
+  let bus: PatternBus<SpokeRule>;
+
+  beforeAll(async () => {
+    bus = await patternBus(localConfig(), spoke.patterns);
+  });
+
+  it('are the three rules under test, with the member role name the StackSet passes', () => {
+    expect([...spoke.ruleIds].sort()).toEqual([...SPOKE_RULES].sort());
+    expect(spoke.parameters).toMatchObject({
+      HubAccountId: HUB_ACCOUNT,
+      MemberRoleName: 'warden-remediation',
+    });
+  });
+
+  it("do not forward an S3 change made by Warden's member role in this account", async () => {
+    const event = s3CallByRole(`arn:aws:iam::${MEMBER_ACCOUNT}:role/warden-remediation`);
+
+    expect(await forwardingRules(bus, event)).toEqual([]);
+  });
+
+  it.each(['warden-s3-guard-role', 'warden-root-guard-role'])(
+    'do not forward an S3 change made by the hub role %s',
+    async (role) => {
+      const event = s3CallByRole(`arn:aws:iam::${HUB_ACCOUNT}:role/${role}`);
+
+      expect(await forwardingRules(bus, event)).toEqual([]);
+    },
+  );
+
+  it('forward an S3 change made by an IAM user (no session issuer)', async () => {
+    const event = memberEvent('s3/put-bucket-encryption-sse-s3-legacy.json');
+
+    expect(await forwardingRules(bus, event)).toEqual(['S3Events']);
+  });
+
+  it("forward an S3 change made by a person's role session", async () => {
+    const event = s3CallByRole(`arn:aws:iam::${MEMBER_ACCOUNT}:role/PlatformEngineer`);
+
+    expect(await forwardingRules(bus, event)).toEqual(['S3Events']);
+  });
+
+  it('do not forward a failed S3 call', async () => {
+    const event = memberEvent('s3/delete-bucket-encryption-failed-call.json');
+
+    expect(await forwardingRules(bus, event)).toEqual([]);
+  });
+
+  it("forward root creating root's own access key", async () => {
+    const event = memberEvent('iam/root-create-access-key.json');
+
+    expect(await forwardingRules(bus, event)).toEqual(['RootAccessKeyEvents']);
+  });
+
+  it('do not forward root creating an access key for an IAM user', async () => {
+    const event = memberEvent('iam/root-create-access-key-for-iam-user.json');
+
+    expect(await forwardingRules(bus, event)).toEqual([]);
+  });
+
+  it('forward a successful root console sign-in', async () => {
+    const event = memberEvent('signin/root-console-login-no-mfa.json');
+
+    expect(await forwardingRules(bus, event)).toEqual(['RootSignInEvents']);
+  });
+
+  it('do not forward a failed root console sign-in', async () => {
+    const event = memberEvent('signin/root-console-login-failed.json');
+
+    expect(await forwardingRules(bus, event)).toEqual([]);
+  });
+});
