@@ -237,8 +237,6 @@ export function instrumentedS3Guard(options: InstrumentedGuardOptions) {
       logs.push({ level, message, fields });
     };
   const once = dynamoOnce(dynamodb, config.idempotencyTable, 's3-guard');
-  // As guardHandler does per invocation: in-progress records expire with the (here: one minute) deadline.
-  once.registerLambdaContext({ getRemainingTimeInMillis: () => 60_000 } as Context);
   const metrics: { name: WardenMetric; dimensions?: Readonly<Record<string, string>> }[] = [];
   const guard = createS3Guard({
     config: { kmsKeyArn, ownRoleArns: config.ownRoleArns, policy },
@@ -258,6 +256,9 @@ export function instrumentedS3Guard(options: InstrumentedGuardOptions) {
     // Account settings show at once in the emulator: no waiting between read-backs.
     pause: async () => {},
   });
+  // As guardHandler does per invocation, once the guard's steps exist: in-progress records expire
+  // with the (here: one minute) deadline.
+  once.registerLambdaContext({ getRemainingTimeInMillis: () => 60_000 } as Context);
   return { guard, logs, metrics };
 }
 
