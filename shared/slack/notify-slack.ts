@@ -121,7 +121,9 @@ export function planMessages(
   alarms: readonly { id: string; alarm: SlackAlarm }[] = [],
 ): PlannedMessage[] {
   const queued = distinctAlerts(records).sort((a, b) => bySeverity(a.alert, b.alert));
-  const individual = queued.slice(0, Math.max(0, allowance));
+  // A digest of one alert is worse than the alert itself, and costs Slack the same one message.
+  const posted = Math.max(0, allowance);
+  const individual = queued.length === posted + 1 ? queued : queued.slice(0, posted);
   const rest = queued.slice(individual.length);
   const messages: PlannedMessage[] = planAlarms(alarms);
   messages.push(

@@ -521,6 +521,12 @@ describe('planMessages and individualWanted', () => {
       ['digest', 3],
     ]);
   });
+
+  it('posts one alert left over as itself, not as a digest of one (the same one message)', () => {
+    expect(planMessages(records(1), 0).map((message) => message.kind)).toEqual(['alert']);
+    expect(planMessages(records(3), 2).map((message) => message.kind)).toEqual(['alert', 'alert', 'alert']);
+    expect(planMessages(records(4), 2).map((message) => message.kind)).toEqual(['alert', 'alert', 'digest']);
+  });
 });
 
 describe('notify-slack with CloudWatch alarms', () => {
