@@ -29,3 +29,15 @@ export const ACCOUNT_ID = '123456789012';
 export const WARDEN_KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 export const OTHER_KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT_ID}:key/0b9e7a43-aaaa-bbbb-cccc-222222222222`;
 export const WARDEN_ROLE_ARN = `arn:aws:iam::${ACCOUNT_ID}:role/warden-s3-guard-role`;
+
+/** A complete organization-mode policy input (what synth requires), member role by default name. */
+export const ORGANIZATION_DEPLOYMENT = {
+  mode: 'organization',
+  managementAccountId: '111122223333',
+  organization: {
+    organizationId: 'o-a1b2c3d4e5',
+    targetOrganizationalUnitIds: ['ou-ab12-11111111'],
+    regions: ['us-east-1'],
+    memberRoleName: 'warden-remediation',
+  },
+} as const satisfies PolicyInput['deployment'];

@@ -1,18 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '#shared/errors/errors.ts';
 import { organizationSettings } from '../../infra/stacks/organization-stack.ts';
-import { makePolicy } from '../fixtures.ts';
+import { makePolicy, ORGANIZATION_DEPLOYMENT } from '../fixtures.ts';
 
 const organization = (regions: string[]) =>
   makePolicy({
     deployment: {
-      mode: 'organization',
-      managementAccountId: '111122223333',
-      organization: {
-        organizationId: 'o-a1b2c3d4e5',
-        targetOrganizationalUnitIds: ['ou-ab12-11111111'],
-        regions,
-      },
+      ...ORGANIZATION_DEPLOYMENT,
+      organization: { ...ORGANIZATION_DEPLOYMENT.organization, regions },
     },
   });
 

@@ -9,6 +9,7 @@ import {
   loadSampleEvent,
   localConfig,
   makeClients,
+  QUIET,
   readBucketSnapshot,
   resetBucket,
   retargetEvent,
@@ -21,7 +22,6 @@ import { policyDocumentOf, readBucketPolicy, setBucketPolicy, statementsOf } fro
  * The audit trail s3-guard writes, read back with the queries `warden audit list` uses, and
  * `warden undo`'s use case against moto: it re-applies "before", and refuses after a further change.
  */
-const QUIET = { env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' } };
 const repoPolicy = loadPolicyFile('warden.policy.yaml');
 
 function deps() {

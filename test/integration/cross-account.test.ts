@@ -13,11 +13,12 @@ import { resourceNames } from '#shared/config/names.ts';
 import { invokeLocal } from '#shared/local/invoke.ts';
 import { writeLocalConfig } from '#shared/local/local-config.ts';
 import { doctor } from '../../cli/doctor.ts';
-import { makePolicy } from '../fixtures.ts';
+import { makePolicy, ORGANIZATION_DEPLOYMENT } from '../fixtures.ts';
 import {
   loadSampleEvent,
   localConfig,
   makeClients,
+  QUIET,
   readBucketSnapshot,
   resetBucket,
   retargetEvent,
@@ -30,20 +31,8 @@ import {
  * bucket in a member account through the member role it assumes with real STS calls.
  */
 const MEMBER = '210987654321';
-const MEMBER_ROLE = 'warden-remediation';
-const QUIET = { env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' } };
-const organizationPolicy = makePolicy({
-  deployment: {
-    mode: 'organization',
-    managementAccountId: '111122223333',
-    organization: {
-      organizationId: 'o-a1b2c3d4e5',
-      targetOrganizationalUnitIds: ['ou-ab12-11111111'],
-      regions: ['us-east-1'],
-      memberRoleName: MEMBER_ROLE,
-    },
-  },
-});
+const MEMBER_ROLE = ORGANIZATION_DEPLOYMENT.organization.memberRoleName;
+const organizationPolicy = makePolicy({ deployment: ORGANIZATION_DEPLOYMENT });
 
 /** Clients acting in the member account (as its administrator would), through an assumed role. */
 async function memberClients() {

@@ -16,6 +16,7 @@ import {
   loadSampleEvent,
   localConfig,
   makeClients,
+  QUIET,
   readBucketSnapshot,
   resetBucket,
   retargetEvent,
@@ -28,7 +29,6 @@ import {
  * (PutEvents → rule → SQS queue per function) and the built s3-guard bundle with the real DynamoDB
  * idempotency store.
  */
-const QUIET = { env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' } };
 const policy = loadPolicyFile('warden.policy.yaml');
 const ALL_BLOCKED = {
   BlockPublicAcls: true,

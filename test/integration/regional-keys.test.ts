@@ -9,6 +9,7 @@ import { loadPolicyFile } from '#shared/policy/load-policy.ts';
 import {
   loadSampleEvent,
   localConfig,
+  QUIET,
   readBucketSnapshot,
   resetBucket,
   retargetEvent,
@@ -20,7 +21,6 @@ import {
  * at the key Warden's stack made there (found by the hub key's alias), never at the hub's key; where
  * there is none, the fix is refused with the reason and the bucket is left alone.
  */
-const QUIET = { env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' } };
 const policy = loadPolicyFile('warden.policy.yaml');
 
 function clientsIn(region: string) {

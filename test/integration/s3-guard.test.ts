@@ -10,6 +10,7 @@ import {
   loadSampleEvent,
   localConfig,
   makeClients,
+  QUIET,
   readBucketSnapshot,
   resetBucket,
   retargetEvent,
@@ -21,7 +22,6 @@ import {
  * The built s3-guard bundle (the artefact CDK deploys) against moto over HTTP: real S3, KMS, SNS
  * and DynamoDB calls, real idempotency store, alerts read back from an SQS queue on the topic.
  */
-const QUIET = { env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' } };
 const repoPolicy = loadPolicyFile('warden.policy.yaml');
 
 async function scenario(sample: string, setup: BucketSetup | 'missing', policy = repoPolicy) {

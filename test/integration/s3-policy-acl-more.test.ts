@@ -17,6 +17,7 @@ import {
   loadSampleEvent,
   localConfig,
   makeClients,
+  QUIET,
   resetBucket,
   retargetEvent,
   takeAlerts,
@@ -37,7 +38,6 @@ import {
  * first policy/ACL suite does not cover: the built s3-guard bundle against moto. Each test puts the
  * bucket in the state the event's call left it in, then delivers the event.
  */
-const QUIET = { env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' } };
 const repoPolicy = loadPolicyFile('warden.policy.yaml');
 const foreignEnforced = makePolicy({ controls: { 's3-foreign-access': { mode: 'enforce' } } });
 const FOREIGN_EVENT = 's3/put-bucket-policy-foreign-account.json';

@@ -8,6 +8,7 @@ import {
   loadSampleEvent,
   localConfig,
   makeClients,
+  QUIET,
   readBucketSnapshot,
   resetBucket,
   retargetEvent,
@@ -29,7 +30,6 @@ import {
  * Bucket policies, ACLs and account-level Block Public Access: the built s3-guard bundle against moto.
  * Each test puts the bucket in the state the event's call left it in, then delivers the event.
  */
-const QUIET = { env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' } };
 const repoPolicy = loadPolicyFile('warden.policy.yaml');
 
 function sample(file: string, bucket: string): SampleEvent {

@@ -21,3 +21,6 @@ export const uniqueBucketName = (prefix = 'test') => `${prefix}-${randomBytes(4)
 export function takeAlerts(config: LocalConfig = localConfig()): Promise<CapturedAlert[]> {
   return takeCapturedAlerts(makeClients(config).sqs, config.alertCaptureQueueUrl);
 }
+
+/** Invocation options for the bundles in tests: no log lines and no EMF output. */
+export const QUIET = { env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' } };

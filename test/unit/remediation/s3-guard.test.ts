@@ -13,7 +13,7 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { RetryableAwsError } from '#shared/errors/errors.ts';
 import type { OnceWrapper } from '#shared/idempotency/idempotency.ts';
 import type { PolicyInput } from '#shared/policy/schema.ts';
-import { loadApiCall, WARDEN_KEY_ARN } from '../../fixtures.ts';
+import { loadApiCall, ORGANIZATION_DEPLOYMENT, WARDEN_KEY_ARN } from '../../fixtures.ts';
 import { awsError, memoOnce, memoryJournal, setupGuard } from './guard-harness.ts';
 
 const s3Mock = mockClient(S3Client);
@@ -371,16 +371,7 @@ describe('s3-guard', () => {
       actor: { ...call.actor, principalArn: 'arn:aws:iam::210987654321:role/warden-remediation' },
     };
     const { guard, alerts } = setup({
-      deployment: {
-        mode: 'organization',
-        managementAccountId: '111122223333',
-        organization: {
-          organizationId: 'o-a1b2c3d4e5',
-          targetOrganizationalUnitIds: ['ou-ab12-11111111'],
-          regions: ['us-east-1'],
-          memberRoleName: 'warden-remediation',
-        },
-      },
+      deployment: ORGANIZATION_DEPLOYMENT,
     });
 
     const result = await guard(byMemberRole);
