@@ -13,7 +13,11 @@ import {
   stopDetachedMoto,
 } from '#shared/local/moto.ts';
 import { provisionLocal, slackWebhookUrlFromEnv } from '#shared/local/provision.ts';
-import { type FakeSlackServer, startFakeSlackServer } from '#shared/local/slack-capture-server.ts';
+import {
+  captureAddressFor,
+  type FakeSlackServer,
+  startFakeSlackServer,
+} from '#shared/local/slack-capture-server.ts';
 import { describeSlackMessage } from '#shared/local/slack-text.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import { withStdoutOnStderr } from './output.ts';
@@ -72,29 +76,22 @@ export function parseFunctionName(value: string): FunctionName {
   return value as FunctionName;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost']);
-
 /**
- * When the webhook secret points at this machine (local mode's default), a Slack-like server listens
- * there for the invocation, so the message has somewhere to go and can be shown.
+ * When the webhook secret holds local mode's own capture URL, a Slack-like server listens there for
+ * the invocation, so the message has somewhere to go and can be shown. Any other URL is left to notify-slack.
  */
 async function startCaptureForSecret(config: LocalConfig): Promise<FakeSlackServer | undefined> {
   const { secretsManager } = makeLocalClients(config);
   const value = (
     await secretsManager.send(new GetSecretValueCommand({ SecretId: config.slackWebhookSecretArn }))
   ).SecretString;
-  let url: URL;
+  const address = captureAddressFor(value, config.slackCaptureUrl);
+  if (!address) return undefined;
   try {
-    url = new URL(value ?? '');
-  } catch {
-    return undefined;
-  }
-  if (url.protocol !== 'http:' || !LOOPBACK.has(url.hostname)) return undefined;
-  try {
-    return await startFakeSlackServer({ port: Number(url.port || 80), path: url.pathname });
+    return await startFakeSlackServer(address);
   } catch (error) {
     throw new LocalModeError(
-      `Could not start the local Slack capture server on port ${url.port}: ${(error as Error).message}`,
+      `Could not start the local Slack capture server on port ${address.port}: ${(error as Error).message}`,
     );
   }
 }

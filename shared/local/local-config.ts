@@ -28,6 +28,11 @@ export const LocalConfigSchema = z.object({
   alertCaptureQueueArn: z.string().startsWith('arn:aws:sqs:'),
   /** The Secrets Manager secret notify-slack reads the webhook URL from (the stack's name). */
   slackWebhookSecretArn: z.string().startsWith('arn:aws:secretsmanager:'),
+  /**
+   * The capture server's URL `warden local up` writes into a new webhook secret. `warden local invoke
+   * notify-slack` runs the capture server only while the secret still holds it: any other URL is the user's.
+   */
+  slackCaptureUrl: z.url({ protocol: /^http$/, hostname: /^(127\.0\.0\.1|localhost)$/ }),
   /** Where notify-slack sends alerts Slack refused for good (the stack: the delivery queue's DLQ). */
   slackDeadLetterQueueUrl: z.url(),
 });

@@ -273,6 +273,7 @@ export async function provisionLocal(options: ProvisionOptions): Promise<LocalCo
     alertCaptureQueueUrl: capture.queueUrl,
     alertCaptureQueueArn: capture.queueArn,
     slackWebhookSecretArn,
+    slackCaptureUrl: LOCAL_SLACK_WEBHOOK_URL,
     slackDeadLetterQueueUrl,
   };
 }

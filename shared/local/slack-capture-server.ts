@@ -74,6 +74,26 @@ function parse(text: string): unknown {
   }
 }
 
+/** Where `warden local invoke notify-slack` runs the capture server: port and webhook path on 127.0.0.1. */
+export interface CaptureAddress {
+  readonly port: number;
+  readonly path: string;
+}
+
+/**
+ * The capture server runs only while the webhook secret holds the capture URL `warden local up` wrote.
+ * Any other URL is the user's own receiver, even on this machine: notify-slack posts to it, and a
+ * capture server on its port would either fail (EADDRINUSE) or swallow the messages.
+ */
+export function captureAddressFor(
+  webhookUrl: string | undefined,
+  captureUrl: string,
+): CaptureAddress | undefined {
+  if (webhookUrl !== captureUrl) return undefined;
+  const url = new URL(captureUrl);
+  return { port: Number(url.port || 80), path: url.pathname };
+}
+
 export async function startFakeSlackServer(options: FakeSlackOptions = {}): Promise<FakeSlackServer> {
   const settings = { ...DEFAULTS, ...options };
   const received: ReceivedRequest[] = [];

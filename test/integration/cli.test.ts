@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { controlCatalogue } from '#shared/controls/catalogue.ts';
 import { writeLocalConfig } from '#shared/local/local-config.ts';
 import { findFreePort } from '#shared/local/moto.ts';
 import { PROJECT_ROOT } from '#shared/local/paths.ts';
+import { startFakeSlackServer } from '../support/fake-slack-server.ts';
 import {
   loadSampleEvent,
   localConfig,
@@ -57,6 +58,15 @@ async function newBucketEvent() {
   return { bucket, event, file: eventFile(`${bucket}.json`, event) };
 }
 
+/** Points the emulator's webhook secret at `url`; put back to local mode's capture URL after each test. */
+async function setWebhookSecret(url: string): Promise<void> {
+  await makeClients().secretsManager.send(
+    new PutSecretValueCommand({ SecretId: localConfig().slackWebhookSecretArn, SecretString: url }),
+  );
+}
+
+afterEach(() => setWebhookSecret(localConfig().slackCaptureUrl));
+
 beforeAll(() => {
   workDir = mkdtempSync(join(tmpdir(), 'warden-cli-'));
   configFile = join(workDir, 'local.json');
@@ -100,25 +110,42 @@ describe('warden local invoke', () => {
   });
 
   it('runs notify-slack on an SNS event and shows the message the local Slack server received', async () => {
-    // The CLI runs its capture server where the webhook secret points: a free port for this test.
-    const port = await findFreePort();
-    await makeClients().secretsManager.send(
-      new PutSecretValueCommand({
-        SecretId: localConfig().slackWebhookSecretArn,
-        SecretString: `http://127.0.0.1:${port}/services/TTEST/BTEST/cli-test`,
-      }),
-    );
+    // The CLI runs its capture server at the capture URL local mode wrote: a free port for this test.
+    const captureUrl = `http://127.0.0.1:${await findFreePort()}/services/TTEST/BTEST/cli-test`;
+    const captureConfig = join(workDir, 'capture-local.json');
+    writeLocalConfig({ ...localConfig(), slackCaptureUrl: captureUrl }, captureConfig);
+    await setWebhookSecret(captureUrl);
 
-    const { exitCode, stdout, stderr } = await warden([
-      'local',
-      'invoke',
-      'notify-slack',
-      'events/sns/alert-s3-remediated.json',
-    ]);
+    const { exitCode, stdout, stderr } = await warden(
+      ['local', 'invoke', 'notify-slack', 'events/sns/alert-s3-remediated.json'],
+      { WARDEN_LOCAL_CONFIG: captureConfig },
+    );
 
     expect(exitCode).toBe(0);
     expect(JSON.parse(stdout)).toEqual({ delivered: 1, digested: 0, skipped: 0, permanentFailures: 0 });
     expect(stderr).toContain('▌ HIGH: Warden repaired example-bucket');
+  });
+
+  it("delivers to the user's own webhook server on 127.0.0.1 instead of starting the capture server there", async () => {
+    const ownServer = await startFakeSlackServer({ path: '/hooks/my-own-receiver' });
+    try {
+      await setWebhookSecret(ownServer.url);
+
+      const { exitCode, stdout, stderr } = await warden([
+        'local',
+        'invoke',
+        'notify-slack',
+        'events/sns/alert-s3-remediated.json',
+      ]);
+
+      expect(stderr).not.toContain('EADDRINUSE');
+      expect(exitCode).toBe(0);
+      expect(JSON.parse(stdout)).toMatchObject({ delivered: 1 });
+      expect(ownServer.received).toHaveLength(1);
+      expect(JSON.stringify(ownServer.received[0]?.payload)).toContain('example-bucket');
+    } finally {
+      await ownServer.close();
+    }
   });
 
   it('exits 1 when notify-slack gets an event that is neither SNS nor SQS', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeKeyCommand, GetKeyRotationStatusCommand } from '@aws-sdk/client-kms';
-import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
 import { LOCAL_REGION } from '#shared/local/credentials.ts';
@@ -119,12 +119,16 @@ describe('provisioning', () => {
 
   it('creates the Slack webhook secret with the stack name, holding the local capture URL', async () => {
     const config = localConfig();
+    const { secretsManager } = makeClients();
 
-    const secret = await makeClients().secretsManager.send(
-      new DescribeSecretCommand({ SecretId: config.slackWebhookSecretArn }),
-    );
+    const [secret, value] = await Promise.all([
+      secretsManager.send(new DescribeSecretCommand({ SecretId: config.slackWebhookSecretArn })),
+      secretsManager.send(new GetSecretValueCommand({ SecretId: config.slackWebhookSecretArn })),
+    ]);
 
     expect(secret.Name).toBe('warden/slack-webhook-url');
+    expect(config.slackCaptureUrl).toBe('http://127.0.0.1:5056/services/TLOCAL/BLOCAL/warden-local-capture');
+    expect(value.SecretString).toBe(config.slackCaptureUrl);
   });
 
   it('writes a local.json that reads back unchanged', () => {
