@@ -125,8 +125,16 @@ export class SlackDelivery extends Construct {
     }).bindSlackWebhookSecret(this.secret, encryptionKey);
     this.bindDeadLetterQueue(encryptionKey);
     this.bindMessageBudget(props.idempotencyTable, encryptionKey);
+    // The event source grants consumption of the queue it is given, and for a queue with a key also
+    // kms:Decrypt on that key with no condition. It gets the queue by reference without its key: the
+    // decryption SQS does for the event source mapping is the kms:ViaService sqs grant above.
+    const queueWithoutKeyGrant = sqs.Queue.fromQueueAttributes(this, 'AlertQueueForEventSource', {
+      queueArn: this.queue.queueArn,
+      queueUrl: this.queue.queueUrl,
+      queueName: this.queue.queueName,
+    });
     this.notifySlack.function.addEventSource(
-      new lambdaEvents.SqsEventSource(this.queue, {
+      new lambdaEvents.SqsEventSource(queueWithoutKeyGrant, {
         batchSize: ALERT_BATCH_SIZE,
         maxBatchingWindow: ALERT_BATCH_WINDOW,
         reportBatchItemFailures: true,

@@ -111,6 +111,18 @@ describe('Slack delivery', () => {
     ]);
   });
 
+  it('grants notify-slack no kms:Decrypt on the internal key outside a kms:ViaService condition', () => {
+    const key = JSON.stringify(arnOf(template, 'AWS::KMS::Key', 'Key'));
+    const decryptsKey = notifySlackStatements().filter(
+      (s) => [s.Action].flat().includes('kms:Decrypt') && JSON.stringify(s.Resource) === key,
+    );
+
+    expect(decryptsKey.length).toBeGreaterThan(0);
+    expect(decryptsKey.filter((s) => !JSON.stringify(s.Condition ?? {}).includes('kms:ViaService'))).toEqual(
+      [],
+    );
+  });
+
   it("gives notify-slack the idempotency table, home of its message budget, in the guards' variable", () => {
     expect(fn?.Properties.Environment.Variables[ENV.idempotencyTable]).toEqual({
       Ref: logicalId(template, 'AWS::DynamoDB::Table', 'StateIdempotency'),
