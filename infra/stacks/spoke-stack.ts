@@ -4,17 +4,29 @@ import {
   CfnParameter,
   CfnResource,
   DefaultStackSynthesizer,
+  Duration,
   Fn,
   Stack,
   type StackProps,
 } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { NagSuppressions } from 'cdk-nag';
-import type { Construct } from 'constructs';
-import { FUNCTION_NAMES, type FunctionName, type ResourceNames } from '#shared/config/names.ts';
+import type { Construct, IConstruct } from 'constructs';
+import {
+  type ForwardedEvents,
+  FUNCTION_NAMES,
+  type FunctionName,
+  type ResourceNames,
+  spokeRuleName,
+} from '#shared/config/names.ts';
 import { S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
 import { ROOT_GUARD_EVENT_PATTERNS, ROOT_GUARD_EVENT_REGION } from '#shared/root/root-event-patterns.ts';
+import { allowAlarmPublishing, notifyOnAlarm } from '../constructs/alarm-topic.ts';
+import { RULE_TARGET_MAX_EVENT_AGE, RULE_TARGET_RETRY_ATTEMPTS } from '../constructs/cloudtrail-rule.ts';
+import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
 import { ANY_KEY_OF_THE_ACCOUNT_FINDING } from '../constructs/guard-function.ts';
 import { WardenKey } from '../constructs/warden-key.ts';
 import { cloudTrailApiCallPattern } from '../events/cloudtrail-pattern.ts';
@@ -73,6 +85,10 @@ export class SpokeStack extends Stack {
   readonly rules: events.CfnRule[] = [];
   /** Warden's key for this account's buckets in this region (not in the hub's own account). */
   readonly bucketKey: WardenKey;
+  /** Events the rules could not put on the hub bus after their retries (not in the hub's own region). */
+  readonly deadLetters: DeadLetterQueue;
+  /** This account and region's alarms: CloudWatch can notify only a topic of its own account and region. */
+  readonly alarmTopic: sns.Topic;
 
   constructor(scope: Construct, id: string, props: SpokeStackProps) {
     // No bootstrap resources exist in member accounts: no bootstrap version rule either.
@@ -118,14 +134,16 @@ export class SpokeStack extends Stack {
       Fn.conditionEquals(Aws.ACCOUNT_ID, hubAccountId),
       Fn.conditionEquals(Aws.REGION, hubRegion),
     );
+    const forwardsEvents = new CfnCondition(this, 'ForwardsEvents', {
+      expression: Fn.conditionNot(isHubBus),
+    });
     const forwardsS3 = new CfnCondition(this, 'ForwardsS3Events', { expression: Fn.conditionNot(isHubBus) });
     // The hub's account has its keys from the hub and forwarder stacks (same alias): none here.
     const createsBucketKey = new CfnCondition(this, 'CreatesBucketKey', {
       expression: Fn.conditionNot(Fn.conditionEquals(Aws.ACCOUNT_ID, hubAccountId)),
     });
     this.bucketKey = new WardenKey(this, 'BucketKey', { alias: names.kmsKeyAlias, purpose: 'buckets' });
-    for (const resource of this.bucketKey.node.findAll())
-      if (resource instanceof CfnResource) resource.cfnOptions.condition = createsBucketKey;
+    onlyWhere(this.bucketKey, createsBucketKey);
     const forwardsRoot = new CfnCondition(this, 'ForwardsRootEvents', {
       expression: Fn.conditionAnd(
         Fn.conditionEquals(Aws.REGION, ROOT_GUARD_EVENT_REGION),
@@ -197,13 +215,40 @@ export class SpokeStack extends Stack {
       },
     });
 
+    // Where any rule forwards: a topic for this account's alarms and a dead-letter queue, as the
+    // account-mode forwarders have (a member event the hub bus refused is otherwise dropped silently).
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      topicName: `${names.prefix}-spoke-alarms`,
+      displayName: 'Warden spoke alarms',
+      enforceSSL: true,
+    });
+    allowAlarmPublishing(this.alarmTopic);
+    NagSuppressions.addResourceSuppressions(this.alarmTopic, [
+      {
+        id: 'AwsSolutions-SNS2',
+        reason:
+          'Carries only CloudWatch alarm state changes of this spoke (alarm name, metric, threshold), no event ' +
+          'content. CloudWatch cannot publish to a topic encrypted with the AWS managed aws/sns key, and member ' +
+          "accounts have no Warden key for Warden's own resources.",
+      },
+    ]);
+    this.deadLetters = new DeadLetterQueue(this, 'UndeliveredEvents', {
+      alertTopic: this.alarmTopic,
+      purpose: 'events this member account could not forward to the Warden hub bus',
+    });
+    const forwarded: ForwardedEvents[] = [];
+    const ruleArn = (kind: ForwardedEvents) =>
+      `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${spokeRuleName(names, kind)}`;
+
     const forward = (
       id: string,
+      kind: ForwardedEvents,
       description: string,
       pattern: Record<string, unknown>,
       condition: CfnCondition,
     ) => {
       const rule = new events.CfnRule(this, id, {
+        name: spokeRuleName(names, kind),
         description,
         state: 'ENABLED',
         eventPattern: pattern,
@@ -212,12 +257,17 @@ export class SpokeStack extends Stack {
             id: 'WardenHubBus',
             arn: hubBusArn,
             roleArn: this.forwarderRole.roleArn,
-            retryPolicy: { maximumRetryAttempts: 8, maximumEventAgeInSeconds: 7_200 },
+            retryPolicy: {
+              maximumRetryAttempts: RULE_TARGET_RETRY_ATTEMPTS,
+              maximumEventAgeInSeconds: RULE_TARGET_MAX_EVENT_AGE.toSeconds(),
+            },
+            deadLetterConfig: { arn: this.deadLetters.queue.queueArn },
           },
         ],
       });
       rule.cfnOptions.condition = condition;
       this.rules.push(rule);
+      forwarded.push(kind);
       return rule;
     };
 
@@ -230,21 +280,70 @@ export class SpokeStack extends Stack {
     });
     forward(
       'S3Events',
+      's3',
       'Warden spoke: S3 configuration changes, forwarded to the hub',
       { ...s3Pattern, 'detail-type': detailType },
       forwardsS3,
     );
     forward(
       'RootAccessKeyEvents',
+      'rootAccessKeyCreated',
       'Warden spoke: root access key creation, forwarded to the hub',
       ROOT_GUARD_EVENT_PATTERNS.rootAccessKeyCreated,
       forwardsRoot,
     );
     forward(
       'RootSignInEvents',
+      'rootConsoleSignIn',
       'Warden spoke: root console sign-in, forwarded to the hub',
       ROOT_GUARD_EVENT_PATTERNS.rootConsoleSignIn,
       forwardsRoot,
     );
+
+    // EventBridge may put on the queue only what these rules failed to deliver. By name: a rule of
+    // another region does not exist here, and the policy must not depend on conditional resources.
+    this.deadLetters.queue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowWardenSpokeRules',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [this.deadLetters.queue.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': forwarded.map(ruleArn) } },
+      }),
+    );
+    const failedForwards = notifyOnAlarm(
+      new cloudwatch.Alarm(this, 'FailedForwardsAlarm', {
+        alarmDescription:
+          'Warden: a spoke rule of this account and region failed to put events on the hub bus.',
+        metric: new cloudwatch.MathExpression({
+          expression: forwarded.map((_, index) => `f${index}`).join(' + '),
+          usingMetrics: Object.fromEntries(
+            forwarded.map((kind, index) => [
+              `f${index}`,
+              new cloudwatch.Metric({
+                namespace: 'AWS/Events',
+                metricName: 'FailedInvocations',
+                dimensionsMap: { RuleName: spokeRuleName(names, kind) },
+                statistic: cloudwatch.Stats.SUM,
+                period: Duration.minutes(5),
+              }),
+            ]),
+          ),
+          period: Duration.minutes(5),
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      this.alarmTopic,
+    );
+    for (const scope of [this.alarmTopic, this.deadLetters, failedForwards]) onlyWhere(scope, forwardsEvents);
   }
+}
+
+/** Every CloudFormation resource under `scope` exists only where `condition` holds. */
+function onlyWhere(scope: IConstruct, condition: CfnCondition): void {
+  for (const resource of scope.node.findAll())
+    if (resource instanceof CfnResource) resource.cfnOptions.condition = condition;
 }

@@ -54,3 +54,11 @@ const RULE_SUFFIX: Record<ForwardedEvents, string> = {
  */
 export const forwardingRuleName = (names: ResourceNames, events: ForwardedEvents): string =>
   `${names.prefix}-forward-${RULE_SUFFIX[events]}`;
+
+/**
+ * Organization mode: the spoke's forwarding rules in member accounts. Named apart from the account-mode
+ * forwarders, which the hub's own account also has; fixed, so the spoke's dead-letter queue policy and
+ * alarm can name rules that exist only in some regions.
+ */
+export const spokeRuleName = (names: ResourceNames, events: ForwardedEvents): string =>
+  `${names.prefix}-spoke-${RULE_SUFFIX[events]}`;

@@ -100,12 +100,17 @@ describe('spoke template', () => {
     { Type: string; Properties: Properties; Condition?: string }
   >;
 
-  it('contains only EventBridge rules, IAM roles and the bucket key: no Lambda, no assets', () => {
+  it('contains only rules, IAM roles, the bucket key, a dead-letter queue and alarms: no Lambda, no assets', () => {
     expect([...new Set(Object.values(resources).map((r) => r.Type))].sort()).toEqual([
+      'AWS::CloudWatch::Alarm',
       'AWS::Events::Rule',
       'AWS::IAM::Role',
       'AWS::KMS::Alias',
       'AWS::KMS::Key',
+      'AWS::SNS::Topic',
+      'AWS::SNS::TopicPolicy',
+      'AWS::SQS::Queue',
+      'AWS::SQS::QueuePolicy',
     ]);
   });
 
