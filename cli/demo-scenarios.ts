@@ -223,7 +223,7 @@ export function demoScenarios(): Scenario[] {
     {
       title: 'An exempt bucket',
       story:
-        "CDK's asset bucket matches the policy's exemptBuckets glob cdk-*-assets-*: never touched, never alerted on.",
+        "This account's CDK asset bucket matches the policy's exemptBuckets pattern cdk-hnb659fds-assets-{account}-{region}: never touched, never alerted on. The same name in another account or region would be guarded.",
       resource: 'cdk-hnb659fds-assets-123456789012-us-east-1',
       prepare: setUp('cdk-hnb659fds-assets-123456789012-us-east-1', () => ({
         encryption: 'AES256',

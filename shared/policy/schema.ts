@@ -5,6 +5,8 @@ import * as z from 'zod/mini';
 // One locale file: `z.locales.en` would bundle every locale.
 import en from 'zod/v4/locales/en.js';
 import { CONTROL_IDS } from '#shared/controls/control-ids.ts';
+import { bucketGlobProblem } from '#shared/s3/bucket-glob.ts';
+import { cidrProblem } from '#shared/s3/policy/ip-ranges.ts';
 
 // Classic zod registers its English messages when the first schema is built; zod/mini does not, and
 // would say only "Invalid input" (no unknown key, no expected value). Register them the same way,
@@ -23,14 +25,20 @@ const kmsKeyArn = z
     ),
   );
 
-/** A bucket name or a glob (`*`, `?`, `[...]`) such as `cdk-*-assets-*`. */
-const bucketPattern = z
-  .string()
-  .check(
-    z.minLength(1),
-    z.maxLength(255),
-    z.regex(/^[a-z0-9.\-*?[\]!]+$/, 'must be a bucket name or a glob over bucket names'),
-  );
+/**
+ * A bucket name or a glob (`*`, `?`, `[...]`, `{account}`, `{region}`) such as
+ * `cdk-hnb659fds-assets-{account}-{region}`. Legacy us-east-1 names may hold upper-case letters and `_`.
+ * Compiled with the guard's own matcher: a glob the guard could not use never gets past the schema.
+ */
+const bucketPattern = z.string().check(
+  z.minLength(1),
+  z.maxLength(255),
+  z.regex(/^[A-Za-z0-9._\-*?[\]!{}]+$/, 'must be a bucket name or a glob over bucket names'),
+  z.superRefine((pattern, context) => {
+    const problem = bucketGlobProblem(pattern);
+    if (problem) context.addIssue({ code: 'custom', message: `"${pattern}" ${problem}`, input: pattern });
+  }),
+);
 
 const accountId = z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit account id'));
 
@@ -38,6 +46,22 @@ const accountId = z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit accou
 const organizationId = z
   .string()
   .check(z.regex(/^o-[a-z0-9]{10,32}$/, 'must be an AWS Organizations id such as o-a1b2c3d4e5'));
+
+/** VPC endpoint and VPC ids: the prefix and 8 or 17 hexadecimal digits. */
+const vpcEndpointId = z
+  .string()
+  .check(z.regex(/^vpce-([0-9a-f]{8}|[0-9a-f]{17})$/, 'must be a VPC endpoint id such as vpce-1a2b3c4d'));
+const vpcId = z
+  .string()
+  .check(z.regex(/^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/, 'must be a VPC id such as vpc-1a2b3c4d'));
+
+const sourceIpCidr = z.string().check(
+  z.superRefine((cidr, context) => {
+    const problem = cidrProblem(cidr);
+    if (problem)
+      context.addIssue({ code: 'custom', message: `must be a CIDR block: ${problem}`, input: cidr });
+  }),
+);
 
 const controlSettings = z.strictObject({ mode: z.enum(CONTROL_MODES) });
 
@@ -146,6 +170,12 @@ export const PolicySchema = z.strictObject({
       allowedAccountIds: z._default(z.array(accountId), []),
       /** Organizations whose accounts bucket policies may grant access to (through aws:PrincipalOrgID). */
       allowedOrganizationIds: z._default(z.array(organizationId), []),
+      /** VPC endpoints whose traffic a `Principal: *` statement may admit (through aws:SourceVpce). */
+      trustedVpcEndpointIds: z._default(z.array(vpcEndpointId), []),
+      /** VPCs whose traffic a `Principal: *` statement may admit (through aws:SourceVpc). */
+      trustedVpcIds: z._default(z.array(vpcId), []),
+      /** IP ranges a `Principal: *` statement may admit (through aws:SourceIp): CIDR blocks, IPv4 or IPv6. */
+      trustedSourceIpCidrs: z._default(z.array(sourceIpCidr), []),
     }),
     {},
   ),

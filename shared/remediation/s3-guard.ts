@@ -5,12 +5,7 @@ import type { BaselineStore } from '#shared/audit/baseline-store.ts';
 import type { PendingFixes, RemediationJournal } from '#shared/audit/remediation-journal.ts';
 import type { ClientsFor } from '#shared/aws/cross-account.ts';
 import type { GuardConfig } from '#shared/config/load-config.ts';
-import {
-  ACCOUNT_CONTROLS,
-  BASELINE_ENDING_EVENT_NAMES,
-  BUCKET_CONTROLS,
-  S3_GUARD_EVENT_NAMES,
-} from '#shared/controls/registry.ts';
+import { ACCOUNT_CONTROLS, BUCKET_CONTROLS, S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
 import type { AccountControl, BucketControl, Control, EvaluationContext } from '#shared/controls/types.ts';
 import { ResourceGoneError, WardenError } from '#shared/errors/errors.ts';
 import type { ApiCall } from '#shared/events/normalise.ts';
@@ -27,7 +22,6 @@ import {
   type AccountStatePart,
   readAccountState,
 } from '#shared/s3/account/account-state.ts';
-import type { ActionTense } from '#shared/s3/action-tense.ts';
 import {
   applyBucketAction,
   type BucketAction,
@@ -92,7 +86,7 @@ interface Target<State, Part extends string, Action> {
   readonly resource: string;
   read(parts: ReadonlySet<Part>): Promise<State>;
   apply(action: Action): Promise<void>;
-  describe(action: Action, tense: ActionTense): string;
+  describe(action: Action): string;
   view(state: State, control: Control<State, Part, Action>): Record<string, unknown>;
   /** Read-backs before a fix is judged not to hold (settings that show after a delay need more than one). */
   readonly verifyAttempts: number;
@@ -137,13 +131,7 @@ export function createS3Guard(deps: S3GuardDeps) {
   const accountEvents = new Set(accountControls.flatMap((control) => control.triggers));
   const handledEvents =
     deps.controls || deps.accountControls
-      ? [
-          ...new Set([
-            ...bucketControls.flatMap((c) => c.triggers),
-            ...accountEvents,
-            ...BASELINE_ENDING_EVENT_NAMES,
-          ]),
-        ]
+      ? [...new Set([...bucketControls.flatMap((c) => c.triggers), ...accountEvents])]
       : S3_GUARD_EVENT_NAMES;
   const pause = deps.pause ?? defaultPause;
   const memberRoleName = memberRoleNameOf(deps.config.policy);
@@ -250,7 +238,7 @@ export function createS3Guard(deps: S3GuardDeps) {
         failures.set(evaluation.control, errorMessage(result.reason));
     });
 
-    // Verify: read back what was written; every control is then judged on the state Warden leaves.
+    // Verify: read back what was written and judge it again.
     const fixed = toApply.filter((e) => !failures.has(e.control));
     let after = state;
     let unverified: string | undefined;
@@ -258,7 +246,7 @@ export function createS3Guard(deps: S3GuardDeps) {
       const parts = statePartsFor(fixed.map((e) => e.control));
       try {
         for (let attempt = 1; ; attempt++) {
-          after = { ...state, ...(await target.read(parts)) };
+          after = await target.read(parts);
           const holds = fixed.every((e) => !e.control.check(after, context));
           if (holds || attempt >= target.verifyAttempts) break;
           await pause(VERIFY_PAUSE_MS);
@@ -271,83 +259,65 @@ export function createS3Guard(deps: S3GuardDeps) {
       }
     }
 
-    const fixedBy = fixed.map((e) => e.control.id);
     const outcomes = evaluations.map((evaluation): ControlOutcome => {
       const { finding, plan, control } = evaluation;
       const started = pending[control.id];
-      const base = outcomeBase(control, resource);
-      const others = fixedBy.filter((id) => id !== control.id).join(', ');
-      const left = control.check(after, context);
-      if (!finding) {
-        if (started)
-          // An earlier attempt at this event applied the fix, then failed later: this is its read-back.
-          return {
-            ...base,
-            status: 'REMEDIATED',
-            reason: started.reason,
-            actions: started.actions,
-            before: started.before,
-            after: target.view(state, control),
-          };
-        if (!left) return { ...base, status: 'ALREADY_COMPLIANT', reason: 'Compliant.', actions: [] };
-        // Compliant when Warden looked, not after its fix of another control: say so, never claim compliance.
+      if (!finding && started)
+        // An earlier attempt at this event applied the fix, then failed later: this is its read-back.
         return {
-          ...base,
-          status: evaluation.mode === 'detect' ? 'DETECTED' : 'FAILED',
-          reason: `${left.summary} (after Warden's fix for ${others || 'another control'}; this control was compliant before it)`,
-          actions: [],
-          before: target.view(state, control),
-          after: target.view(after, control),
-        };
-      }
-      const judged = { ...base, before: beforeOf(control) };
-      const isFixed = fixed.includes(evaluation);
-      if (!isFixed && !left && unverified === undefined)
-        // Not this control's own fix (detect mode, blocked or failed), but the state Warden leaves passes it.
-        return {
-          ...judged,
+          ...outcomeBase(control, resource),
           status: 'REMEDIATED',
-          reason: `${finding.summary} Resolved by Warden's fix for ${others || 'another control'}.`,
-          actions: [],
-          after: target.view(after, control),
+          reason: started.reason,
+          actions: started.actions,
+          before: started.before,
+          after: target.view(state, control),
         };
+      if (!finding)
+        return {
+          ...outcomeBase(control, resource),
+          status: 'ALREADY_COMPLIANT',
+          reason: 'Compliant.',
+          actions: [],
+        };
+      const base = { ...outcomeBase(control, resource), before: beforeOf(control) };
+      const actions = plannedActions(evaluation).map((action) => target.describe(action));
       if (evaluation.mode === 'detect') {
         return {
-          ...judged,
+          ...base,
           status: 'DETECTED',
-          reason: `${finding.summary} (detect mode: Warden changed nothing)`,
-          actions: plannedActions(evaluation).map((action) => target.describe(action, 'proposed')),
+          reason: `${finding.summary} (detect mode: not changed)`,
+          actions,
         };
       }
-      const actions = plannedActions(evaluation).map((action) => target.describe(action, 'done'));
       if (plan && 'blocked' in plan)
-        return { ...judged, status: 'FAILED', reason: `${finding.summary} ${plan.blocked}`, actions: [] };
+        return { ...base, status: 'FAILED', reason: `${finding.summary} ${plan.blocked}`, actions: [] };
       const failure = failures.get(control);
       if (failure)
         return {
-          ...judged,
+          ...base,
           status: 'FAILED',
           reason: `${finding.summary} The fix failed: ${failure}`,
           actions,
         };
       if (unverified)
         return {
-          ...judged,
+          ...base,
           status: 'FAILED',
           reason: `${finding.summary} The fix was sent, but Warden could not read it back to verify it: ${unverified}`,
           actions,
         };
-      if (left) {
+      const stillFailing = control.check(after, context);
+      if (stillFailing) {
         return {
-          ...judged,
+          ...base,
           status: 'FAILED',
-          reason: `${finding.summary} Read-back after the fix: ${left.summary}`,
+          reason: `${finding.summary} Read-back after the fix: ${stillFailing.summary}`,
           actions,
           after: target.view(after, control),
         };
       }
       return {
-        ...judged,
+        ...base,
         status: 'REMEDIATED',
         reason: finding.summary,
         actions,
@@ -376,7 +346,7 @@ export function createS3Guard(deps: S3GuardDeps) {
         {
           before: beforeOf(evaluation.control),
           reason: evaluation.finding?.summary ?? '',
-          actions: plannedActions(evaluation).map((action) => target.describe(action, 'done')),
+          actions: plannedActions(evaluation).map((action) => target.describe(action)),
         },
       ]),
     );
@@ -390,7 +360,7 @@ export function createS3Guard(deps: S3GuardDeps) {
       resourceType: BUCKET_RESOURCE_TYPE,
       resource: bucket,
       verifyAttempts: 1,
-      read: async (parts) => readBucketState(await scoped(), bucket, call.accountId, parts, call.region),
+      read: async (parts) => readBucketState(await scoped(), bucket, call.accountId, parts),
       apply: async (action) => applyBucketAction(await scoped(), action, call.accountId),
       describe: describeAction,
       view: (state, control) => bucketView(state, control.reads),
@@ -417,23 +387,10 @@ export function createS3Guard(deps: S3GuardDeps) {
       .filter((control) => control.reads.includes('policy'));
     if (policyControls.some((control) => control.check(final, context))) return;
     if (before.baselinePolicy && before.baselinePolicy.policy === policy) return;
-    await deps.baselines.writePolicy(baselineKeyOf(call, before.bucket), {
+    await deps.baselines.writePolicy(before.bucket, {
       policy,
       observedAt: deps.clock.now().toISOString(),
       eventId: call.eventId,
-    });
-  }
-
-  /**
-   * A bucket created or deleted under this name is not the bucket the baseline was taken from. The end is
-   * dated at the event, so a baseline Warden observes on the new bucket afterwards (a policy put right after
-   * creation, processed first) is not ended by a late CreateBucket.
-   */
-  async function endPolicyBaseline(call: ApiCall, bucket: string) {
-    await deps.baselines.endPolicy(baselineKeyOf(call, bucket), {
-      observedAt: eventInstant(call),
-      eventId: call.eventId,
-      reason: call.eventName,
     });
   }
 
@@ -483,16 +440,8 @@ export function createS3Guard(deps: S3GuardDeps) {
         deps.log.error('Event rejected', { ...header, reason });
         return { ...header, status: 'REJECTED', reason, outcomes: [] };
       }
-      if (BASELINE_ENDING_EVENT_NAMES.includes(call.eventName)) await endPolicyBaseline(call, bucket);
       if (isExemptBucket(bucket, deps.config.policy, call))
         return ignore(header, `bucket ${bucket} is exempt by policy`);
-      if (call.eventName === 'DeleteBucket')
-        return {
-          ...header,
-          status: 'PROCESSED',
-          reason: `ended the policy baseline of ${bucket}`,
-          outcomes: [],
-        };
       scoped = { ...call, scope: 'bucket', resource: bucket };
     }
 
@@ -571,17 +520,4 @@ function auditRecordsFor(
       resource: outcome.resource,
       outcome,
     }));
-}
-
-/** Baselines belong to one bucket of one account in one region (bucket names are reused). */
-export const baselineKeyOf = (call: Pick<ApiCall, 'accountId' | 'region'>, bucket: string) => ({
-  accountId: call.accountId,
-  region: call.region,
-  bucket,
-});
-
-/** CloudTrail's `eventTime` in the ISO form Warden's own timestamps use, so the two compare as strings. */
-function eventInstant(call: Pick<ApiCall, 'eventTime'>): string {
-  const time = new Date(call.eventTime);
-  return Number.isNaN(time.getTime()) ? call.eventTime : time.toISOString();
 }

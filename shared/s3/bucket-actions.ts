@@ -11,7 +11,6 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { callAws } from '#shared/errors/errors.ts';
-import { type ActionTense, verb } from './action-tense.ts';
 import {
   ALL_BLOCKED,
   type EncryptionRule,
@@ -68,37 +67,36 @@ export function isPrivateAcl(acl: BucketAcl): boolean {
   );
 }
 
-/** A person-readable line for alerts and the audit trail: what Warden did, or what it would do. */
-export function describeAction(action: BucketAction, tense: ActionTense = 'done'): string {
-  const said = (past: string, base: string) => verb(tense, past, base);
+/** A person-readable line for alerts and the audit trail. */
+export function describeAction(action: BucketAction): string {
   switch (action.type) {
     case 'PutBucketEncryption':
-      return `${said('Set', 'set')} default encryption to SSE-KMS with ${action.kmsKeyArn} (Bucket Key on, SSE-C blocked)`;
+      return `Set default encryption to SSE-KMS with ${action.kmsKeyArn} (Bucket Key on, SSE-C blocked)`;
     case 'RestoreBucketEncryption':
-      return `${said('Restored', 'restore')} default encryption to ${action.rules.map((rule) => `${rule.algorithm}${rule.kmsKeyId ? ` with ${rule.kmsKeyId}` : ''}`).join(', ')}`;
+      return `Restored default encryption to ${action.rules.map((rule) => `${rule.algorithm}${rule.kmsKeyId ? ` with ${rule.kmsKeyId}` : ''}`).join(', ')}`;
     case 'DeleteBucketEncryption':
-      return `${said('Deleted', 'delete')} the default encryption configuration (S3 falls back to SSE-S3)`;
+      return 'Deleted the default encryption configuration (S3 falls back to SSE-S3)';
     case 'PutPublicAccessBlock': {
       const config = action.configuration;
       if (!config || Object.values(config).every(Boolean))
-        return `${said('Turned', 'turn')} on all four Block Public Access settings`;
+        return 'Turned on all four Block Public Access settings';
       const on = Object.entries(config)
         .filter(([, value]) => value)
         .map(([flag]) => flag);
-      return `${said('Set', 'set')} Block Public Access to ${on.length > 0 ? `only ${on.join(', ')} on` : 'all off'}`;
+      return `Set Block Public Access to ${on.length > 0 ? `only ${on.join(', ')} on` : 'all off'}`;
     }
     case 'PutBucketPolicy':
-      return `${said('Replaced', 'replace')} the bucket policy: ${action.why}`;
+      return `Replaced the bucket policy: ${action.why}`;
     case 'DeleteBucketPolicy':
-      return `${said('Deleted', 'delete')} the bucket policy: ${action.why}`;
+      return `Deleted the bucket policy: ${action.why}`;
     case 'PutBucketAcl':
-      return `${isPrivateAcl(action.acl) ? `${said('Reset', 'reset')} the bucket ACL to private` : `${said('Rewrote', 'rewrite')} the bucket ACL`}: ${action.why}`;
+      return `${isPrivateAcl(action.acl) ? 'Reset the bucket ACL to private' : 'Rewrote the bucket ACL'}: ${action.why}`;
     case 'PutBucketOwnershipControls':
       return action.objectOwnership === 'BucketOwnerEnforced'
-        ? `${said('Set', 'set')} Object Ownership to BucketOwnerEnforced (ACLs disabled)`
-        : `${said('Set', 'set')} Object Ownership to ${action.objectOwnership}`;
+        ? 'Set Object Ownership to BucketOwnerEnforced (ACLs disabled)'
+        : `Set Object Ownership to ${action.objectOwnership}`;
     case 'DeleteBucketOwnershipControls':
-      return `${said('Deleted', 'delete')} the Object Ownership setting (ACLs enabled, ObjectWriter)`;
+      return 'Deleted the Object Ownership setting (ACLs enabled, ObjectWriter)';
   }
 }
 

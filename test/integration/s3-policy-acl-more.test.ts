@@ -59,8 +59,7 @@ function auditDeps() {
 
 const baselineOf = (bucket: string) => {
   const { documents, tableName } = auditDeps();
-  const { accountId, region } = localConfig();
-  return dynamoBaselineStore(documents, tableName).readPolicy({ accountId, region, bucket });
+  return dynamoBaselineStore(documents, tableName).readPolicy(bucket);
 };
 
 /** A bucket with Warden's key, no Block Public Access, and the policy the sample event carries. */

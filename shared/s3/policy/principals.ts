@@ -17,6 +17,18 @@ export function isOpenPrincipal(principal: Principal): boolean {
   return principal.type === 'Federated' && !IAM_PROVIDER_ARN.test(principal.id);
 }
 
+/**
+ * A CloudFront origin access identity as S3 returns it in a bucket policy. Its account field is the word
+ * `cloudfront`, not an account: the identity belongs to the CloudFront distribution of the bucket owner
+ * that created it (S3 may return a grant written to the OAI's canonical user id in this form too).
+ */
+const CLOUDFRONT_OAI_ARN =
+  /^arn:aws[a-z-]*:iam::cloudfront:user\/CloudFront Origin Access Identity [A-Z0-9]+$/;
+
+export function isCloudFrontOriginAccessIdentity(arn: string): boolean {
+  return CLOUDFRONT_OAI_ARN.test(arn);
+}
+
 /** The account field of an ARN, when it holds a fixed 12-digit account id. */
 export function accountOfArn(arn: string): string | undefined {
   return ARN_ACCOUNT.exec(arn)?.[1];

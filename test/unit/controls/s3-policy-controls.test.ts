@@ -93,7 +93,7 @@ describe('s3-public-policy', () => {
   });
 });
 
-describe('s3-public-policy rollback: legitimate statements survive, nothing is granted back', () => {
+describe('s3-public-policy rollback: legitimate statements survive', () => {
   const OPS = {
     Sid: 'Ops',
     Effect: 'Allow',
@@ -101,17 +101,9 @@ describe('s3-public-policy rollback: legitimate statements survive, nothing is g
     Action: 's3:PutObject',
     Resource: 'arn:aws:s3:::example-bucket/*',
   };
-  const DENY_DELETE = {
-    Sid: 'DenyDelete',
-    Effect: 'Deny',
-    Principal: '*',
-    Action: 's3:DeleteObject',
-    Resource: 'arn:aws:s3:::example-bucket/*',
-  };
   const TEAM_MADE_PUBLIC = { ...TEAM, Principal: '*' };
   const noPolicy = { policy: null, observedAt: 't0', eventId: 'e0' };
   const teamOnly = { policy: policy(TEAM), observedAt: 't0', eventId: 'e0' };
-  const teamAndDeny = { policy: policy(TEAM, DENY_DELETE), observedAt: 't0', eventId: 'e0' };
 
   it.each([
     {
@@ -122,18 +114,30 @@ describe('s3-public-policy rollback: legitimate statements survive, nothing is g
         type: 'PutBucketPolicy',
         policy: policy(TEAM),
         why: expect.stringMatching(
-          /^removed 1 offending statement \(Public\): "Public" .*; kept 1 other statement\(s\) unchanged$/,
+          /^the last-known-good state \(no bucket policy\) lacks 1 legitimate statement \(Team\) of the new policy; removed 1 offending statement \(Public\): "Public" /,
         ),
       },
     },
     {
-      name: 'nothing but the public statement: the policy is deleted',
+      name: 'no-policy baseline, nothing but the public statement: "no policy" is restored',
       baselinePolicy: noPolicy,
       current: policy(PUBLIC),
       expected: {
         type: 'DeleteBucketPolicy',
         why: expect.stringMatching(
-          /^the policy held only 1 offending statement \(Public\): "Public" /,
+          /^restored the last-known-good state, no bucket policy \(observed t0\); removed "Public" /,
+        ),
+      },
+    },
+    {
+      name: 'baseline A, new policy A + public P: the baseline is restored, the same as removing P',
+      baselinePolicy: teamOnly,
+      current: policy(TEAM, PUBLIC),
+      expected: {
+        type: 'PutBucketPolicy',
+        policy: policy(TEAM),
+        why: expect.stringMatching(
+          /^restored the last-known-good policy \(observed t0: .*; this drops "Public" /,
         ),
       },
     },
@@ -145,30 +149,19 @@ describe('s3-public-policy rollback: legitimate statements survive, nothing is g
         type: 'PutBucketPolicy',
         policy: policy(TEAM, OPS),
         why: expect.stringMatching(
-          /^removed 1 offending statement \(Public\): .*; kept 2 other statement\(s\) unchanged$/,
+          /^the last-known-good policy lacks 1 legitimate statement \(Ops\) of the new policy; removed 1 offending statement \(Public\): .*; kept 2 other statement\(s\) unchanged$/,
         ),
       },
     },
     {
-      name: 'baseline A, new policy turns A public: A is removed, not granted back',
+      name: 'baseline A, new policy turns A public: the baseline is restored',
       baselinePolicy: teamOnly,
       current: policy(TEAM_MADE_PUBLIC),
       expected: {
-        type: 'DeleteBucketPolicy',
-        why: expect.stringMatching(
-          /^the policy held only 1 offending statement \(Team\); did not bring back 1 earlier Allow statement \(Team\) of the last-known-good policy: Warden never grants access, re-add it if still wanted: "Team" /,
-        ),
-      },
-    },
-    {
-      name: 'baseline A + Deny D, new policy A + P without D: P removed, D brought back',
-      baselinePolicy: teamAndDeny,
-      current: policy(TEAM, PUBLIC),
-      expected: {
         type: 'PutBucketPolicy',
-        policy: policy(TEAM, DENY_DELETE),
+        policy: policy(TEAM),
         why: expect.stringMatching(
-          /^removed 1 offending statement \(Public\); brought back 1 Deny statement \(DenyDelete\) .*\(Deny statements from the last-known-good policy observed t0: "DenyDelete" .*\)$/,
+          /^restored the last-known-good policy, which brings back 1 earlier statement \(Team\) \(observed t0: .*; this drops "Team" /,
         ),
       },
     },

@@ -143,11 +143,7 @@ function buildHandlers() {
       s3: new S3Client({ region: 'us-east-1' }),
       s3Control: new S3ControlClient({ region: 'us-east-1' }),
       kmsKeys: kmsKeyReader(new KMSClient({ region: 'us-east-1' }), WARDEN_KEY_ARN),
-      baselines: {
-        readPolicy: async () => undefined,
-        writePolicy: async () => undefined,
-        endPolicy: async () => undefined,
-      },
+      baselines: { readPolicy: async () => undefined, writePolicy: async () => undefined },
       journal: { read: async () => undefined, write: async () => undefined },
       pause: async () => undefined,
     }),

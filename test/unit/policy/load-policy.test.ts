@@ -16,7 +16,7 @@ describe('policy file', () => {
     const policy = loadPolicyFile('warden.policy.yaml');
 
     expect(policy.controls['s3-encryption-kms']?.mode).toBe('enforce');
-    expect(policy.s3.exemptBuckets).toContain('cdk-*-assets-*');
+    expect(policy.s3.exemptBuckets).toEqual(['cdk-hnb659fds-assets-{account}-{region}']);
   });
 
   it('fills defaults for a minimal policy', () => {
@@ -28,7 +28,15 @@ describe('policy file', () => {
         createTrail: false,
       },
       controls: {},
-      s3: { approvedKmsKeyArns: [], exemptBuckets: [], allowedAccountIds: [], allowedOrganizationIds: [] },
+      s3: {
+        approvedKmsKeyArns: [],
+        exemptBuckets: [],
+        allowedAccountIds: [],
+        allowedOrganizationIds: [],
+        trustedVpcEndpointIds: [],
+        trustedVpcIds: [],
+        trustedSourceIpCidrs: [],
+      },
     });
   });
 
@@ -62,6 +70,36 @@ describe('policy file', () => {
       's3.allowedOrganizationIds[0]',
     ],
     ['a missing version', 's3: {}\n', 'version'],
+    [
+      'an exempt glob with a reversed range',
+      'version: 1\ns3:\n  exemptBuckets: ["logs-[z-a]*"]\n',
+      's3.exemptBuckets[0]',
+    ],
+    [
+      'an exempt glob with an unknown placeholder',
+      'version: 1\ns3:\n  exemptBuckets: [logs, "cdk-{qualifier}-assets-{account}"]\n',
+      's3.exemptBuckets[1]',
+    ],
+    [
+      'a trusted VPC endpoint that is not a vpce- id',
+      'version: 1\ns3:\n  trustedVpcEndpointIds: [vpc-1a2b3c4d]\n',
+      's3.trustedVpcEndpointIds[0]',
+    ],
+    [
+      'a trusted VPC that is not a vpc- id',
+      'version: 1\ns3:\n  trustedVpcIds: [vpce-1a2b3c4d]\n',
+      's3.trustedVpcIds[0]',
+    ],
+    [
+      'a trusted IP range with an invalid prefix',
+      'version: 1\ns3:\n  trustedSourceIpCidrs: [10.0.0.0/8, 10.0.0.0/33]\n',
+      's3.trustedSourceIpCidrs[1]',
+    ],
+    [
+      'a trusted IP range that is no CIDR block',
+      'version: 1\ns3:\n  trustedSourceIpCidrs: [10.0.0.1]\n',
+      's3.trustedSourceIpCidrs[0]',
+    ],
   ])('rejects %s and names the field', (_label, text, field) => {
     const path = writePolicy(text);
 
@@ -77,6 +115,42 @@ describe('policy file', () => {
     expect(loadPolicyFile(path).s3).toMatchObject({
       allowedAccountIds: ['111122223333'],
       allowedOrganizationIds: ['o-a1b2c3d4e5'],
+    });
+  });
+
+  it('names the problem of an exempt glob the guard could not compile', () => {
+    const path = writePolicy('version: 1\ns3:\n  exemptBuckets: ["logs-[z-a]*"]\n');
+
+    expect(() => loadPolicyFile(path)).toThrow(/not a valid glob[\s\S]*s3\.exemptBuckets\[0\]/);
+  });
+
+  it('accepts placeholders and legacy bucket names in exempt buckets', () => {
+    const path = writePolicy(
+      'version: 1\ns3:\n  exemptBuckets:\n    - cdk-hnb659fds-assets-{account}-{region}\n    - My_Legacy.Bucket\n',
+    );
+
+    expect(loadPolicyFile(path).s3.exemptBuckets).toEqual([
+      'cdk-hnb659fds-assets-{account}-{region}',
+      'My_Legacy.Bucket',
+    ]);
+  });
+
+  it('accepts trusted VPC endpoints, VPCs and IP ranges', () => {
+    const path = writePolicy(
+      [
+        'version: 1',
+        's3:',
+        '  trustedVpcEndpointIds: [vpce-1a2b3c4d, vpce-0123456789abcdef0]',
+        '  trustedVpcIds: [vpc-1a2b3c4d]',
+        '  trustedSourceIpCidrs: [203.0.113.0/24, "2001:db8::/32"]',
+        '',
+      ].join('\n'),
+    );
+
+    expect(loadPolicyFile(path).s3).toMatchObject({
+      trustedVpcEndpointIds: ['vpce-1a2b3c4d', 'vpce-0123456789abcdef0'],
+      trustedVpcIds: ['vpc-1a2b3c4d'],
+      trustedSourceIpCidrs: ['203.0.113.0/24', '2001:db8::/32'],
     });
   });
 

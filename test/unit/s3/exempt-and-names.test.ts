@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import type { ApiCall } from '#shared/events/normalise.ts';
+import { loadPolicyFile } from '#shared/policy/load-policy.ts';
+import { bucketNameOf, isExemptBucket } from '#shared/remediation/ignore.ts';
+import { ACCOUNT_ID, loadApiCall, makePolicy } from '../../fixtures.ts';
+
+const HERE = { accountId: ACCOUNT_ID, region: 'us-east-1' };
+
+const callOn = (bucketName: unknown): ApiCall => {
+  const call = loadApiCall('s3/create-bucket.json');
+  return { ...call, requestParameters: { ...call.requestParameters, bucketName } };
+};
+
+describe('isExemptBucket with the shipped policy', () => {
+  const shipped = loadPolicyFile('warden.policy.yaml');
+
+  it("exempts this account and region's CDK bootstrap bucket", () => {
+    expect(isExemptBucket(`cdk-hnb659fds-assets-${ACCOUNT_ID}-us-east-1`, shipped, HERE)).toBe(true);
+  });
+
+  it.each([
+    ['any name that only looks like a CDK asset bucket', 'cdk-anything-assets-x'],
+    ["another account's bootstrap bucket name", 'cdk-hnb659fds-assets-999999999999-us-east-1'],
+    ["another region's bootstrap bucket name", `cdk-hnb659fds-assets-${ACCOUNT_ID}-eu-west-1`],
+  ])('does not exempt %s', (_label, bucket) => {
+    expect(isExemptBucket(bucket, shipped, HERE)).toBe(false);
+  });
+});
+
+describe('isExemptBucket', () => {
+  it('resolves {account} and {region} against the location of the call', () => {
+    const policy = makePolicy({ s3: { exemptBuckets: ['logs-{account}-{region}'] } });
+
+    expect(
+      isExemptBucket('logs-444455556666-eu-west-1', policy, {
+        accountId: '444455556666',
+        region: 'eu-west-1',
+      }),
+    ).toBe(true);
+    expect(isExemptBucket('logs-444455556666-eu-west-1', policy, HERE)).toBe(false);
+  });
+
+  it('exempts a legacy bucket named exactly, upper case and underscores included', () => {
+    const policy = makePolicy({ s3: { exemptBuckets: ['Legacy_Reports'] } });
+
+    expect(isExemptBucket('Legacy_Reports', policy, HERE)).toBe(true);
+    expect(isExemptBucket('legacy_reports', policy, HERE)).toBe(false);
+  });
+});
+
+describe('bucketNameOf', () => {
+  it.each([
+    ['a current name', 'example-bucket'],
+    ['a legacy us-east-1 name with upper case and underscores', 'My_Legacy.Bucket-2017'],
+    ['a legacy name of 255 characters', `L${'a'.repeat(254)}`],
+    ['a three-character name', 'abc'],
+  ])('accepts %s', (_label, name) => {
+    expect(bucketNameOf(callOn(name))).toBe(name);
+  });
+
+  it.each([
+    ['a missing name', undefined],
+    ['a name that is not a string', 42],
+    ['a two-character name', 'ab'],
+    ['a name of 256 characters', 'a'.repeat(256)],
+    ['a name with a slash', 'bucket/key'],
+    ['a name with a space', 'my bucket'],
+  ])('rejects %s', (_label, name) => {
+    expect(bucketNameOf(callOn(name))).toBeUndefined();
+  });
+});
