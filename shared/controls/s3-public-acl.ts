@@ -21,7 +21,7 @@ export const s3PublicAcl: BucketControl = {
     'Security Hub S3.2 (block public read access)',
     'Security Hub S3.3 (block public write access)',
   ],
-  triggers: ['PutBucketAcl', 'PutBucketOwnershipControls', 'DeleteBucketOwnershipControls'],
+  triggers: ['CreateBucket', 'PutBucketAcl', 'PutBucketOwnershipControls', 'DeleteBucketOwnershipControls'],
   reads: ['acl', 'ownershipControls'],
   defaultMode: 'enforce',
 

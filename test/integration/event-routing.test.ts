@@ -82,6 +82,7 @@ const EXPECTED_ROUTE: Readonly<Record<string, FunctionName | 'none'>> = {
   's3/put-account-public-access-block-partial.json': 's3-guard', // account level: no bucket
   's3/delete-account-public-access-block.json': 's3-guard',
   's3/create-bucket-legacy.json': 's3-guard', // IAMUser deploy-bot
+  's3/create-bucket-public-acl.json': 's3-guard', // CloudFormation's role: x-amz-acl public-read
 };
 
 /** Each sample with a unique eventID, so deliveries can be told apart. */

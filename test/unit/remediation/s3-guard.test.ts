@@ -1,7 +1,9 @@
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
+  GetBucketAclCommand,
   GetBucketEncryptionCommand,
   type GetBucketEncryptionCommandOutput,
+  GetBucketOwnershipControlsCommand,
   GetPublicAccessBlockCommand,
   PutBucketEncryptionCommand,
   PutPublicAccessBlockCommand,
@@ -55,6 +57,14 @@ describe('s3-guard', () => {
       .on(DescribeKeyCommand)
       .resolves({ KeyMetadata: { KeyId: 'k', Arn: WARDEN_KEY_ARN, KeyState: 'Enabled', Enabled: true } });
     s3Mock.on(GetPublicAccessBlockCommand).resolves(ALL_ON);
+    // CreateBucket also runs the ACL control: a private bucket with ACLs disabled unless a test says otherwise.
+    s3Mock.on(GetBucketAclCommand).resolves({
+      Owner: { ID: 'owner' },
+      Grants: [{ Grantee: { Type: 'CanonicalUser', ID: 'owner' }, Permission: 'FULL_CONTROL' }],
+    });
+    s3Mock
+      .on(GetBucketOwnershipControlsCommand)
+      .resolves({ OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } });
   });
 
   it('repairs SSE-S3 with Warden key, Bucket Key, SSE-C blocked and the expected owner', async () => {
@@ -122,6 +132,7 @@ describe('s3-guard', () => {
     expect(result.outcomes.map((o) => [o.controlId, o.status])).toEqual([
       ['s3-encryption-kms', 'REMEDIATED'],
       ['s3-bucket-public-access-block', 'REMEDIATED'],
+      ['s3-public-acl', 'ALREADY_COMPLIANT'],
     ]);
     expect(s3Mock).toHaveReceivedCommandWith(PutPublicAccessBlockCommand, {
       Bucket: 'example-bucket',
@@ -151,7 +162,10 @@ describe('s3-guard', () => {
 
     const result = await guard(loadApiCall('s3/create-bucket.json'));
 
-    expect(result.outcomes.map((o) => o.controlId)).toEqual(['s3-bucket-public-access-block']);
+    expect(result.outcomes.map((o) => o.controlId)).toEqual([
+      's3-bucket-public-access-block',
+      's3-public-acl',
+    ]);
     expect(s3Mock).not.toHaveReceivedCommand(GetBucketEncryptionCommand);
   });
 
