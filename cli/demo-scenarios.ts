@@ -85,6 +85,7 @@ const policyOf = (event: SampleEvent) =>
 
 interface Statement {
   readonly Sid?: string;
+  readonly Effect?: string;
 }
 const statementsOf = (policy: string | null): Statement[] => {
   if (policy === null) return [];
@@ -262,19 +263,20 @@ export function demoScenarios(): Scenario[] {
       },
     },
     {
-      title: 'A second public change: the last-known-good policy comes back',
+      title: 'A second public change: the dropped Deny comes back, no access is granted back',
       story:
-        'Later someone replaces the whole policy with a public one. Warden kept the compliant policy it left last time (CloudTrail only carries the new one) and restores it.',
+        'Later someone replaces the whole policy with a public one. Warden removes the public statement and, from the compliant policy it kept last time (CloudTrail only carries the new one), brings back the Deny the change dropped. It never writes an Allow back: the analytics role\'s statement may have been removed on purpose, so the alert names it for a person to re-add.',
       resource: sharedBucket,
       event: fromSample('s3/put-bucket-policy-public.json', sharedBucket),
       prepare: withEventPolicy(sharedBucket, false),
       describe: policyState(sharedBucket),
       expected: 'PROCESSED',
       check: async ({ clients }) => {
-        const now = await readBucketPolicy(clients.s3, sharedBucket);
-        return strippedPolicy !== null && now === strippedPolicy
+        const now = statementsOf(await readBucketPolicy(clients.s3, sharedBucket));
+        const denies = statementsOf(strippedPolicy).filter((statement) => statement.Effect === 'Deny');
+        return denies.length > 0 && isDeepStrictEqual(now, denies)
           ? undefined
-          : 'the policy is not the last-known-good one';
+          : `expected only the last-known-good Deny statements ${sids(denies)}, found ${sids(now)}`;
       },
     },
     {
