@@ -272,7 +272,11 @@ describe('root-guard: root access key created', () => {
     const result = await guard(loadApiCall('iam/root-create-access-key.json'));
 
     expect(result.outcomes).toMatchObject([
-      { status: 'DETECTED', actions: [`DeleteAccessKey ${KEY} on the root user of ${ACCOUNT_ID}`] },
+      {
+        status: 'DETECTED',
+        reason: expect.stringContaining('(detect mode: Warden deleted nothing)'),
+        actions: [`Would delete root access key ${KEY} of account ${ACCOUNT_ID} (DeleteAccessKey)`],
+      },
     ]);
     expect(stsMock).not.toHaveReceivedAnyCommand();
   });
