@@ -5,13 +5,14 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditRecord } from '#shared/audit/audit-log.ts';
 import { listAuditRecords } from '#shared/audit/audit-queries.ts';
-import { type UndoDeps, undoAction } from '#shared/audit/undo.ts';
+import { type UndoDeps, type UndoResult, undoAction } from '#shared/audit/undo.ts';
 import { clientConfig, s3ClientConfig, s3ControlClientConfig } from '#shared/aws/client-config.ts';
 import { makeLocalClients } from '#shared/local/clients.ts';
 import { readLocalConfig } from '#shared/local/local-config.ts';
 import { LocalModeError } from '#shared/local/local-mode-error.ts';
 import { isEndpointAnswering } from '#shared/local/moto.ts';
 import { systemClock } from '#shared/observability/observability.ts';
+import { BUCKET_RESOURCE_TYPE } from '#shared/remediation/views.ts';
 import { renderTable } from './output.ts';
 
 const note = (line: string) => process.stderr.write(`${line}\n`);
@@ -130,6 +131,24 @@ async function callerArn(target: AuditTarget): Promise<string | undefined> {
 
 const json = (value: unknown) => JSON.stringify(value);
 
+/**
+ * A repeated undo exits 0: the action the user named is undone, as asked, and a script that retries
+ * `warden undo` (say after a timeout) must not read its own earlier success as a failure.
+ */
+function printAlreadyUndone(result: Extract<UndoResult, { status: 'ALREADY_UNDONE' }>): number {
+  print(
+    `Already undone: ${result.actionId} was undone at ${result.undoneAt} by ${result.undoneBy} (audit record ${result.undoActionId}). Nothing was written.`,
+  );
+  const listing =
+    result.resourceType === BUCKET_RESOURCE_TYPE
+      ? `warden audit list --bucket ${result.resource}`
+      : 'warden audit list';
+  print(
+    `If Warden has repaired ${result.resource} again since, that repair is a new action: find it with \`${listing}\` and undo that one.`,
+  );
+  return 0;
+}
+
 /** `warden undo <action-id>`: puts back the recorded "before", or says clearly why it will not. */
 export async function undo(target: AuditTarget, actionId: string): Promise<number> {
   const actor = await callerArn(target);
@@ -137,6 +156,7 @@ export async function undo(target: AuditTarget, actionId: string): Promise<numbe
     { ...target.deps, clock: systemClock, ...(actor ? { actor: `${actor} (warden undo)` } : {}) },
     actionId,
   );
+  if (result.status === 'ALREADY_UNDONE') return printAlreadyUndone(result);
   if (result.status === 'REFUSED') {
     print(`Refused: ${result.reason}`);
     print();

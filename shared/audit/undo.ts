@@ -1,7 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3ControlClient } from '@aws-sdk/client-s3-control';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { callAws } from '#shared/errors/errors.ts';
 import type { Clock } from '#shared/observability/observability.ts';
 import {
   ACCOUNT_RESOURCE_TYPE,
@@ -25,7 +26,7 @@ import {
 } from '#shared/s3/bucket-state.ts';
 import type { KmsKeyReader } from '#shared/s3/kms-key.ts';
 import type { BucketAcl } from '#shared/s3/policy/acl.ts';
-import { type AuditRecord, dynamoAuditLog } from './audit-log.ts';
+import { ACTION_PREFIX, type AuditRecord, auditKeys, dynamoAuditLog } from './audit-log.ts';
 import { findAuditRecord } from './audit-queries.ts';
 
 export interface UndoDeps {
@@ -57,6 +58,17 @@ export type UndoResult =
       readonly verified: boolean;
       /** How to stop Warden from repairing the resource again. */
       readonly exemptInstruction: string;
+    }
+  | {
+      /** An earlier `warden undo` of this action is in the audit trail: nothing was read or written now. */
+      readonly status: 'ALREADY_UNDONE';
+      readonly actionId: string;
+      /** The audit record of that earlier undo, when and by whom. */
+      readonly undoActionId: string;
+      readonly undoneAt: string;
+      readonly undoneBy: string;
+      readonly resourceType: string;
+      readonly resource: string;
     }
   | { readonly status: 'REFUSED'; readonly actionId: string; readonly reason: string };
 
@@ -172,6 +184,38 @@ function exemptInstructionFor(record: AuditRecord): string {
   );
 }
 
+/**
+ * The audit record of an earlier undo of `record`: undo records live in the same resource partition
+ * and name the action they reverted in `undoOf`. One Query on that partition, every page read.
+ */
+async function findEarlierUndo(
+  deps: Pick<UndoDeps, 'documents' | 'tableName'>,
+  record: AuditRecord,
+): Promise<AuditRecord | undefined> {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await callAws(`looking for an earlier undo of ${record.actionId}`, () =>
+      deps.documents.send(
+        new QueryCommand({
+          TableName: deps.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :action)',
+          FilterExpression: 'undoOf = :id',
+          ExpressionAttributeValues: {
+            ':pk': auditKeys(record).pk,
+            ':action': ACTION_PREFIX,
+            ':id': record.actionId,
+          },
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      ),
+    );
+    const found = page.Items?.[0] as AuditRecord | undefined;
+    if (found) return found;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return undefined;
+}
+
 /** What differs between two views, part by part, for a refusal people can act on. */
 function describeChanges(now: Record<string, unknown>, left: Record<string, unknown>): string {
   return Object.keys({ ...left, ...now })
@@ -194,6 +238,19 @@ export async function undoAction(deps: UndoDeps, actionId: string): Promise<Undo
     };
   const plan = planUndo(record);
   if ('refused' in plan) return { status: 'REFUSED', actionId, reason: plan.refused };
+  // Checked before the state: after an undo the resource no longer is as Warden left it, and
+  // "someone else's change" would blame the user for their own undo.
+  const earlier = await findEarlierUndo(deps, record);
+  if (earlier)
+    return {
+      status: 'ALREADY_UNDONE',
+      actionId,
+      undoActionId: earlier.actionId,
+      undoneAt: earlier.time,
+      undoneBy: earlier.actor,
+      resourceType: record.resourceType,
+      resource: record.resource,
+    };
   const left = record.outcome.after as Record<string, unknown>;
 
   const readView = async (): Promise<Record<string, unknown>> => {

@@ -126,6 +126,26 @@ describe('audit trail and undo against moto', () => {
     expect(await readBucketSnapshot(s3, bucket)).toEqual(before);
   });
 
+  it('says a second undo of the same action was already done, and writes nothing', async () => {
+    const { bucket, actionId } = await repairedNewBucket();
+    const first = await undoAction(deps(), actionId('s3-encryption-kms'));
+    const afterFirst = await readBucketSnapshot(makeClients().s3, bucket);
+
+    const second = await undoAction(deps(), actionId('s3-encryption-kms'));
+
+    expect(first.status).toBe('UNDONE');
+    expect(second).toMatchObject({
+      status: 'ALREADY_UNDONE',
+      undoActionId: first.status === 'UNDONE' ? first.undoActionId : 'no first undo',
+      undoneBy: 'integration test',
+    });
+    expect(await readBucketSnapshot(makeClients().s3, bucket)).toEqual(afterFirst);
+    const undos = (await listAuditRecords(deps(), { bucket, limit: 10 })).records.filter(
+      (record) => record.undoOf === actionId('s3-encryption-kms'),
+    );
+    expect(undos).toHaveLength(1);
+  });
+
   it('refuses an unknown action id', async () => {
     const result = await undoAction(deps(), 'no-such-event:s3-encryption-kms');
 

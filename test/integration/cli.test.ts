@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { controlCatalogue } from '#shared/controls/catalogue.ts';
@@ -172,7 +173,7 @@ describe('warden audit list and undo', () => {
     await takeAlerts();
   });
 
-  it('undoes a fix, and then refuses to undo it again, saying how to exempt the bucket', async () => {
+  it('undoes a fix, and a second undo says it was already undone and exits 0', async () => {
     const { file, event } = await newBucketEvent();
     await warden(['local', 'invoke', 's3-guard', file]);
     const actionId = `${event.detail.eventID as string}:s3-encryption-kms`;
@@ -182,9 +183,33 @@ describe('warden audit list and undo', () => {
 
     expect(first.exitCode).toBe(0);
     expect(first.stdout).toContain('exemptBuckets');
-    expect(second.exitCode).toBe(1);
-    expect(second.stdout).toContain('Refused');
-    expect(second.stdout).toContain('exemptBuckets');
+    expect(second.exitCode).toBe(0);
+    expect(second.stdout).toContain(`Already undone: ${actionId} was undone at`);
+    expect(second.stdout).not.toContain("someone else's change");
+    await takeAlerts();
+  });
+
+  it('refuses to undo a fix someone changed since, exits 1 and says how to exempt the bucket', async () => {
+    const { bucket, file, event } = await newBucketEvent();
+    await warden(['local', 'invoke', 's3-guard', file]);
+    await makeClients().s3.send(
+      new PutBucketEncryptionCommand({
+        Bucket: bucket,
+        ServerSideEncryptionConfiguration: {
+          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+      }),
+    );
+
+    const { exitCode, stdout } = await warden([
+      'undo',
+      `${event.detail.eventID as string}:s3-encryption-kms`,
+    ]);
+
+    expect(exitCode).toBe(1);
+    expect(stdout).toContain('Refused');
+    expect(stdout).toContain("someone else's change");
+    expect(stdout).toContain('exemptBuckets');
     await takeAlerts();
   });
 

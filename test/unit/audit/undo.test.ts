@@ -16,7 +16,7 @@ import {
   PutPublicAccessBlockCommand as PutAccountPublicAccessBlockCommand,
   S3ControlClient,
 } from '@aws-sdk/client-s3-control';
-import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import 'aws-sdk-client-mock-vitest/extend';
@@ -114,6 +114,8 @@ describe('undoAction', () => {
     s3Mock.reset();
     s3ControlMock.reset();
     ddbMock.reset();
+    // No earlier undo of the action unless a test says otherwise.
+    ddbMock.on(QueryCommand).resolves({ Items: [] });
   });
 
   it('re-applies the state before the action, Block Public Access first, and records the undo', async () => {
@@ -172,6 +174,41 @@ describe('undoAction', () => {
     expect(result.status === 'REFUSED' && result.reason).not.toContain('publicAccessBlock is now');
     expect(s3Mock).not.toHaveReceivedCommand(PutBucketPolicyCommand);
     expect(s3Mock).not.toHaveReceivedCommand(PutPublicAccessBlockCommand);
+    expect(ddbMock).not.toHaveReceivedCommand(PutCommand);
+  });
+
+  it('says the action was already undone, naming that undo, and reads and writes no resource', async () => {
+    const earlierUndo = record({
+      actionId: 'evt-1:s3-public-policy:undo:1795248000000',
+      eventName: 'WardenUndo',
+      time: '2026-11-21T07:00:00.000Z',
+      actor: 'arn:aws:iam::123456789012:user/bob (warden undo)',
+      undoOf: 'evt-1:s3-public-policy',
+    });
+    ddbMock.on(ScanCommand).resolves({ Items: [record()] });
+    ddbMock
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [], LastEvaluatedKey: { pk: 'RESOURCE#example-bucket', sk: 'ACTION#a' } })
+      .resolves({ Items: [{ pk: 'RESOURCE#example-bucket', sk: 'ACTION#b', ...earlierUndo }] });
+
+    const result = await undoAction(deps(), 'evt-1:s3-public-policy');
+
+    expect(result).toEqual({
+      status: 'ALREADY_UNDONE',
+      actionId: 'evt-1:s3-public-policy',
+      undoActionId: 'evt-1:s3-public-policy:undo:1795248000000',
+      undoneAt: '2026-11-21T07:00:00.000Z',
+      undoneBy: 'arn:aws:iam::123456789012:user/bob (warden undo)',
+      resourceType: 'AWS::S3::Bucket',
+      resource: 'example-bucket',
+    });
+    expect(ddbMock).toHaveReceivedCommandWith(QueryCommand, {
+      ExpressionAttributeValues: expect.objectContaining({
+        ':pk': 'RESOURCE#example-bucket',
+        ':id': 'evt-1:s3-public-policy',
+      }),
+    });
+    expect(s3Mock.calls()).toHaveLength(0);
     expect(ddbMock).not.toHaveReceivedCommand(PutCommand);
   });
 
