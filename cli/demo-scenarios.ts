@@ -265,7 +265,7 @@ export function demoScenarios(): Scenario[] {
     {
       title: 'A second public change: the dropped Deny comes back, no access is granted back',
       story:
-        'Later someone replaces the whole policy with a public one. Warden removes the public statement and, from the compliant policy it kept last time (CloudTrail only carries the new one), brings back the Deny the change dropped. It never writes an Allow back: the analytics role\'s statement may have been removed on purpose, so the alert names it for a person to re-add.',
+        "Later someone replaces the whole policy with a public one. Warden removes the public statement and, from the compliant policy it kept last time (CloudTrail only carries the new one), brings back the Deny the change dropped. It never writes an Allow back: the analytics role's statement may have been removed on purpose, so the alert names it for a person to re-add.",
       resource: sharedBucket,
       event: fromSample('s3/put-bucket-policy-public.json', sharedBucket),
       prepare: withEventPolicy(sharedBucket, false),
