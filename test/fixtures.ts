@@ -29,6 +29,8 @@ export const ACCOUNT_ID = '123456789012';
 export const WARDEN_KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 export const OTHER_KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT_ID}:key/0b9e7a43-aaaa-bbbb-cccc-222222222222`;
 export const WARDEN_ROLE_ARN = `arn:aws:iam::${ACCOUNT_ID}:role/warden-s3-guard-role`;
+/** What CloudTrail records for s3-guard's own calls: Lambda names the role session after the function. */
+export const WARDEN_SESSION_ARN = `arn:aws:sts::${ACCOUNT_ID}:assumed-role/warden-s3-guard-role/warden-s3-guard`;
 
 /** A complete organization-mode policy input (what synth requires), member role by default name. */
 export const ORGANIZATION_DEPLOYMENT = {

@@ -77,11 +77,17 @@ export class GuardFunction extends Construct {
       throw new Error(`No bundle for ${props.name} at ${bundleDir}/index.mjs: run \`npm run build\` first.`);
     }
 
+    const { partition, region, account } = Stack.of(this);
     this.role = new iam.Role(this, 'Role', {
       roleName: props.names.functionRole(props.name),
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Warden ${props.name}: CloudTrail events made with this role are ignored by Warden.`,
+      // Lambda of this account only (the confused deputy). Not aws:SourceArn = the function: AWS
+      // documents that key for callers of a function, not for Lambda assuming its execution role.
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': account } },
+      }),
+      description: `Warden ${props.name}: calls of its ${functionName} session are ignored by Warden.`,
     });
+    this.denyOtherFunctions(`arn:${partition}:lambda:${region}:${account}:function:${functionName}`);
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName: `/aws/lambda/${functionName}`,
       retention: LOG_RETENTION,
@@ -316,9 +322,9 @@ export class GuardFunction extends Construct {
     return this;
   }
 
-  /** Role ARNs whose events are Warden's own; the handler ignores them as the rule pattern does. */
-  bindOwnRoleArns(roleArns: readonly string[]): this {
-    this.function.addEnvironment(ENV.ownRoleArns, roleArns.join(','));
+  /** Session ARNs whose events are Warden's own; the handler ignores them as the rule pattern does. */
+  bindOwnSessionArns(sessionArns: readonly string[]): this {
+    this.function.addEnvironment(ENV.ownSessionArns, sessionArns.join(','));
     return this;
   }
 
@@ -357,6 +363,29 @@ export class GuardFunction extends Construct {
       true,
     );
     return this;
+  }
+
+  /**
+   * Someone allowed to pass this role (iam:PassRole) could give it to a function of their own, even
+   * one of the same name in another region, whose calls would then look like Warden's. Lambda puts
+   * the calling function's ARN in the credentials of every call from a function's code
+   * (`lambda:SourceFunctionArn`, identity policies and SCPs only): deny everything to any other
+   * function. Calls Lambda makes for the role outside the code (the SQS event source) carry no such
+   * key and are unaffected. The ARN is built from the name: the role cannot reference its function.
+   */
+  private denyOtherFunctions(functionArn: string): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyWardensOwnFunction',
+        effect: iam.Effect.DENY,
+        actions: ['*'],
+        resources: ['*'],
+        conditions: {
+          ArnNotLike: { 'lambda:SourceFunctionArn': [functionArn, `${functionArn}:*`] },
+          Null: { 'lambda:SourceFunctionArn': 'false' },
+        },
+      }),
+    );
   }
 
   private allow(actions: readonly string[], resources: readonly string[]): void {

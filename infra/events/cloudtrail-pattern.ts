@@ -8,21 +8,41 @@ export interface CloudTrailPatternProps {
   /** CloudTrail `eventSource`, e.g. `s3.amazonaws.com`. */
   readonly eventSource: string;
   readonly eventNames: readonly string[];
-  /** Role ARNs whose calls are Warden's own remediations; their events must not re-trigger Warden. */
-  readonly ignoredRoleArns: readonly string[];
+  /** Exact session ARNs (`userIdentity.arn`) of Warden's own calls: their events must not re-trigger Warden. */
+  readonly ownSessionArns: readonly string[];
+  /**
+   * Session ARN prefixes of Warden's own calls, for sessions named per event (the member role's
+   * `warden-<event id>`): `arn:<partition>:sts::<account>:assumed-role/<role>/warden-`.
+   */
+  readonly ownSessionArnPrefixes?: readonly string[];
 }
 
+/** A wildcard-pattern literal: `*` and `\` are the only characters with a meaning there. */
+const wildcardLiteral = (value: string) => value.replace(/[\\*]/g, (char) => `\\${char}`);
+
 /**
- * Successful API calls recorded by CloudTrail, except those made by Warden's own roles.
+ * Successful API calls recorded by CloudTrail, except those made by Warden's own sessions.
  *
+ * By session (`userIdentity.arn`), not by role: another session of Warden's role (a function of
+ * someone allowed to pass the role) is not Warden. Exact ARNs with `anything-but`; with prefixes too,
+ * one `anything-but` `wildcard` list, since one field takes one `anything-but`.
  * `anything-but` only matches when the field is present, so on its own it would drop every call
- * without a session issuer (Root, IAMUser, AWSService): exactly the callers Warden must see.
- * The `$or` keeps those through `exists: false`.
+ * without an ARN (AWSService callers): the `$or` keeps those through `exists: false`.
  */
 export function cloudTrailApiCallPattern(props: CloudTrailPatternProps): events.EventPattern {
-  const issuerArn = (matcher: Record<string, unknown>) => ({
-    userIdentity: { sessionContext: { sessionIssuer: { arn: [matcher] } } },
-  });
+  const callerArn = (matcher: Record<string, unknown>) => ({ userIdentity: { arn: [matcher] } });
+  const prefixes = props.ownSessionArnPrefixes ?? [];
+  const notOwn =
+    prefixes.length === 0
+      ? { 'anything-but': [...props.ownSessionArns] }
+      : {
+          'anything-but': {
+            wildcard: [
+              ...props.ownSessionArns.map(wildcardLiteral),
+              ...prefixes.map((prefix) => `${wildcardLiteral(prefix)}*`),
+            ],
+          },
+        };
   return {
     source: [props.source],
     detailType: ['AWS API Call via CloudTrail'],
@@ -31,7 +51,7 @@ export function cloudTrailApiCallPattern(props: CloudTrailPatternProps): events.
       eventName: [...props.eventNames],
       // Failed calls are delivered too; they changed nothing.
       errorCode: [{ exists: false }],
-      $or: [issuerArn({ exists: false }), issuerArn({ 'anything-but': [...props.ignoredRoleArns] })],
+      $or: [callerArn({ exists: false }), callerArn(notOwn)],
     },
   };
 }
@@ -40,12 +60,12 @@ export function cloudTrailApiCallPattern(props: CloudTrailPatternProps): events.
  * The one s3-guard pattern: the hub rule and every regional forwarder use it, so a region forwards
  * exactly what the hub would handle. Event names come from the control registry.
  */
-export function s3GuardPattern(ignoredRoleArns: readonly string[]): events.EventPattern {
+export function s3GuardPattern(ownSessionArns: readonly string[]): events.EventPattern {
   return cloudTrailApiCallPattern({
     source: 'aws.s3',
     eventSource: 's3.amazonaws.com',
     eventNames: S3_GUARD_EVENT_NAMES,
-    ignoredRoleArns,
+    ownSessionArns,
   });
 }
 

@@ -10,7 +10,7 @@ import { type ForwardedEvents, forwardingRuleName, type ResourceNames } from '#s
 import { ROOT_EVENT_KINDS } from '#shared/root/root-event-patterns.ts';
 import type { ForwarderRegion } from '../config/deployment-regions.ts';
 import { hubBusArn } from '../config/forwarding.ts';
-import { ownRoleArns } from '../config/own-role-arns.ts';
+import { ownSessionArns } from '../config/own-sessions.ts';
 import { allowAlarmPublishing, notifyOnAlarm } from '../constructs/alarm-topic.ts';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
 import { WardenKey } from '../constructs/warden-key.ts';
@@ -74,7 +74,7 @@ export class ForwarderStack extends Stack {
 
     const patterns: Array<[ForwardedEvents, events.EventPattern, string]> = [];
     if (forwards.s3)
-      patterns.push(['s3', s3GuardPattern(ownRoleArns(this, names)), 'S3 changes s3-guard handles']);
+      patterns.push(['s3', s3GuardPattern(ownSessionArns(this, names)), 'S3 changes s3-guard handles']);
     if (forwards.root)
       for (const kind of ROOT_EVENT_KINDS)
         patterns.push([kind, rootGuardPattern(kind), `root-guard ${kind}`]);

@@ -14,7 +14,7 @@ import type { Policy } from '#shared/policy/schema.ts';
 import { ROOT_EVENT_KINDS } from '#shared/root/root-event-patterns.ts';
 import type { ForwarderRegion } from '../config/deployment-regions.ts';
 import { forwardingRuleArn } from '../config/forwarding.ts';
-import { ownRoleArns } from '../config/own-role-arns.ts';
+import { ownSessionArns } from '../config/own-sessions.ts';
 import { policyEnvironmentValue } from '../config/policy-environment.ts';
 import { allowAlarmPublishing, notifyOnAlarm } from '../constructs/alarm-topic.ts';
 import { CloudTrailRule } from '../constructs/cloudtrail-rule.ts';
@@ -76,7 +76,7 @@ export class HubStack extends Stack {
     const names = props.names ?? resourceNames();
     // Serialised first: an oversized policy fails synth before anything else is built.
     const serialisedPolicy = policyEnvironmentValue(props.policy);
-    const ignoredRoleArns = ownRoleArns(this, names);
+    const ownSessions = ownSessionArns(this, names);
 
     this.key = new WardenKey(this, 'Key', { alias: names.internalKeyAlias, purpose: 'internal' });
     const key = this.key.key;
@@ -101,7 +101,7 @@ export class HubStack extends Stack {
       .bindAlertTopic(this.alertTopic, key)
       .bindIdempotencyTable(this.tables.idempotency, key)
       .bindAuditTable(this.tables.audit, key, 'append-and-baselines')
-      .bindOwnRoleArns(ignoredRoleArns)
+      .bindOwnSessionArns(ownSessions)
       .bindPolicy(serialisedPolicy)
       .allowOnEveryBucket(S3_GUARD_BUCKET_ACTIONS)
       .allowAccountPublicAccessBlock();
@@ -111,7 +111,7 @@ export class HubStack extends Stack {
 
     new CloudTrailRule(this, 'S3GuardEvents', {
       description: 'Warden s3-guard: bucket and account S3 settings changes (this and forwarding regions)',
-      eventPattern: s3GuardPattern(ignoredRoleArns),
+      eventPattern: s3GuardPattern(ownSessions),
       target: this.s3Guard.function,
       encryptionKey: key,
       alarmTopic: this.alertTopic,

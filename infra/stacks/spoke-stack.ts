@@ -17,8 +17,9 @@ import { NagSuppressions } from 'cdk-nag';
 import type { Construct, IConstruct } from 'constructs';
 import {
   type ForwardedEvents,
-  FUNCTION_NAMES,
   type FunctionName,
+  functionSessionArns,
+  MEMBER_ROLE_SESSION_PREFIX,
   type ResourceNames,
   spokeRuleName,
 } from '#shared/config/names.ts';
@@ -124,7 +125,9 @@ export class SpokeStack extends Stack {
     const hubRoleArn = (fn: FunctionName) =>
       `arn:${Aws.PARTITION}:iam::${hubAccountId}:role/${names.functionRole(fn)}`;
     const hubBusArn = `arn:${Aws.PARTITION}:events:${hubRegion}:${hubAccountId}:event-bus/default`;
-    const memberRoleArn = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${memberRoleName}`;
+    // Warden's own sessions: the hub functions', and s3-guard's on the member role of this account.
+    const hubSessionArns = functionSessionArns(names, { partition: Aws.PARTITION, accountId: hubAccountId });
+    const memberSessionArnPrefix = `arn:${Aws.PARTITION}:sts::${Aws.ACCOUNT_ID}:assumed-role/${memberRoleName}/${MEMBER_ROLE_SESSION_PREFIX}`;
 
     const createsRole = new CfnCondition(this, 'CreatesMemberRole', {
       expression: Fn.conditionEquals(Aws.REGION, roleRegion),
@@ -156,7 +159,11 @@ export class SpokeStack extends Stack {
       description: 'Warden: the hub guards repair S3 settings of this account through this role',
       assumedBy: new iam.PrincipalWithConditions(
         new iam.CompositePrincipal(...MEMBER_ROLE_USERS.map((fn) => new iam.ArnPrincipal(hubRoleArn(fn)))),
-        { StringEquals: { 'aws:PrincipalOrgID': organizationId } },
+        {
+          StringEquals: { 'aws:PrincipalOrgID': organizationId },
+          // Its sessions are then always recognisable as Warden's (`warden-<event id>`).
+          StringLike: { 'sts:RoleSessionName': `${MEMBER_ROLE_SESSION_PREFIX}*` },
+        },
       ),
       // An event is handled within the guard's 60 s timeout; credentials are cached for reuse.
       inlinePolicies: {
@@ -275,8 +282,9 @@ export class SpokeStack extends Stack {
       source: 'aws.s3',
       eventSource: 's3.amazonaws.com',
       eventNames: S3_GUARD_EVENT_NAMES,
-      // The hub's roles and this account's member role: Warden's own fixes must not come back.
-      ignoredRoleArns: [...FUNCTION_NAMES.map(hubRoleArn), memberRoleArn],
+      // The hub functions' sessions and s3-guard's member-role sessions: Warden's own fixes must not come back.
+      ownSessionArns: hubSessionArns,
+      ownSessionArnPrefixes: [memberSessionArnPrefix],
     });
     forward(
       'S3Events',

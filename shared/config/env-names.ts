@@ -4,7 +4,8 @@ export const ENV = {
   alertTopicArn: 'WARDEN_ALERT_TOPIC_ARN',
   idempotencyTable: 'WARDEN_IDEMPOTENCY_TABLE',
   auditTable: 'WARDEN_AUDIT_TABLE',
-  ownRoleArns: 'WARDEN_OWN_ROLE_ARNS',
+  /** Warden's own function sessions (`arn:aws:sts::<account>:assumed-role/<role>/<function>`). */
+  ownSessionArns: 'WARDEN_OWN_SESSION_ARNS',
   policy: 'WARDEN_POLICY',
   /** notify-slack: the Secrets Manager secret holding the Slack incoming-webhook URL. */
   slackWebhookSecretArn: 'WARDEN_SLACK_WEBHOOK_SECRET_ARN',

@@ -11,14 +11,25 @@ export interface GuardConfig {
   readonly alertTopicArn: string;
   readonly idempotencyTable: string;
   readonly auditTable: string;
-  /** Role ARNs whose API calls are Warden's own remediations and must never trigger Warden again. */
-  readonly ownRoleArns: readonly string[];
+  /**
+   * The sessions of Warden's functions (`arn:<partition>:sts::<account>:assumed-role/<role>/<function>`):
+   * their API calls are Warden's own remediations and must never trigger Warden again.
+   */
+  readonly ownSessionArns: readonly string[];
   readonly policy: Policy;
 }
 
 const arn = (service: string) =>
   z.string().check(z.regex(new RegExp(`^arn:aws[a-z-]*:${service}:`), `must be an ${service} ARN`));
 const nonEmpty = z.string().check(z.minLength(1));
+const assumedRoleSessionArn = z
+  .string()
+  .check(
+    z.regex(
+      /^arn:aws[a-z-]*:sts::\d{12}:assumed-role\/[\w+=,.@-]+\/[\w+=,.@-]+$/,
+      'must be an assumed-role session ARN (arn:aws:sts::<account>:assumed-role/<role>/<session>)',
+    ),
+  );
 
 const EnvSchema = z.object({
   AWS_REGION: nonEmpty,
@@ -26,7 +37,7 @@ const EnvSchema = z.object({
   [ENV.alertTopicArn]: arn('sns'),
   [ENV.idempotencyTable]: nonEmpty,
   [ENV.auditTable]: nonEmpty,
-  [ENV.ownRoleArns]: z.pipe(
+  [ENV.ownSessionArns]: z.pipe(
     z.pipe(
       nonEmpty,
       z.transform((value: string) =>
@@ -36,7 +47,7 @@ const EnvSchema = z.object({
           .filter(Boolean),
       ),
     ),
-    z.array(arn('iam')).check(z.minLength(1)),
+    z.array(assumedRoleSessionArn).check(z.minLength(1)),
   ),
   [ENV.policy]: z.string().check(z.minLength(2)),
 });
@@ -60,7 +71,7 @@ export function loadGuardConfig(env: NodeJS.ProcessEnv = process.env): GuardConf
     alertTopicArn: values[ENV.alertTopicArn],
     idempotencyTable: values[ENV.idempotencyTable],
     auditTable: values[ENV.auditTable],
-    ownRoleArns: values[ENV.ownRoleArns],
+    ownSessionArns: values[ENV.ownSessionArns],
     policy: parsePolicy(rawPolicy, ENV.policy),
   };
 }

@@ -39,6 +39,31 @@ export function resourceNames(prefix: string = DEFAULT_PREFIX): ResourceNames {
   };
 }
 
+/**
+ * What CloudTrail records as `userIdentity.arn` for a call made by a Warden function: Lambda assumes
+ * the execution role with the function's name as session name. Only this session is Warden's own; the
+ * role alone is not (anyone allowed to pass the role to a function of their own would share it).
+ */
+export function functionSessionArn(
+  names: ResourceNames,
+  functionName: FunctionName,
+  account: { readonly partition: string; readonly accountId: string },
+): string {
+  return `arn:${account.partition}:sts::${account.accountId}:assumed-role/${names.functionRole(functionName)}/${names.functionName(functionName)}`;
+}
+
+/** Every Warden function's session in one account (see functionSessionArn). */
+export const functionSessionArns = (
+  names: ResourceNames,
+  account: { readonly partition: string; readonly accountId: string },
+): string[] => FUNCTION_NAMES.map((name) => functionSessionArn(names, name, account));
+
+/**
+ * Organization mode: s3-guard assumes the member role with session names that start with this
+ * (`warden-<event id>`, shared/aws/cross-account.ts); the member role's trust policy requires it.
+ */
+export const MEMBER_ROLE_SESSION_PREFIX = 'warden-';
+
 /** What a forwarding rule carries to the hub: s3-guard's events, or one kind of root-guard's. */
 export type ForwardedEvents = 's3' | RootEventKind;
 

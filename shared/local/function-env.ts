@@ -1,10 +1,18 @@
 import { ENV } from '#shared/config/env-names.ts';
-import type { FunctionName } from '#shared/config/names.ts';
+import { type FunctionName, functionSessionArns, resourceNames } from '#shared/config/names.ts';
 import { METRICS_NAMESPACE } from '#shared/observability/observability.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import { NOTIFY_SLACK_ENV } from '#shared/slack/config.ts';
 import { localCredentials } from './credentials.ts';
 import type { LocalConfig } from './local-config.ts';
+
+/** As in the stack: the sessions Lambda opens for Warden's functions in the emulator's account. */
+export function localOwnSessionArns(localConfig: LocalConfig): string[] {
+  return functionSessionArns(resourceNames(localConfig.prefix), {
+    partition: 'aws',
+    accountId: localConfig.accountId,
+  });
+}
 
 /**
  * The environment the stack gives a function, pointed at the emulator instead of AWS.
@@ -22,7 +30,7 @@ export function functionEnvironment(
     // The guards' idempotency records, and notify-slack's shared message budget (as in the stack).
     [ENV.idempotencyTable]: localConfig.idempotencyTable,
     [ENV.auditTable]: localConfig.auditTable,
-    [ENV.ownRoleArns]: localConfig.ownRoleArns.join(','),
+    [ENV.ownSessionArns]: localOwnSessionArns(localConfig).join(','),
     [ENV.policy]: JSON.stringify(policy),
     AWS_REGION: localConfig.region,
     AWS_ENDPOINT_URL: localConfig.endpoint,

@@ -1,31 +1,39 @@
+import { MEMBER_ROLE_SESSION_PREFIX } from '#shared/config/names.ts';
 import type { ApiCall } from '#shared/events/normalise.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import { type BucketLocation, matchesBucketGlob } from '#shared/s3/bucket-glob.ts';
 
 /**
  * Why an event needs no work, or undefined when it does. Pure; checked before any AWS call.
- * The EventBridge rule already filters failed calls and Warden's own roles: this is the second line.
+ * The EventBridge rule already filters failed calls and Warden's own sessions: this is the second line.
+ *
+ * A call is Warden's own only when it comes from Warden's own session (`userIdentity.arn`): a Warden
+ * function's session (`ownSessionArns`, named after the function), or in organization mode the member
+ * role assumed with a `warden-` session name. Another session of the same role (someone who passed
+ * Warden's role to a function of their own) is checked like anyone's call.
  */
 export function ignoreReason(
   call: ApiCall,
   handledEventNames: readonly string[],
-  ownRoleArns: readonly string[],
+  ownSessionArns: readonly string[],
   memberRoleName?: string,
 ): string | undefined {
   if (call.errorCode) return `the call failed (${call.errorCode}), so nothing changed`;
   if (!handledEventNames.includes(call.eventName))
     return `${call.eventName} is not an event this guard handles`;
-  const principal = call.actor.principalArn;
-  if (principal && (ownRoleArns.includes(principal) || isMemberRole(principal, memberRoleName)))
-    return `the call was Warden's own remediation (${principal})`;
+  const caller = call.actor.arn;
+  if (caller && (ownSessionArns.includes(caller) || isMemberRoleSession(caller, memberRoleName)))
+    return `the call was Warden's own remediation (${caller})`;
   return undefined;
 }
 
-/** Organization mode: the member role Warden assumes in every member account (one name, any account). */
-function isMemberRole(principal: string, memberRoleName: string | undefined): boolean {
+const ASSUMED_ROLE_SESSION = /^arn:aws[a-z-]*:sts::\d{12}:assumed-role\/([^/]+)\/(.+)$/;
+
+/** Organization mode: a session s3-guard opened on the member role (one role name, any account). */
+export function isMemberRoleSession(callerArn: string, memberRoleName: string | undefined): boolean {
   if (!memberRoleName) return false;
-  const match = /^arn:aws[a-z-]*:iam::\d{12}:role\/(.+)$/.exec(principal);
-  return match?.[1] === memberRoleName;
+  const [, role, session] = ASSUMED_ROLE_SESSION.exec(callerArn) ?? [];
+  return role === memberRoleName && session?.startsWith(MEMBER_ROLE_SESSION_PREFIX) === true;
 }
 
 /** The member role's name when the policy is in organization mode: its calls are Warden's own too. */

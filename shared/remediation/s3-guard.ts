@@ -46,7 +46,7 @@ import {
 } from './views.ts';
 
 export interface S3GuardDeps extends BucketStateDeps, BucketActionDeps, AccountStateDeps {
-  readonly config: Pick<GuardConfig, 'kmsKeyArn' | 'ownRoleArns' | 'policy'>;
+  readonly config: Pick<GuardConfig, 'kmsKeyArn' | 'ownSessionArns' | 'policy'>;
   readonly alerts: AlertPublisher;
   readonly audit: AuditLog;
   /** Last-known-good bucket policies, kept in the audit table. */
@@ -426,7 +426,7 @@ export function createS3Guard(deps: S3GuardDeps) {
 
   return async function handleS3Event(call: ApiCall): Promise<GuardResult> {
     const header = { eventId: call.eventId, eventName: call.eventName };
-    const ignored = ignoreReason(call, handledEvents, deps.config.ownRoleArns, memberRoleName);
+    const ignored = ignoreReason(call, handledEvents, deps.config.ownSessionArns, memberRoleName);
     if (ignored) return ignore(header, ignored);
 
     let scoped: Scoped;

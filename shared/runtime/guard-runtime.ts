@@ -37,8 +37,8 @@ export function createBucketGuardRuntime(functionName: FunctionName, env: NodeJS
   const target = { region: config.region };
   const dynamodb = new DynamoDBClient(clientConfig(target));
   const documents = DynamoDBDocumentClient.from(dynamodb);
-  // The function's own account and partition, from its own role ARN (the stack sets it).
-  const { accountId: ownAccountId, partition } = accountOfArn(config.ownRoleArns[0] as string);
+  // The function's own account and partition, from its own session ARN (the stack sets it).
+  const { accountId: ownAccountId, partition } = accountOfArn(config.ownSessionArns[0] as string);
   const own = {
     ...s3ClientsFor(target),
     kmsKeys: kmsKeyReader(new KMSClient(clientConfig(target)), config.kmsKeyArn),

@@ -16,6 +16,8 @@ const pattern = resolvePseudo(s3Rule?.Properties.EventPattern) as {
   [key: string]: unknown;
 };
 const OWN_ROLE = 'arn:aws:iam::123456789012:role/warden-s3-guard-role';
+/** What CloudTrail records for s3-guard's calls: the role session Lambda names after the function. */
+const OWN_SESSION = 'arn:aws:sts::123456789012:assumed-role/warden-s3-guard-role/warden-s3-guard';
 
 type CloudTrailEvent = { detail: Record<string, unknown> & { userIdentity: Record<string, unknown> } };
 const S3_EVENTS_DIR = join(import.meta.dirname, '../../events/s3');
@@ -46,24 +48,20 @@ describe('s3-guard EventBridge rule', () => {
     expect(S3_GUARD_EVENT_NAMES).not.toContain('PutPublicAccessBlock');
   });
 
-  it('excludes every Warden function role, but keeps callers that have no session issuer', () => {
+  it("excludes exactly the sessions of Warden's functions, but keeps callers that have no ARN", () => {
     expect(pattern.detail.$or).toEqual([
-      { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ exists: false }] } } } },
+      { userIdentity: { arn: [{ exists: false }] } },
       {
         userIdentity: {
-          sessionContext: {
-            sessionIssuer: {
-              arn: [
-                {
-                  'anything-but': [
-                    OWN_ROLE,
-                    'arn:aws:iam::123456789012:role/warden-root-guard-role',
-                    'arn:aws:iam::123456789012:role/warden-notify-slack-role',
-                  ],
-                },
+          arn: [
+            {
+              'anything-but': [
+                OWN_SESSION,
+                'arn:aws:sts::123456789012:assumed-role/warden-root-guard-role/warden-root-guard',
+                'arn:aws:sts::123456789012:assumed-role/warden-notify-slack-role/warden-notify-slack',
               ],
             },
-          },
+          ],
         },
       },
     ]);
@@ -79,7 +77,7 @@ describe('s3-guard rule pattern, evaluated by the EventBridge matcher in moto', 
       ({ detail }) =>
         guarded.has(detail.eventName as string) &&
         detail.errorCode === undefined &&
-        !JSON.stringify(detail.userIdentity).includes(OWN_ROLE),
+        detail.userIdentity.arn !== OWN_SESSION,
     );
     expect(expected.filter(Boolean).length).toBeGreaterThan(5);
     const matched = matchEvents(pattern, events);
@@ -90,6 +88,17 @@ describe('s3-guard rule pattern, evaluated by the EventBridge matcher in moto', 
 
   it("ignores Warden's own remediation", () => {
     expect(matchEvents(pattern, [loadEvent('put-bucket-encryption-by-warden.json')])).toEqual([false]);
+  });
+
+  it("matches a change by Warden's role under another session: someone else's function", () => {
+    const event = loadEvent('put-bucket-encryption-by-warden.json');
+    event.detail.userIdentity.arn =
+      'arn:aws:sts::123456789012:assumed-role/warden-s3-guard-role/their-function';
+    expect(
+      (event.detail.userIdentity.sessionContext as { sessionIssuer: { arn: string } }).sessionIssuer.arn,
+    ).toBe(OWN_ROLE);
+
+    expect(matchEvents(pattern, [event])).toEqual([true]);
   });
 
   it('ignores failed calls', () => {
@@ -106,13 +115,13 @@ describe('s3-guard rule pattern, evaluated by the EventBridge matcher in moto', 
     expect(matchEvents(pattern, callers)).toEqual([true, true, true, true]);
   });
 
-  it('would lose those callers with anything-but alone, which is why the pattern uses $or', () => {
+  it('would lose callers without an ARN with anything-but alone, which is why the pattern uses $or', () => {
     const { $or, ...detail } = pattern.detail;
     const anythingButOnly = $or[1] as { userIdentity: unknown };
     const naive = { ...pattern, detail: { ...detail, userIdentity: anythingButOnly.userIdentity } };
-    const root = withCaller({ type: 'Root', arn: 'arn:aws:iam::123456789012:root' });
-    expect(matchEvents(naive, [root])).toEqual([false]);
-    expect(matchEvents(pattern, [root])).toEqual([true]);
+    const service = withCaller({ type: 'AWSService', invokedBy: 'cloudformation.amazonaws.com' });
+    expect(matchEvents(naive, [service])).toEqual([false]);
+    expect(matchEvents(pattern, [service])).toEqual([true]);
   });
 
   it('ignores event names outside the list', () => {

@@ -47,12 +47,12 @@ describe('s3-guard function', () => {
     });
   });
 
-  it('knows the role ARNs of every Warden function, to ignore their events', () => {
-    expect(resolvePseudo(variables[ENV.ownRoleArns])).toBe(
+  it('knows the session of every Warden function (role and function name), to ignore their events', () => {
+    expect(resolvePseudo(variables[ENV.ownSessionArns])).toBe(
       [
-        'arn:aws:iam::123456789012:role/warden-s3-guard-role',
-        'arn:aws:iam::123456789012:role/warden-root-guard-role',
-        'arn:aws:iam::123456789012:role/warden-notify-slack-role',
+        'arn:aws:sts::123456789012:assumed-role/warden-s3-guard-role/warden-s3-guard',
+        'arn:aws:sts::123456789012:assumed-role/warden-root-guard-role/warden-root-guard',
+        'arn:aws:sts::123456789012:assumed-role/warden-notify-slack-role/warden-notify-slack',
       ].join(','),
     );
   });

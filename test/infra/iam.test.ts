@@ -15,12 +15,15 @@ const viaService = (service: string) => ({
 });
 
 /** Every statement of the policies attached to the role whose logical id starts with `rolePrefix`. */
-function statementsOf(source: Template, rolePrefix: string): Statement[] {
+function allStatementsOf(source: Template, rolePrefix: string): Statement[] {
   const roleId = logicalId(source, 'AWS::IAM::Role', rolePrefix);
   return Object.values(source.findResources('AWS::IAM::Policy'))
     .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
 }
+/** What the role allows (its one Deny is tested on its own). */
+const statementsOf = (source: Template, rolePrefix: string): Statement[] =>
+  allStatementsOf(source, rolePrefix).filter((s) => s.Effect === 'Allow');
 const summary = (statements: Statement[]) => statements.map((s) => actionsOf(s).join(' ')).sort();
 const find = (statements: Statement[], action: string) =>
   statements.filter((s) => actionsOf(s).includes(action));
@@ -38,22 +41,50 @@ describe('function roles', () => {
     ['S3GuardRole', 'warden-s3-guard-role'],
     ['RootGuardRole', 'warden-root-guard-role'],
     ['SlackNotifySlackRole', 'warden-notify-slack-role'],
-  ])('%s has the fixed name Warden recognises as its own, and only Lambda may assume it', (prefix, name) => {
+  ])('%s has a fixed name, and only Lambda of this account may assume it', (prefix, name) => {
     const role = template.findResources('AWS::IAM::Role')[logicalId(template, 'AWS::IAM::Role', prefix)];
-    expect(role?.Properties).toMatchObject({
+    expect(resolvePseudo(role?.Properties)).toMatchObject({
       RoleName: name,
       AssumeRolePolicyDocument: {
         Statement: [
-          { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'lambda.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+          },
         ],
       },
     });
     expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  it('grants no wildcard action and only Allow statements', () => {
+  it.each([
+    ['S3GuardRole', 'warden-s3-guard'],
+    ['RootGuardRole', 'warden-root-guard'],
+    ['SlackNotifySlackRole', 'warden-notify-slack'],
+  ])(
+    '%s denies everything to any function but %s (someone who passes the role to their own)',
+    (prefix, fn) => {
+      const denies = allStatementsOf(template, prefix).filter((s) => s.Effect === 'Deny');
+      const arn = `arn:aws:lambda:us-east-1:123456789012:function:${fn}`;
+      expect(denies.map(resolvePseudo)).toEqual([
+        {
+          Sid: 'OnlyWardensOwnFunction',
+          Action: '*',
+          Effect: 'Deny',
+          Resource: '*',
+          Condition: {
+            ArnNotLike: { 'lambda:SourceFunctionArn': [arn, `${arn}:*`] },
+            Null: { 'lambda:SourceFunctionArn': 'false' },
+          },
+        },
+      ]);
+    },
+  );
+
+  it('allows no wildcard action', () => {
     for (const statement of [...s3Guard, ...rootGuard, ...notifySlack]) {
-      expect(statement.Effect).toBe('Allow');
       for (const action of actionsOf(statement)) expect(action).not.toContain('*');
     }
   });
@@ -242,8 +273,6 @@ describe('notify-slack role', () => {
       ['kms:Decrypt', viaService('secretsmanager')],
       ['kms:Decrypt kms:GenerateDataKey', viaService('sqs')],
       ['kms:Decrypt kms:DescribeKey kms:Encrypt kms:GenerateDataKey', viaService('dynamodb')],
-      // The SQS event source's grant for reading the encrypted alert queue (CDK adds no condition).
-      ['kms:Decrypt', undefined],
     ]);
   });
 

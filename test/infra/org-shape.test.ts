@@ -147,7 +147,10 @@ describe('spoke template', () => {
             ],
           },
         },
-        Condition: { StringEquals: { 'aws:PrincipalOrgID': { Ref: 'OrganizationId' } } },
+        Condition: {
+          StringEquals: { 'aws:PrincipalOrgID': { Ref: 'OrganizationId' } },
+          StringLike: { 'sts:RoleSessionName': 'warden-*' },
+        },
       },
     ]);
   });
@@ -196,7 +199,7 @@ describe('spoke template', () => {
     }
   });
 
-  it('forwards S3 events with the hub pattern, excluding Warden roles in the hub and in the member account', () => {
+  it("forwards S3 events with the hub pattern, excluding Warden's sessions in the hub and in the member account", () => {
     const rule = resources.S3Events;
     expect(rule?.Condition).toBe('ForwardsS3Events');
     const pattern = rule?.Properties.EventPattern;
@@ -205,8 +208,9 @@ describe('spoke template', () => {
     expect(pattern.detail.eventName).toEqual([...S3_GUARD_EVENT_NAMES]);
     expect(pattern.detail.errorCode).toEqual([{ exists: false }]);
     const ignored = JSON.stringify(pattern.detail.$or);
-    expect(ignored).toContain('warden-s3-guard-role');
+    expect(ignored).toContain('assumed-role/warden-s3-guard-role/warden-s3-guard');
     expect(ignored).toContain('{"Ref":"MemberRoleName"}');
+    expect(ignored).toContain('/warden-*');
   });
 
   it('forwards root events only from us-east-1, with root-guard patterns', () => {

@@ -1,7 +1,12 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTION_NAMES, type FunctionName, resourceNames } from '#shared/config/names.ts';
+import {
+  FUNCTION_NAMES,
+  type FunctionName,
+  functionSessionArns,
+  resourceNames,
+} from '#shared/config/names.ts';
 import { S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
 import { CloudTrailEventSchema } from '#shared/events/cloudtrail-schema.ts';
 import { normaliseApiCall } from '#shared/events/normalise.ts';
@@ -39,15 +44,16 @@ const samples = readdirSync(EVENTS_DIR, { withFileTypes: true })
   )
   .sort();
 
-const ownRoleArns = FUNCTION_NAMES.map(
-  (name) => `arn:aws:iam::${SYNTH_ENV.account}:role/${resourceNames().functionRole(name)}`,
-);
+const ownSessionArns = functionSessionArns(resourceNames(), {
+  partition: 'aws',
+  accountId: SYNTH_ENV.account,
+});
 
 /** The function that would act on the event (not ignore it), by the guards' own logic. */
 function handlerOf(event: RoutedEvent): FunctionName | undefined {
   const call = normaliseApiCall(CloudTrailEventSchema.parse(event));
   if (event.source === 'aws.s3')
-    return ignoreReason(call, S3_GUARD_EVENT_NAMES, ownRoleArns) === undefined ? 's3-guard' : undefined;
+    return ignoreReason(call, S3_GUARD_EVENT_NAMES, ownSessionArns) === undefined ? 's3-guard' : undefined;
   return classifyRootActivity(call).activity ? 'root-guard' : undefined;
 }
 
@@ -72,7 +78,7 @@ const EXPECTED_ROUTE: Readonly<Record<string, FunctionName | 'none'>> = {
   'signin/root-console-login-signin-spelling.json': 'root-guard',
   // S3: failed calls and Warden's own role are dropped; people and IAM users (no session issuer) are not.
   's3/delete-bucket-encryption-failed-call.json': 'none', // errorCode: AccessDenied
-  's3/put-bucket-encryption-by-warden.json': 'none', // session issuer: warden-s3-guard-role
+  's3/put-bucket-encryption-by-warden.json': 'none', // session warden-s3-guard-role/warden-s3-guard
   's3/delete-bucket-encryption.json': 's3-guard',
   's3/delete-bucket-encryption-legacy.json': 's3-guard', // IAMUser deploy-bot
   's3/put-bucket-encryption-sse-s3.json': 's3-guard',

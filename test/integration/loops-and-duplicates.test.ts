@@ -45,8 +45,11 @@ beforeEach(async () => {
   await takeAlerts();
 });
 
-/** A CloudTrail S3 event of `eventName` made by a session of `roleArn`. */
-function callBy(roleArn: string, eventName: string, index: number): RoutedEvent {
+/**
+ * A CloudTrail S3 event of `eventName` made by a session of `roleArn`: by default the session
+ * Lambda opens for the Warden function of that role (named after the function).
+ */
+function callBy(roleArn: string, eventName: string, index: number, sessionName?: string): RoutedEvent {
   const event = loadSampleEvent('s3/put-bucket-encryption-by-warden.json') as unknown as RoutedEvent;
   const roleName = roleArn.split('/').pop() ?? 'role';
   const [, , , , account] = roleArn.split(':');
@@ -55,7 +58,7 @@ function callBy(roleArn: string, eventName: string, index: number): RoutedEvent 
   event.detail.userIdentity = {
     type: 'AssumedRole',
     principalId: `AROAWARDEN${index}:${roleName}`,
-    arn: `arn:aws:sts::${account}:assumed-role/${roleName}/${roleName.replace(/-role$/, '')}`,
+    arn: `arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName ?? roleName.replace(/-role$/, '')}`,
     accountId: account,
     sessionContext: {
       sessionIssuer: {
@@ -94,6 +97,16 @@ describe("Warden's own remediation calls", () => {
     const received = await bus.route(others);
 
     expect(received['s3-guard']).toHaveLength(others.length);
+  });
+
+  it("would match if another function used Warden's role: only Warden's own session is excluded", async () => {
+    const borrowed = S3_GUARD_EVENT_NAMES.map((name, n) =>
+      callBy(wardenRoles[0] as string, name, 950 + n, 'their-function'),
+    );
+
+    const received = await bus.route(borrowed);
+
+    expect(received['s3-guard']).toHaveLength(borrowed.length);
   });
 });
 

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sessionNameFor } from '#shared/aws/cross-account.ts';
 import { synthOrganization } from '../infra/support/org-synth.ts';
 import { type PatternBus, patternBus, type RoutedEvent } from '../support/fault-injection.ts';
 import { loadSampleEvent, localConfig, retargetEvent, uniqueBucketName } from '../support/local-env.ts';
@@ -84,15 +85,15 @@ function memberEvent(sample: string): RoutedEvent {
   }) as unknown as RoutedEvent;
 }
 
-/** A PutBucketEncryption in the member account, made by a session of `roleArn`. */
-function s3CallByRole(roleArn: string): RoutedEvent {
+/** A PutBucketEncryption in the member account, made by the session `sessionName` of `roleArn`. */
+function s3CallByRole(roleArn: string, sessionName: string): RoutedEvent {
   const event = memberEvent('s3/put-bucket-encryption-sse-s3.json');
   const [, , , , account] = roleArn.split(':');
   const roleName = roleArn.split('/').pop() ?? 'role';
   event.detail.userIdentity = {
     type: 'AssumedRole',
     principalId: `AROASPOKETEST:${roleName}`,
-    arn: `arn:aws:sts::${account}:assumed-role/${roleName}/session`,
+    arn: `arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}`,
     accountId: account,
     accessKeyId: 'ASIASPOKETESTKEY0001',
     sessionContext: {
@@ -133,20 +134,35 @@ describe("the spoke's forwarding rules, as deployed in a member account, in the 
     });
   });
 
-  it("do not forward an S3 change made by Warden's member role in this account", async () => {
-    const event = s3CallByRole(`arn:aws:iam::${MEMBER_ACCOUNT}:role/warden-remediation`);
+  it("do not forward an S3 change made by s3-guard's session on the member role in this account", async () => {
+    const event = s3CallByRole(
+      `arn:aws:iam::${MEMBER_ACCOUNT}:role/warden-remediation`,
+      sessionNameFor('3f1c2a9e-5b7d-4e21-9c3a-event'),
+    );
 
     expect(await forwardingRules(bus, event)).toEqual([]);
   });
 
-  it.each(['warden-s3-guard-role', 'warden-root-guard-role'])(
-    'do not forward an S3 change made by the hub role %s',
-    async (role) => {
-      const event = s3CallByRole(`arn:aws:iam::${HUB_ACCOUNT}:role/${role}`);
+  it('forward an S3 change made by another session of the member role', async () => {
+    const event = s3CallByRole(`arn:aws:iam::${MEMBER_ACCOUNT}:role/warden-remediation`, 'someone-else');
+
+    expect(await forwardingRules(bus, event)).toEqual(['S3Events']);
+  });
+
+  it.each(['s3-guard', 'root-guard'])(
+    "do not forward an S3 change made by the hub's %s function session",
+    async (fn) => {
+      const event = s3CallByRole(`arn:aws:iam::${HUB_ACCOUNT}:role/warden-${fn}-role`, `warden-${fn}`);
 
       expect(await forwardingRules(bus, event)).toEqual([]);
     },
   );
+
+  it("forward an S3 change made by a hub guard role under another session (someone else's function)", async () => {
+    const event = s3CallByRole(`arn:aws:iam::${HUB_ACCOUNT}:role/warden-s3-guard-role`, 'their-function');
+
+    expect(await forwardingRules(bus, event)).toEqual(['S3Events']);
+  });
 
   it('forward an S3 change made by an IAM user (no session issuer)', async () => {
     const event = memberEvent('s3/put-bucket-encryption-sse-s3-legacy.json');
@@ -155,7 +171,7 @@ describe("the spoke's forwarding rules, as deployed in a member account, in the 
   });
 
   it("forward an S3 change made by a person's role session", async () => {
-    const event = s3CallByRole(`arn:aws:iam::${MEMBER_ACCOUNT}:role/PlatformEngineer`);
+    const event = s3CallByRole(`arn:aws:iam::${MEMBER_ACCOUNT}:role/PlatformEngineer`, 'alice');
 
     expect(await forwardingRules(bus, event)).toEqual(['S3Events']);
   });

@@ -29,6 +29,7 @@ import { clientConfig, s3ClientConfig, s3ControlClientConfig } from '#shared/aws
 import { FUNCTION_NAMES, type FunctionName, resourceNames } from '#shared/config/names.ts';
 import { dynamoOnce, runEveryTime } from '#shared/idempotency/idempotency.ts';
 import { localCredentials } from '#shared/local/credentials.ts';
+import { localOwnSessionArns } from '#shared/local/function-env.ts';
 import type { LocalConfig } from '#shared/local/local-config.ts';
 import { systemClock, type WardenMetric } from '#shared/observability/observability.ts';
 import type { Policy } from '#shared/policy/schema.ts';
@@ -239,7 +240,7 @@ export function instrumentedS3Guard(options: InstrumentedGuardOptions) {
   const once = dynamoOnce(dynamodb, config.idempotencyTable, 's3-guard');
   const metrics: { name: WardenMetric; dimensions?: Readonly<Record<string, string>> }[] = [];
   const guard = createS3Guard({
-    config: { kmsKeyArn, ownRoleArns: config.ownRoleArns, policy },
+    config: { kmsKeyArn, ownSessionArns: localOwnSessionArns(config), policy },
     s3: layer.attach(new S3Client(s3ClientConfig(target)), 's3'),
     s3Control: layer.attach(new S3ControlClient(s3ControlClientConfig(target)), 's3control'),
     kmsKeys: kmsKeyReader(layer.attach(new KMSClient(clientConfig(target)), 'kms'), kmsKeyArn),

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ENV } from '#shared/config/env-names.ts';
 import { loadGuardConfig } from '#shared/config/load-config.ts';
 import { ConfigError } from '#shared/errors/errors.ts';
-import { WARDEN_KEY_ARN, WARDEN_ROLE_ARN } from '../../fixtures.ts';
+import { WARDEN_KEY_ARN, WARDEN_ROLE_ARN, WARDEN_SESSION_ARN } from '../../fixtures.ts';
+
+const ROOT_GUARD_SESSION = 'arn:aws:sts::123456789012:assumed-role/warden-root-guard-role/warden-root-guard';
 
 const validEnv = (): NodeJS.ProcessEnv => ({
   AWS_REGION: 'us-east-1',
@@ -10,7 +12,7 @@ const validEnv = (): NodeJS.ProcessEnv => ({
   [ENV.alertTopicArn]: 'arn:aws:sns:us-east-1:123456789012:warden-alerts',
   [ENV.idempotencyTable]: 'warden-idempotency',
   [ENV.auditTable]: 'warden-audit',
-  [ENV.ownRoleArns]: `${WARDEN_ROLE_ARN}, arn:aws:iam::123456789012:role/warden-root-guard-role`,
+  [ENV.ownSessionArns]: `${WARDEN_SESSION_ARN}, ${ROOT_GUARD_SESSION}`,
   [ENV.policy]: JSON.stringify({ version: 1 }),
 });
 
@@ -18,10 +20,7 @@ describe('loadGuardConfig', () => {
   it('reads a complete environment', () => {
     const config = loadGuardConfig(validEnv());
 
-    expect(config.ownRoleArns).toEqual([
-      WARDEN_ROLE_ARN,
-      'arn:aws:iam::123456789012:role/warden-root-guard-role',
-    ]);
+    expect(config.ownSessionArns).toEqual([WARDEN_SESSION_ARN, ROOT_GUARD_SESSION]);
     expect(config.policy.deployment.mode).toBe('account');
   });
 
@@ -36,9 +35,15 @@ describe('loadGuardConfig', () => {
     );
   });
 
-  it('rejects an own-role list that is not IAM ARNs', () => {
-    expect(() => loadGuardConfig({ ...validEnv(), [ENV.ownRoleArns]: 'warden-role' })).toThrow(
-      'WARDEN_OWN_ROLE_ARNS',
+  it('rejects an own-session list that is not session ARNs', () => {
+    expect(() => loadGuardConfig({ ...validEnv(), [ENV.ownSessionArns]: 'warden-role' })).toThrow(
+      'WARDEN_OWN_SESSION_ARNS',
+    );
+  });
+
+  it('rejects a role ARN as an own session: the role alone is not Warden', () => {
+    expect(() => loadGuardConfig({ ...validEnv(), [ENV.ownSessionArns]: WARDEN_ROLE_ARN })).toThrow(
+      /assumed-role session ARN[\s\S]*WARDEN_OWN_SESSION_ARNS/,
     );
   });
 

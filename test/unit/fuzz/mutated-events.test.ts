@@ -27,7 +27,7 @@ import { createS3Guard } from '#shared/remediation/s3-guard.ts';
 import { createRootGuard } from '#shared/root/root-guard.ts';
 import { guardHandler } from '#shared/runtime/guard-handler.ts';
 import { kmsKeyReader } from '#shared/s3/kms-key.ts';
-import { loadEvent, makePolicy, WARDEN_KEY_ARN, WARDEN_ROLE_ARN } from '../../fixtures.ts';
+import { loadEvent, makePolicy, WARDEN_KEY_ARN, WARDEN_SESSION_ARN } from '../../fixtures.ts';
 
 /*
  * Property-based: malformed and mutated CloudTrail events (fields dropped, duplicated, retyped,
@@ -139,7 +139,7 @@ function buildHandlers() {
     runtime('s3-guard'),
     createS3Guard({
       ...common,
-      config: { kmsKeyArn: WARDEN_KEY_ARN, ownRoleArns: [WARDEN_ROLE_ARN], policy: makePolicy() },
+      config: { kmsKeyArn: WARDEN_KEY_ARN, ownSessionArns: [WARDEN_SESSION_ARN], policy: makePolicy() },
       s3: new S3Client({ region: 'us-east-1' }),
       s3Control: new S3ControlClient({ region: 'us-east-1' }),
       kmsKeys: kmsKeyReader(new KMSClient({ region: 'us-east-1' }), WARDEN_KEY_ARN),

@@ -10,7 +10,7 @@ import type { OnceWrapper } from '#shared/idempotency/idempotency.ts';
 import type { PolicyInput } from '#shared/policy/schema.ts';
 import { createS3Guard } from '#shared/remediation/s3-guard.ts';
 import { kmsKeyReader } from '#shared/s3/kms-key.ts';
-import { makePolicy, WARDEN_KEY_ARN, WARDEN_ROLE_ARN } from '../../fixtures.ts';
+import { makePolicy, WARDEN_KEY_ARN, WARDEN_SESSION_ARN } from '../../fixtures.ts';
 
 export const NOW = new Date('2026-11-20T10:15:30Z');
 
@@ -72,7 +72,7 @@ export function setupGuard(policy: Partial<PolicyInput> = {}, options: SetupOpti
   });
   const pause = vi.fn(async () => {});
   const guard = createS3Guard({
-    config: { kmsKeyArn: WARDEN_KEY_ARN, ownRoleArns: [WARDEN_ROLE_ARN], policy: makePolicy(policy) },
+    config: { kmsKeyArn: WARDEN_KEY_ARN, ownSessionArns: [WARDEN_SESSION_ARN], policy: makePolicy(policy) },
     s3: new S3Client({ region: 'us-east-1' }),
     s3Control: new S3ControlClient({ region: 'us-east-1' }),
     kmsKeys: kmsKeyReader(new KMSClient({ region: 'us-east-1' }), WARDEN_KEY_ARN),

@@ -382,7 +382,11 @@ describe('s3-guard', () => {
     const call = loadApiCall('s3/delete-bucket-encryption.json');
     const byMemberRole = {
       ...call,
-      actor: { ...call.actor, principalArn: 'arn:aws:iam::210987654321:role/warden-remediation' },
+      actor: {
+        ...call.actor,
+        principalArn: 'arn:aws:iam::210987654321:role/warden-remediation',
+        arn: 'arn:aws:sts::210987654321:assumed-role/warden-remediation/warden-3f1c2a9e',
+      },
     };
     const { guard, alerts } = setup({
       deployment: ORGANIZATION_DEPLOYMENT,
@@ -402,7 +406,11 @@ describe('s3-guard', () => {
 
     const result = await guard({
       ...call,
-      actor: { ...call.actor, principalArn: 'arn:aws:iam::123456789012:role/warden-remediation' },
+      actor: {
+        ...call.actor,
+        principalArn: 'arn:aws:iam::123456789012:role/warden-remediation',
+        arn: 'arn:aws:sts::123456789012:assumed-role/warden-remediation/warden-3f1c2a9e',
+      },
     });
 
     expect(result.outcomes).toMatchObject([{ status: 'REMEDIATED' }]);
