@@ -142,12 +142,10 @@ export function describeOutcomes(result: GuardResult): { findings: string[]; act
   const findings = result.outcomes.map(
     (outcome) => `${STATUS_MARK[outcome.status]}  ${outcome.controlId}: ${outcome.reason}`,
   );
-  // A detected finding's actions are what enforce mode would do: say so.
+  // A detected finding's actions already say what enforce mode would do ("Would delete ...").
   const actions = result.outcomes.flatMap((outcome) =>
-    outcome.status === 'DETECTED' && outcome.controlId.startsWith('s3-')
-      ? outcome.actions.map(
-          (action) => `nothing (${outcome.controlId} is in detect mode; enforce would: ${action})`,
-        )
+    outcome.status === 'DETECTED' && outcome.actions.length > 0
+      ? [`nothing (${outcome.controlId} is in detect mode)`, ...outcome.actions]
       : outcome.actions,
   );
   return { findings, actions: actions.length ? actions : ['none'] };

@@ -108,27 +108,12 @@ export function quoteStatements(statements: readonly PolicyStatement[]): string 
   return `${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
 }
 
-/** The baseline may be restored only when it carries no statement an enforcing control would remove. */
-function baselineUsable(
-  baseline: string | null,
-  context: EvaluationContext,
-  foreignEnforced: boolean,
-): boolean {
-  if (!foreignEnforced || baseline === null) return true;
-  try {
-    return findForeignStatements(normalisePolicy(baseline), trustBoundaryOf(context)).length === 0;
-  } catch (error) {
-    if (error instanceof InvalidPolicyError) return false;
-    throw error;
-  }
-}
-
 /**
  * The policy writes that remove the offending statements: those of `self` (whatever its mode, so detect
- * mode can show what it would do) and those of the other policy control when that one enforces.
- * Restores the last-known-good state (a policy, or "no policy") when Warden has a safe one that already
- * holds every legitimate statement of the current policy; else strips only the offending statements
- * (legitimate ones survive byte for byte) and deletes the policy when nothing is left.
+ * mode can show what it would do) and those of the other policy control when that one enforces. Every
+ * other statement survives byte for byte; Deny statements of the last-known-good policy that the change
+ * dropped come back; no Allow is ever written back (shared/s3/policy/rollback.ts). Deletes the policy
+ * when nothing is left.
  */
 export function planPolicyActions(
   self: PolicyControlId,
@@ -146,44 +131,26 @@ export function planPolicyActions(
     ...(includeForeign ? reading.foreign.map((statement) => statement.index) : []),
   ]);
   if (offending.size === 0) return [];
-  const removed = reading.document.statements.filter((statement) => offending.has(statement.index));
-  const bucket = state.bucket;
   const baseline = state.baselinePolicy ?? undefined;
-  const lastKnownGood =
-    baseline && baselineUsable(baseline.policy, context, includeForeign) ? baseline.policy : undefined;
   const plan = planPolicyRollback({
     current: reading.document,
-    ...(lastKnownGood !== undefined ? { lastKnownGood } : {}),
+    ...(baseline ? { lastKnownGood: baseline.policy } : {}),
     offendingStatementIndexes: [...offending].sort((a, b) => a - b),
   });
-  switch (plan.kind) {
-    case 'restore':
-      return [
-        {
-          type: 'PutBucketPolicy',
-          bucket,
-          policy: plan.policy,
-          why: `${plan.why} (observed ${baseline?.observedAt ?? 'earlier'}: ${truncateText(plan.policy, MAX_QUOTE_CHARS)}); this drops ${quoteStatements(removed)}`,
-        },
-      ];
-    case 'restore-no-policy':
-      return [
-        {
-          type: 'DeleteBucketPolicy',
-          bucket,
-          why: `${plan.why} (observed ${baseline?.observedAt ?? 'earlier'}); removed ${quoteStatements(plan.removed)}`,
-        },
-      ];
-    case 'strip':
-      return [
-        {
-          type: 'PutBucketPolicy',
-          bucket,
-          policy: plan.policy,
-          why: `${plan.why}: ${quoteStatements(plan.removed)}; kept ${reading.document.statements.length - plan.removed.length} other statement(s) unchanged`,
-        },
-      ];
-    case 'delete':
-      return [{ type: 'DeleteBucketPolicy', bucket, why: `${plan.why}: ${quoteStatements(plan.removed)}` }];
-  }
+  const bucket = state.bucket;
+  if (plan.kind === 'delete')
+    return [{ type: 'DeleteBucketPolicy', bucket, why: `${plan.why}: ${quoteStatements(plan.removed)}` }];
+  const kept = reading.document.statements.length - plan.removed.length;
+  const reinstated =
+    plan.reinstated.length > 0
+      ? ` (Deny statements from the last-known-good policy observed ${baseline?.observedAt ?? 'earlier'}: ${quoteStatements(plan.reinstated)})`
+      : '';
+  return [
+    {
+      type: 'PutBucketPolicy',
+      bucket,
+      policy: plan.policy,
+      why: `${plan.why}: ${quoteStatements(plan.removed)}; kept ${kept} other statement(s) unchanged${reinstated}`,
+    },
+  ];
 }

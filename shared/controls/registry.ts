@@ -23,7 +23,17 @@ export const S3_ACCOUNT_EVENT_NAMES: readonly string[] = [
   ...new Set(ACCOUNT_CONTROLS.flatMap((control) => control.triggers)),
 ];
 
+/**
+ * A bucket created or deleted under a name ends Warden's policy baseline for that name (in that account and
+ * region): the last-known-good policy of one bucket must never be applied to another of the same name.
+ */
+export const BASELINE_ENDING_EVENT_NAMES: readonly string[] = ['CreateBucket', 'DeleteBucket'];
+
 /** The CloudTrail event names that s3-guard handles (the EventBridge rule matches exactly these). */
 export const S3_GUARD_EVENT_NAMES: readonly string[] = [
-  ...new Set([...BUCKET_CONTROLS.flatMap((control) => control.triggers), ...S3_ACCOUNT_EVENT_NAMES]),
+  ...new Set([
+    ...BUCKET_CONTROLS.flatMap((control) => control.triggers),
+    ...S3_ACCOUNT_EVENT_NAMES,
+    ...BASELINE_ENDING_EVENT_NAMES,
+  ]),
 ];

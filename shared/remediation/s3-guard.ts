@@ -5,7 +5,12 @@ import type { BaselineStore } from '#shared/audit/baseline-store.ts';
 import type { PendingFixes, RemediationJournal } from '#shared/audit/remediation-journal.ts';
 import type { ClientsFor } from '#shared/aws/cross-account.ts';
 import type { GuardConfig } from '#shared/config/load-config.ts';
-import { ACCOUNT_CONTROLS, BUCKET_CONTROLS, S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
+import {
+  ACCOUNT_CONTROLS,
+  BASELINE_ENDING_EVENT_NAMES,
+  BUCKET_CONTROLS,
+  S3_GUARD_EVENT_NAMES,
+} from '#shared/controls/registry.ts';
 import type { AccountControl, BucketControl, Control, EvaluationContext } from '#shared/controls/types.ts';
 import { ResourceGoneError, WardenError } from '#shared/errors/errors.ts';
 import type { ApiCall } from '#shared/events/normalise.ts';
@@ -22,6 +27,7 @@ import {
   type AccountStatePart,
   readAccountState,
 } from '#shared/s3/account/account-state.ts';
+import type { ActionTense } from '#shared/s3/action-tense.ts';
 import {
   applyBucketAction,
   type BucketAction,
@@ -86,7 +92,7 @@ interface Target<State, Part extends string, Action> {
   readonly resource: string;
   read(parts: ReadonlySet<Part>): Promise<State>;
   apply(action: Action): Promise<void>;
-  describe(action: Action): string;
+  describe(action: Action, tense: ActionTense): string;
   view(state: State, control: Control<State, Part, Action>): Record<string, unknown>;
   /** Read-backs before a fix is judged not to hold (settings that show after a delay need more than one). */
   readonly verifyAttempts: number;
@@ -131,7 +137,13 @@ export function createS3Guard(deps: S3GuardDeps) {
   const accountEvents = new Set(accountControls.flatMap((control) => control.triggers));
   const handledEvents =
     deps.controls || deps.accountControls
-      ? [...new Set([...bucketControls.flatMap((c) => c.triggers), ...accountEvents])]
+      ? [
+          ...new Set([
+            ...bucketControls.flatMap((c) => c.triggers),
+            ...accountEvents,
+            ...BASELINE_ENDING_EVENT_NAMES,
+          ]),
+        ]
       : S3_GUARD_EVENT_NAMES;
   const pause = deps.pause ?? defaultPause;
   const memberRoleName = memberRoleNameOf(deps.config.policy);
@@ -238,7 +250,7 @@ export function createS3Guard(deps: S3GuardDeps) {
         failures.set(evaluation.control, errorMessage(result.reason));
     });
 
-    // Verify: read back what was written and judge it again.
+    // Verify: read back what was written; every control is then judged on the state Warden leaves.
     const fixed = toApply.filter((e) => !failures.has(e.control));
     let after = state;
     let unverified: string | undefined;
@@ -246,7 +258,7 @@ export function createS3Guard(deps: S3GuardDeps) {
       const parts = statePartsFor(fixed.map((e) => e.control));
       try {
         for (let attempt = 1; ; attempt++) {
-          after = await target.read(parts);
+          after = { ...state, ...(await target.read(parts)) };
           const holds = fixed.every((e) => !e.control.check(after, context));
           if (holds || attempt >= target.verifyAttempts) break;
           await pause(VERIFY_PAUSE_MS);
@@ -259,65 +271,83 @@ export function createS3Guard(deps: S3GuardDeps) {
       }
     }
 
+    const fixedBy = fixed.map((e) => e.control.id);
     const outcomes = evaluations.map((evaluation): ControlOutcome => {
       const { finding, plan, control } = evaluation;
       const started = pending[control.id];
-      if (!finding && started)
-        // An earlier attempt at this event applied the fix, then failed later: this is its read-back.
-        return {
-          ...outcomeBase(control, resource),
-          status: 'REMEDIATED',
-          reason: started.reason,
-          actions: started.actions,
-          before: started.before,
-          after: target.view(state, control),
-        };
-      if (!finding)
-        return {
-          ...outcomeBase(control, resource),
-          status: 'ALREADY_COMPLIANT',
-          reason: 'Compliant.',
-          actions: [],
-        };
-      const base = { ...outcomeBase(control, resource), before: beforeOf(control) };
-      const actions = plannedActions(evaluation).map((action) => target.describe(action));
-      if (evaluation.mode === 'detect') {
+      const base = outcomeBase(control, resource);
+      const others = fixedBy.filter((id) => id !== control.id).join(', ');
+      const left = control.check(after, context);
+      if (!finding) {
+        if (started)
+          // An earlier attempt at this event applied the fix, then failed later: this is its read-back.
+          return {
+            ...base,
+            status: 'REMEDIATED',
+            reason: started.reason,
+            actions: started.actions,
+            before: started.before,
+            after: target.view(state, control),
+          };
+        if (!left) return { ...base, status: 'ALREADY_COMPLIANT', reason: 'Compliant.', actions: [] };
+        // Compliant when Warden looked, not after its fix of another control: say so, never claim compliance.
         return {
           ...base,
-          status: 'DETECTED',
-          reason: `${finding.summary} (detect mode: not changed)`,
-          actions,
+          status: evaluation.mode === 'detect' ? 'DETECTED' : 'FAILED',
+          reason: `${left.summary} (after Warden's fix for ${others || 'another control'}; this control was compliant before it)`,
+          actions: [],
+          before: target.view(state, control),
+          after: target.view(after, control),
         };
       }
+      const judged = { ...base, before: beforeOf(control) };
+      const isFixed = fixed.includes(evaluation);
+      if (!isFixed && !left && unverified === undefined)
+        // Not this control's own fix (detect mode, blocked or failed), but the state Warden leaves passes it.
+        return {
+          ...judged,
+          status: 'REMEDIATED',
+          reason: `${finding.summary} Resolved by Warden's fix for ${others || 'another control'}.`,
+          actions: [],
+          after: target.view(after, control),
+        };
+      if (evaluation.mode === 'detect') {
+        return {
+          ...judged,
+          status: 'DETECTED',
+          reason: `${finding.summary} (detect mode: Warden changed nothing)`,
+          actions: plannedActions(evaluation).map((action) => target.describe(action, 'proposed')),
+        };
+      }
+      const actions = plannedActions(evaluation).map((action) => target.describe(action, 'done'));
       if (plan && 'blocked' in plan)
-        return { ...base, status: 'FAILED', reason: `${finding.summary} ${plan.blocked}`, actions: [] };
+        return { ...judged, status: 'FAILED', reason: `${finding.summary} ${plan.blocked}`, actions: [] };
       const failure = failures.get(control);
       if (failure)
         return {
-          ...base,
+          ...judged,
           status: 'FAILED',
           reason: `${finding.summary} The fix failed: ${failure}`,
           actions,
         };
       if (unverified)
         return {
-          ...base,
+          ...judged,
           status: 'FAILED',
           reason: `${finding.summary} The fix was sent, but Warden could not read it back to verify it: ${unverified}`,
           actions,
         };
-      const stillFailing = control.check(after, context);
-      if (stillFailing) {
+      if (left) {
         return {
-          ...base,
+          ...judged,
           status: 'FAILED',
-          reason: `${finding.summary} Read-back after the fix: ${stillFailing.summary}`,
+          reason: `${finding.summary} Read-back after the fix: ${left.summary}`,
           actions,
           after: target.view(after, control),
         };
       }
       return {
-        ...base,
+        ...judged,
         status: 'REMEDIATED',
         reason: finding.summary,
         actions,
@@ -346,7 +376,7 @@ export function createS3Guard(deps: S3GuardDeps) {
         {
           before: beforeOf(evaluation.control),
           reason: evaluation.finding?.summary ?? '',
-          actions: plannedActions(evaluation).map((action) => target.describe(action)),
+          actions: plannedActions(evaluation).map((action) => target.describe(action, 'done')),
         },
       ]),
     );
@@ -360,7 +390,7 @@ export function createS3Guard(deps: S3GuardDeps) {
       resourceType: BUCKET_RESOURCE_TYPE,
       resource: bucket,
       verifyAttempts: 1,
-      read: async (parts) => readBucketState(await scoped(), bucket, call.accountId, parts),
+      read: async (parts) => readBucketState(await scoped(), bucket, call.accountId, parts, call.region),
       apply: async (action) => applyBucketAction(await scoped(), action, call.accountId),
       describe: describeAction,
       view: (state, control) => bucketView(state, control.reads),
@@ -387,10 +417,23 @@ export function createS3Guard(deps: S3GuardDeps) {
       .filter((control) => control.reads.includes('policy'));
     if (policyControls.some((control) => control.check(final, context))) return;
     if (before.baselinePolicy && before.baselinePolicy.policy === policy) return;
-    await deps.baselines.writePolicy(before.bucket, {
+    await deps.baselines.writePolicy(baselineKeyOf(call, before.bucket), {
       policy,
       observedAt: deps.clock.now().toISOString(),
       eventId: call.eventId,
+    });
+  }
+
+  /**
+   * A bucket created or deleted under this name is not the bucket the baseline was taken from. The end is
+   * dated at the event, so a baseline Warden observes on the new bucket afterwards (a policy put right after
+   * creation, processed first) is not ended by a late CreateBucket.
+   */
+  async function endPolicyBaseline(call: ApiCall, bucket: string) {
+    await deps.baselines.endPolicy(baselineKeyOf(call, bucket), {
+      observedAt: eventInstant(call),
+      eventId: call.eventId,
+      reason: call.eventName,
     });
   }
 
@@ -440,8 +483,16 @@ export function createS3Guard(deps: S3GuardDeps) {
         deps.log.error('Event rejected', { ...header, reason });
         return { ...header, status: 'REJECTED', reason, outcomes: [] };
       }
+      if (BASELINE_ENDING_EVENT_NAMES.includes(call.eventName)) await endPolicyBaseline(call, bucket);
       if (isExemptBucket(bucket, deps.config.policy, call))
         return ignore(header, `bucket ${bucket} is exempt by policy`);
+      if (call.eventName === 'DeleteBucket')
+        return {
+          ...header,
+          status: 'PROCESSED',
+          reason: `ended the policy baseline of ${bucket}`,
+          outcomes: [],
+        };
       scoped = { ...call, scope: 'bucket', resource: bucket };
     }
 
@@ -520,4 +571,17 @@ function auditRecordsFor(
       resource: outcome.resource,
       outcome,
     }));
+}
+
+/** Baselines belong to one bucket of one account in one region (bucket names are reused). */
+export const baselineKeyOf = (call: Pick<ApiCall, 'accountId' | 'region'>, bucket: string) => ({
+  accountId: call.accountId,
+  region: call.region,
+  bucket,
+});
+
+/** CloudTrail's `eventTime` in the ISO form Warden's own timestamps use, so the two compare as strings. */
+function eventInstant(call: Pick<ApiCall, 'eventTime'>): string {
+  const time = new Date(call.eventTime);
+  return Number.isNaN(time.getTime()) ? call.eventTime : time.toISOString();
 }

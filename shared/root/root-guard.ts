@@ -136,8 +136,10 @@ export function createRootGuard(deps: RootGuardDeps) {
     if (modeOf(control, deps.config.policy) === 'detect')
       return outcomeOf(control, finding, {
         status: 'DETECTED',
-        reason: `${finding.summary} (detect mode: not deleted)`,
-        actions: [`DeleteAccessKey ${remedy.accessKeyId} on the root user of ${remedy.accountId}`],
+        reason: `${finding.summary} (detect mode: Warden deleted nothing)`,
+        actions: [
+          `Would delete root access key ${remedy.accessKeyId} of account ${remedy.accountId} (DeleteAccessKey)`,
+        ],
       });
     return deleteKey(control, finding, remedy.accountId, remedy.accessKeyId);
   }

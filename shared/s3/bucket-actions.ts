@@ -11,6 +11,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { callAws } from '#shared/errors/errors.ts';
+import { type ActionTense, verb } from './action-tense.ts';
 import {
   ALL_BLOCKED,
   type EncryptionRule,
@@ -67,36 +68,37 @@ export function isPrivateAcl(acl: BucketAcl): boolean {
   );
 }
 
-/** A person-readable line for alerts and the audit trail. */
-export function describeAction(action: BucketAction): string {
+/** A person-readable line for alerts and the audit trail: what Warden did, or what it would do. */
+export function describeAction(action: BucketAction, tense: ActionTense = 'done'): string {
+  const said = (past: string, base: string) => verb(tense, past, base);
   switch (action.type) {
     case 'PutBucketEncryption':
-      return `Set default encryption to SSE-KMS with ${action.kmsKeyArn} (Bucket Key on, SSE-C blocked)`;
+      return `${said('Set', 'set')} default encryption to SSE-KMS with ${action.kmsKeyArn} (Bucket Key on, SSE-C blocked)`;
     case 'RestoreBucketEncryption':
-      return `Restored default encryption to ${action.rules.map((rule) => `${rule.algorithm}${rule.kmsKeyId ? ` with ${rule.kmsKeyId}` : ''}`).join(', ')}`;
+      return `${said('Restored', 'restore')} default encryption to ${action.rules.map((rule) => `${rule.algorithm}${rule.kmsKeyId ? ` with ${rule.kmsKeyId}` : ''}`).join(', ')}`;
     case 'DeleteBucketEncryption':
-      return 'Deleted the default encryption configuration (S3 falls back to SSE-S3)';
+      return `${said('Deleted', 'delete')} the default encryption configuration (S3 falls back to SSE-S3)`;
     case 'PutPublicAccessBlock': {
       const config = action.configuration;
       if (!config || Object.values(config).every(Boolean))
-        return 'Turned on all four Block Public Access settings';
+        return `${said('Turned', 'turn')} on all four Block Public Access settings`;
       const on = Object.entries(config)
         .filter(([, value]) => value)
         .map(([flag]) => flag);
-      return `Set Block Public Access to ${on.length > 0 ? `only ${on.join(', ')} on` : 'all off'}`;
+      return `${said('Set', 'set')} Block Public Access to ${on.length > 0 ? `only ${on.join(', ')} on` : 'all off'}`;
     }
     case 'PutBucketPolicy':
-      return `Replaced the bucket policy: ${action.why}`;
+      return `${said('Replaced', 'replace')} the bucket policy: ${action.why}`;
     case 'DeleteBucketPolicy':
-      return `Deleted the bucket policy: ${action.why}`;
+      return `${said('Deleted', 'delete')} the bucket policy: ${action.why}`;
     case 'PutBucketAcl':
-      return `${isPrivateAcl(action.acl) ? 'Reset the bucket ACL to private' : 'Rewrote the bucket ACL'}: ${action.why}`;
+      return `${isPrivateAcl(action.acl) ? `${said('Reset', 'reset')} the bucket ACL to private` : `${said('Rewrote', 'rewrite')} the bucket ACL`}: ${action.why}`;
     case 'PutBucketOwnershipControls':
       return action.objectOwnership === 'BucketOwnerEnforced'
-        ? 'Set Object Ownership to BucketOwnerEnforced (ACLs disabled)'
-        : `Set Object Ownership to ${action.objectOwnership}`;
+        ? `${said('Set', 'set')} Object Ownership to BucketOwnerEnforced (ACLs disabled)`
+        : `${said('Set', 'set')} Object Ownership to ${action.objectOwnership}`;
     case 'DeleteBucketOwnershipControls':
-      return 'Deleted the Object Ownership setting (ACLs enabled, ObjectWriter)';
+      return `${said('Deleted', 'delete')} the Object Ownership setting (ACLs enabled, ObjectWriter)`;
   }
 }
 

@@ -152,10 +152,10 @@ async function readOwnershipControls(deps: BucketStateDeps, bucket: string, owne
   }
 }
 
-async function readBaseline(deps: BucketStateDeps, bucket: string) {
-  if (!deps.baselines)
-    throw new ConfigError('A control reads the policy baseline but no baseline store is wired');
-  return (await deps.baselines.readPolicy(bucket)) ?? null;
+async function readBaseline(deps: BucketStateDeps, bucket: string, accountId: string, region?: string) {
+  if (!deps.baselines || region === undefined)
+    throw new ConfigError('A control reads the policy baseline but no baseline store or region is given');
+  return (await deps.baselines.readPolicy({ accountId, region, bucket })) ?? null;
 }
 
 const when = <T>(wanted: boolean, read: () => Promise<T>): Promise<T | undefined> =>
@@ -170,6 +170,8 @@ export async function readBucketState(
   bucket: string,
   accountId: string,
   parts: ReadonlySet<BucketStatePart>,
+  /** The bucket's region: needed only for `baselinePolicy`, which is kept per account and region. */
+  region?: string,
 ): Promise<BucketState> {
   return callAws(`reading the configuration of bucket ${bucket}`, async () => {
     const [encryption, publicAccessBlock, wardenKey, policy, acl, ownershipControls, baselinePolicy] =
@@ -180,7 +182,7 @@ export async function readBucketState(
         when(parts.has('policy'), () => readPolicy(deps, bucket, accountId)),
         when(parts.has('acl'), () => readAcl(deps, bucket, accountId)),
         when(parts.has('ownershipControls'), () => readOwnershipControls(deps, bucket, accountId)),
-        when(parts.has('baselinePolicy'), () => readBaseline(deps, bucket)),
+        when(parts.has('baselinePolicy'), () => readBaseline(deps, bucket, accountId, region)),
       ]);
     return {
       bucket,

@@ -59,7 +59,8 @@ function auditDeps() {
 
 const baselineOf = (bucket: string) => {
   const { documents, tableName } = auditDeps();
-  return dynamoBaselineStore(documents, tableName).readPolicy(bucket);
+  const { accountId, region } = localConfig();
+  return dynamoBaselineStore(documents, tableName).readPolicy({ accountId, region, bucket });
 };
 
 /** A bucket with Warden's key, no Block Public Access, and the policy the sample event carries. */

@@ -1,5 +1,6 @@
 import { PutPublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
 import { AccessDeniedError, callAws } from '#shared/errors/errors.ts';
+import { type ActionTense, verb } from '../action-tense.ts';
 import { ALL_BLOCKED, type PublicAccessBlock } from '../bucket-state.ts';
 import type { AccountStateDeps } from './account-state.ts';
 
@@ -11,14 +12,14 @@ export type AccountAction = {
   readonly configuration?: PublicAccessBlock;
 };
 
-export function describeAccountAction(action: AccountAction): string {
+export function describeAccountAction(action: AccountAction, tense: ActionTense = 'done'): string {
   const config = action.configuration;
   if (!config || Object.values(config).every(Boolean))
-    return `Turned on all four account-level Block Public Access settings of account ${action.accountId}`;
+    return `${verb(tense, 'Turned', 'turn')} on all four account-level Block Public Access settings of account ${action.accountId}`;
   const on = Object.entries(config)
     .filter(([, value]) => value)
     .map(([flag]) => flag);
-  return `Set account-level Block Public Access of account ${action.accountId} to ${on.length > 0 ? `only ${on.join(', ')} on` : 'all off'}`;
+  return `${verb(tense, 'Set', 'set')} account-level Block Public Access of account ${action.accountId} to ${on.length > 0 ? `only ${on.join(', ')} on` : 'all off'}`;
 }
 
 /**

@@ -7,17 +7,21 @@ import {
   serializePolicy,
   withoutStatements,
 } from './policy-document.ts';
-import { analyzePolicy } from './public-policy.ts';
 
-/** What to write back after a risky policy change, with one sentence for the alert and the audit record. */
+/**
+ * What to write back after a risky policy change, with one sentence for the alert and the audit record.
+ * A rollback never grants: it removes the offending statements and brings back only Deny statements of the
+ * last-known-good policy that the change dropped. An earlier Allow is never restored, even one the change
+ * only widened: the owner may have removed it on purpose (a compromised role), and a remediator that writes
+ * access back is worse than one that leaves a statement for a person to re-add.
+ */
 export type PolicyRollbackPlan =
-  | { readonly kind: 'restore'; readonly policy: string; readonly why: string }
-  /** The last-known-good state was "no bucket policy", and the new policy held nothing but offending statements. */
-  | { readonly kind: 'restore-no-policy'; readonly removed: readonly PolicyStatement[]; readonly why: string }
   | {
-      readonly kind: 'strip';
+      readonly kind: 'rewrite';
       readonly policy: string;
       readonly removed: readonly PolicyStatement[];
+      /** Deny statements of the last-known-good policy that the change dropped, written back. */
+      readonly reinstated: readonly PolicyStatement[];
       readonly why: string;
     }
   | { readonly kind: 'delete'; readonly removed: readonly PolicyStatement[]; readonly why: string };
@@ -39,12 +43,11 @@ const principalKeys = (principals: readonly Principal[]): string[] =>
 
 /**
  * A statement's meaning as one string, so two statements compare structurally whatever their encoding:
- * key order, `"*"` vs `{"AWS": "*"}`, a string vs a one-element list, list order and the case of action
- * names and condition keys (both case-insensitive in IAM) do not matter; the Sid does.
+ * key order, `"*"` vs `{"AWS": "*"}`, a string vs a one-element list, list order, the Sid and the case of
+ * action names and condition keys (both case-insensitive in IAM) do not matter.
  */
-function statementKey(statement: PolicyStatement): string {
+function meaningOf(statement: PolicyStatement): string {
   return JSON.stringify([
-    statement.sid ?? null,
     statement.effect,
     principalKeys(statement.principals),
     principalKeys(statement.notPrincipals),
@@ -60,30 +63,31 @@ function statementKey(statement: PolicyStatement): string {
   ]);
 }
 
-type BaselineReading =
-  | { readonly usable: true; readonly statements: readonly PolicyStatement[] }
-  | { readonly usable: false; readonly problem: string };
-
-/**
- * The last-known-good copy's statements, or why it must not be restored: it must parse, must not be
- * public, and must not carry any statement now judged offending.
- */
-function readBaseline(lastKnownGood: string | null, offending: readonly PolicyStatement[]): BaselineReading {
-  if (lastKnownGood === null) return { usable: true, statements: [] };
+/** The last-known-good statements the current policy lacks, or why the copy cannot be read. */
+function droppedSinceBaseline(
+  lastKnownGood: string | null | undefined,
+  current: PolicyDocument,
+): { readonly dropped: readonly PolicyStatement[]; readonly problem?: string } {
+  if (lastKnownGood === undefined || lastKnownGood === null) return { dropped: [] };
   let baseline: PolicyDocument;
   try {
     baseline = normalisePolicy(lastKnownGood);
   } catch (error) {
     if (error instanceof InvalidPolicyError)
-      return { usable: false, problem: 'the last-known-good policy is unreadable' };
+      return {
+        dropped: [],
+        problem: 'the last-known-good policy is unreadable, so no Deny was brought back',
+      };
     throw error;
   }
-  if (analyzePolicy(baseline).public)
-    return { usable: false, problem: 'the last-known-good policy is itself public' };
-  const keys = new Set(baseline.statements.map(statementKey));
-  if (offending.some((bad) => keys.has(statementKey(bad))))
-    return { usable: false, problem: 'the last-known-good policy contains an offending statement' };
-  return { usable: true, statements: baseline.statements };
+  const present = new Set(current.statements.map(meaningOf));
+  return { dropped: baseline.statements.filter((statement) => !present.has(meaningOf(statement))) };
+}
+
+/** S3 refuses a policy whose statement ids repeat: a reinstated Deny whose Sid is taken gets a suffix. */
+function withFreeSid(statement: PolicyStatement, taken: ReadonlySet<string>): Record<string, unknown> {
+  if (statement.sid === undefined || !taken.has(statement.sid)) return { ...statement.raw };
+  return { ...statement.raw, Sid: `${statement.sid}RestoredByWarden` };
 }
 
 const names = (statements: readonly PolicyStatement[]): string =>
@@ -92,62 +96,49 @@ const names = (statements: readonly PolicyStatement[]): string =>
 const counted = (statements: readonly PolicyStatement[], adjective: string): string =>
   `${statements.length} ${adjective} statement${statements.length === 1 ? '' : 's'} (${names(statements)})`;
 
-function stripOffending(
-  current: PolicyDocument,
-  removed: readonly PolicyStatement[],
-  because: string,
-): PolicyRollbackPlan {
-  const remaining = withoutStatements(current, new Set(removed.map((statement) => statement.index)));
-  if (remaining.statements.length === 0) {
-    return {
-      kind: 'delete',
-      removed,
-      why: `${because}; deleted the policy, which held only ${counted(removed, 'offending')}`,
-    };
-  }
-  return {
-    kind: 'strip',
-    policy: serializePolicy(remaining),
-    removed,
-    why: `${because}; removed ${counted(removed, 'offending')}`,
-  };
-}
-
 /**
- * Restore the last-known-good state only when it is safe and already holds every legitimate statement of
- * the current policy, so restoring drops nothing but the offending statements. Otherwise remove only the
- * offending statements, so legitimate statements survive untouched; delete the policy when nothing is left.
+ * Removes the offending statements, keeps every other statement byte for byte, and appends the Deny
+ * statements of the last-known-good policy that the change dropped; deletes the policy when nothing is left.
+ * The result grants no principal anything the current policy does not already grant it.
  */
 export function planPolicyRollback(input: PolicyRollbackInput): PolicyRollbackPlan {
   const indexes = new Set(input.offendingStatementIndexes);
   const removed = input.current.statements.filter((statement) => indexes.has(statement.index));
-  if (input.lastKnownGood === undefined)
-    return stripOffending(input.current, removed, 'no last-known-good policy');
-  const baseline = readBaseline(input.lastKnownGood, removed);
-  if (!baseline.usable) return stripOffending(input.current, removed, baseline.problem);
-  const baselineKeys = new Set(baseline.statements.map(statementKey));
-  const kept = input.current.statements.filter((statement) => !indexes.has(statement.index));
-  const added = kept.filter((statement) => !baselineKeys.has(statementKey(statement)));
-  if (added.length > 0) {
-    const state = input.lastKnownGood === null ? 'state (no bucket policy)' : 'policy';
-    return stripOffending(
-      input.current,
-      removed,
-      `the last-known-good ${state} lacks ${counted(added, 'legitimate')} of the new policy`,
-    );
-  }
-  if (input.lastKnownGood === null) {
+  const remaining = withoutStatements(input.current, indexes);
+  const { dropped, problem } = droppedSinceBaseline(input.lastKnownGood, input.current);
+  const reinstated = dropped.filter((statement) => statement.effect === 'Deny');
+  const notRestored = dropped.filter((statement) => statement.effect === 'Allow');
+  const notes = [
+    ...(reinstated.length > 0
+      ? [`brought back ${counted(reinstated, 'Deny')} of the last-known-good policy that the change dropped`]
+      : []),
+    ...(notRestored.length > 0
+      ? [
+          `did not bring back ${counted(notRestored, 'earlier Allow')} of the last-known-good policy: Warden never grants access, re-add ${notRestored.length === 1 ? 'it' : 'them'} if still wanted`,
+        ]
+      : []),
+    ...(problem ? [problem] : []),
+  ];
+  const tail = notes.length > 0 ? `; ${notes.join('; ')}` : '';
+  if (remaining.statements.length === 0 && reinstated.length === 0)
     return {
-      kind: 'restore-no-policy',
+      kind: 'delete',
       removed,
-      why: 'restored the last-known-good state, no bucket policy',
+      why: `the policy held only ${counted(removed, 'offending')}${tail}`,
     };
-  }
-  const keptKeys = new Set(kept.map(statementKey));
-  const reinstated = baseline.statements.filter((statement) => !keptKeys.has(statementKey(statement)));
+  const taken = new Set(remaining.statements.flatMap((statement) => statement.sid ?? []));
+  const policy = serializePolicy({
+    ...remaining,
+    statements: [
+      ...remaining.statements,
+      ...reinstated.map((statement) => ({ ...statement, raw: withFreeSid(statement, taken) })),
+    ],
+  });
   return {
-    kind: 'restore',
-    policy: input.lastKnownGood,
-    why: `restored the last-known-good policy${reinstated.length > 0 ? `, which brings back ${counted(reinstated, 'earlier')}` : ''}`,
+    kind: 'rewrite',
+    policy,
+    removed,
+    reinstated,
+    why: `removed ${counted(removed, 'offending')}${tail}`,
   };
 }

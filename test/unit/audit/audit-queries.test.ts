@@ -79,18 +79,20 @@ describe('listAuditRecords', () => {
   });
 });
 
+const KEY = { accountId: '111122223333', region: 'eu-west-1', bucket: 'b' };
+
 describe('dynamoBaselineStore', () => {
   beforeEach(() => ddbMock.reset());
 
-  it('keeps the baseline next to the bucket audit records, later observation wins', async () => {
+  it('keeps the baseline next to the bucket audit records, per account and region, later observation wins', async () => {
     const store = dynamoBaselineStore(documents, 'warden-audit');
 
-    await store.writePolicy('b', { policy: null, observedAt: '2026-11-20T10:00:00Z', eventId: 'e' });
+    await store.writePolicy(KEY, { policy: null, observedAt: '2026-11-20T10:00:00Z', eventId: 'e' });
 
     expect(ddbMock).toHaveReceivedCommandWith(PutCommand, {
       Item: {
         pk: 'RESOURCE#b',
-        sk: 'BASELINE#POLICY',
+        sk: 'BASELINE#POLICY#111122223333#eu-west-1',
         policy: null,
         observedAt: '2026-11-20T10:00:00Z',
         eventId: 'e',
@@ -106,7 +108,7 @@ describe('dynamoBaselineStore', () => {
     const store = dynamoBaselineStore(documents, 'warden-audit');
 
     await expect(
-      store.writePolicy('b', { policy: '{}', observedAt: '2026-11-20T10:00:00Z', eventId: 'e' }),
+      store.writePolicy(KEY, { policy: '{}', observedAt: '2026-11-20T10:00:00Z', eventId: 'e' }),
     ).resolves.toBeUndefined();
   });
 
@@ -117,7 +119,47 @@ describe('dynamoBaselineStore', () => {
       .resolves({});
     const store = dynamoBaselineStore(documents, 'warden-audit');
 
-    expect(await store.readPolicy('b')).toEqual({ policy: null, observedAt: 't', eventId: 'e' });
-    expect(await store.readPolicy('b')).toBeUndefined();
+    expect(await store.readPolicy(KEY)).toEqual({ policy: null, observedAt: 't', eventId: 'e' });
+    expect(await store.readPolicy(KEY)).toBeUndefined();
+  });
+
+  it('ends a baseline with a dated tombstone that reads as no baseline', async () => {
+    const store = dynamoBaselineStore(documents, 'warden-audit');
+    ddbMock.on(GetCommand).resolves({
+      Item: { observedAt: '2026-11-20T10:00:00.000Z', eventId: 'e', endedBecause: 'DeleteBucket' },
+    });
+
+    await store.endPolicy(KEY, {
+      observedAt: '2026-11-20T10:00:00.000Z',
+      eventId: 'e',
+      reason: 'DeleteBucket',
+    });
+
+    expect(ddbMock).toHaveReceivedCommandWith(PutCommand, {
+      Item: {
+        pk: 'RESOURCE#b',
+        sk: 'BASELINE#POLICY#111122223333#eu-west-1',
+        observedAt: '2026-11-20T10:00:00.000Z',
+        eventId: 'e',
+        endedBecause: 'DeleteBucket',
+      },
+      ConditionExpression: 'attribute_not_exists(observedAt) OR observedAt <= :observedAt',
+    });
+    expect(await store.readPolicy(KEY)).toBeUndefined();
+  });
+
+  it('keeps the baselines of same-named buckets in other accounts and regions apart', async () => {
+    ddbMock.on(GetCommand).resolves({});
+    const store = dynamoBaselineStore(documents, 'warden-audit');
+
+    await store.readPolicy({ ...KEY, accountId: '444455556666' });
+    await store.readPolicy({ ...KEY, region: 'us-east-1' });
+
+    expect(ddbMock).toHaveReceivedCommandWith(GetCommand, {
+      Key: { pk: 'RESOURCE#b', sk: 'BASELINE#POLICY#444455556666#eu-west-1' },
+    });
+    expect(ddbMock).toHaveReceivedCommandWith(GetCommand, {
+      Key: { pk: 'RESOURCE#b', sk: 'BASELINE#POLICY#111122223333#us-east-1' },
+    });
   });
 });

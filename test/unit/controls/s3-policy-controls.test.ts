@@ -93,7 +93,7 @@ describe('s3-public-policy', () => {
   });
 });
 
-describe('s3-public-policy rollback: legitimate statements survive', () => {
+describe('s3-public-policy rollback: legitimate statements survive, nothing is granted back', () => {
   const OPS = {
     Sid: 'Ops',
     Effect: 'Allow',
@@ -101,9 +101,17 @@ describe('s3-public-policy rollback: legitimate statements survive', () => {
     Action: 's3:PutObject',
     Resource: 'arn:aws:s3:::example-bucket/*',
   };
+  const DENY_DELETE = {
+    Sid: 'DenyDelete',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 's3:DeleteObject',
+    Resource: 'arn:aws:s3:::example-bucket/*',
+  };
   const TEAM_MADE_PUBLIC = { ...TEAM, Principal: '*' };
   const noPolicy = { policy: null, observedAt: 't0', eventId: 'e0' };
   const teamOnly = { policy: policy(TEAM), observedAt: 't0', eventId: 'e0' };
+  const teamAndDeny = { policy: policy(TEAM, DENY_DELETE), observedAt: 't0', eventId: 'e0' };
 
   it.each([
     {
@@ -114,30 +122,18 @@ describe('s3-public-policy rollback: legitimate statements survive', () => {
         type: 'PutBucketPolicy',
         policy: policy(TEAM),
         why: expect.stringMatching(
-          /^the last-known-good state \(no bucket policy\) lacks 1 legitimate statement \(Team\) of the new policy; removed 1 offending statement \(Public\): "Public" /,
+          /^removed 1 offending statement \(Public\): "Public" .*; kept 1 other statement\(s\) unchanged$/,
         ),
       },
     },
     {
-      name: 'no-policy baseline, nothing but the public statement: "no policy" is restored',
+      name: 'nothing but the public statement: the policy is deleted',
       baselinePolicy: noPolicy,
       current: policy(PUBLIC),
       expected: {
         type: 'DeleteBucketPolicy',
         why: expect.stringMatching(
-          /^restored the last-known-good state, no bucket policy \(observed t0\); removed "Public" /,
-        ),
-      },
-    },
-    {
-      name: 'baseline A, new policy A + public P: the baseline is restored, the same as removing P',
-      baselinePolicy: teamOnly,
-      current: policy(TEAM, PUBLIC),
-      expected: {
-        type: 'PutBucketPolicy',
-        policy: policy(TEAM),
-        why: expect.stringMatching(
-          /^restored the last-known-good policy \(observed t0: .*; this drops "Public" /,
+          /^the policy held only 1 offending statement \(Public\): "Public" /,
         ),
       },
     },
@@ -149,19 +145,30 @@ describe('s3-public-policy rollback: legitimate statements survive', () => {
         type: 'PutBucketPolicy',
         policy: policy(TEAM, OPS),
         why: expect.stringMatching(
-          /^the last-known-good policy lacks 1 legitimate statement \(Ops\) of the new policy; removed 1 offending statement \(Public\): .*; kept 2 other statement\(s\) unchanged$/,
+          /^removed 1 offending statement \(Public\): .*; kept 2 other statement\(s\) unchanged$/,
         ),
       },
     },
     {
-      name: 'baseline A, new policy turns A public: the baseline is restored',
+      name: 'baseline A, new policy turns A public: A is removed, not granted back',
       baselinePolicy: teamOnly,
       current: policy(TEAM_MADE_PUBLIC),
       expected: {
-        type: 'PutBucketPolicy',
-        policy: policy(TEAM),
+        type: 'DeleteBucketPolicy',
         why: expect.stringMatching(
-          /^restored the last-known-good policy, which brings back 1 earlier statement \(Team\) \(observed t0: .*; this drops "Team" /,
+          /^the policy held only 1 offending statement \(Team\); did not bring back 1 earlier Allow statement \(Team\) of the last-known-good policy: Warden never grants access, re-add it if still wanted: "Team" /,
+        ),
+      },
+    },
+    {
+      name: 'baseline A + Deny D, new policy A + P without D: P removed, D brought back',
+      baselinePolicy: teamAndDeny,
+      current: policy(TEAM, PUBLIC),
+      expected: {
+        type: 'PutBucketPolicy',
+        policy: policy(TEAM, DENY_DELETE),
+        why: expect.stringMatching(
+          /^removed 1 offending statement \(Public\); brought back 1 Deny statement \(DenyDelete\) .*\(Deny statements from the last-known-good policy observed t0: "DenyDelete" .*\)$/,
         ),
       },
     },

@@ -12,7 +12,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import 'aws-sdk-client-mock-vitest/extend';
 import { S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
 import { loadApiCall, loadEvent, WARDEN_KEY_ARN } from '../../fixtures.ts';
-import { awsError, NOW, setupGuard } from './guard-harness.ts';
+import { awsError, baselineSlot, NOW, sampleSlot, setupGuard } from './guard-harness.ts';
 
 const s3Mock = mockClient(S3Client);
 const kmsMock = mockClient(KMSClient);
@@ -60,6 +60,7 @@ describe('s3-guard: bucket policies', () => {
     expect([...S3_GUARD_EVENT_NAMES].sort()).toEqual(
       [
         'CreateBucket',
+        'DeleteBucket',
         'PutBucketEncryption',
         'DeleteBucketEncryption',
         'PutBucketPublicAccessBlock',
@@ -116,7 +117,9 @@ describe('s3-guard: bucket policies', () => {
     const outcome = result.outcomes[0];
     expect(outcome?.reason).toContain('"PublicRead" {"Sid":"PublicRead","Effect":"Allow","Principal":"*"');
     expect(outcome?.actions).toEqual([
-      expect.stringMatching(/^Deleted the bucket policy: no last-known-good policy.*"PublicRead"/),
+      expect.stringMatching(
+        /^Deleted the bucket policy: the policy held only 1 offending statement \(PublicRead\): "PublicRead"/,
+      ),
     ]);
     expect(alerts[0]?.summary).toContain('PublicRead');
   });
@@ -137,28 +140,113 @@ describe('s3-guard: bucket policies', () => {
     expect(s3Mock).not.toHaveReceivedCommand(DeleteBucketPolicyCommand);
   });
 
-  it('restores the last-known-good policy when Warden has one', async () => {
+  it('never grants back what the owner removed: baseline {Keep, Revoked}, change {Keep, PublicRead} leaves {Keep}', async () => {
+    const keep = {
+      Sid: 'Keep',
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::123456789012:role/app' },
+      Action: 's3:GetObject',
+      Resource: 'arn:aws:s3:::example-bucket/*',
+    };
+    const revoked = {
+      ...keep,
+      Sid: 'Revoked',
+      Principal: { AWS: 'arn:aws:iam::123456789012:role/compromised' },
+    };
+    const publicRead = {
+      Sid: 'PublicRead',
+      Effect: 'Allow',
+      Principal: '*',
+      Action: 's3:GetObject',
+      Resource: '*',
+    };
+    const policyWith = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
     s3Mock
       .on(GetBucketPolicyCommand)
-      .resolvesOnce({ Policy: policyOf('s3/put-bucket-policy-public-next-to-legit.json') })
-      .resolves({ Policy: COMPLIANT });
-    const { guard, audits } = setupGuard(
+      .resolvesOnce({ Policy: policyWith(keep, publicRead) })
+      .resolves({ Policy: policyWith(keep) });
+    const { guard } = setupGuard(
       {},
       {
         baselines: {
-          'example-bucket': { policy: COMPLIANT, observedAt: '2026-11-01T00:00:00Z', eventId: 'e0' },
+          [sampleSlot('example-bucket')]: {
+            policy: policyWith(keep, revoked),
+            observedAt: '2026-11-01T00:00:00Z',
+            eventId: 'e0',
+          },
+        },
+      },
+    );
+
+    const result = await guard(loadApiCall('s3/put-bucket-policy-public.json'));
+
+    expect(sentPolicy()).toEqual({ Version: '2012-10-17', Statement: [keep] });
+    expect(result.outcomes[0]).toMatchObject({
+      status: 'REMEDIATED',
+      actions: [expect.stringContaining('did not bring back 1 earlier Allow statement (Revoked)')],
+    });
+  });
+
+  it('brings back a Deny of the last-known-good policy that the change dropped', async () => {
+    const [legit, , tls] = statementsOf('s3/put-bucket-policy-public-next-to-legit.json');
+    const publicRead = {
+      Sid: 'PublicRead',
+      Effect: 'Allow',
+      Principal: '*',
+      Action: 's3:GetObject',
+      Resource: '*',
+    };
+    const withoutDeny = JSON.stringify({ Version: '2012-10-17', Statement: [legit, publicRead] });
+    s3Mock.on(GetBucketPolicyCommand).resolvesOnce({ Policy: withoutDeny }).resolves({ Policy: COMPLIANT });
+    const { guard } = setupGuard(
+      {},
+      {
+        baselines: {
+          [sampleSlot('example-bucket')]: {
+            policy: COMPLIANT,
+            observedAt: '2026-11-01T00:00:00Z',
+            eventId: 'e0',
+          },
         },
       },
     );
 
     const result = await guard(loadApiCall('s3/put-bucket-policy-public-next-to-legit.json'));
 
-    expect(s3Mock).toHaveReceivedCommandWith(PutBucketPolicyCommand, { Policy: COMPLIANT });
-    expect(result.outcomes[0]?.actions[0]).toContain('restored the last-known-good policy');
-    expect(audits[0]?.outcome).toMatchObject({
-      before: { policy: { Statement: statementsOf('s3/put-bucket-policy-public-next-to-legit.json') } },
-      after: { policy: JSON.parse(COMPLIANT) },
-    });
+    expect(sentPolicy()).toEqual({ Version: '2012-10-17', Statement: [legit, tls] });
+    expect(result.outcomes[0]?.actions[0]).toContain('brought back 1 Deny statement (DenyInsecureTransport)');
+  });
+
+  it('uses only the baseline of the bucket of this account and region, never a same-named one elsewhere', async () => {
+    const [legit, , tls] = statementsOf('s3/put-bucket-policy-public-next-to-legit.json');
+    const publicRead = {
+      Sid: 'PublicRead',
+      Effect: 'Allow',
+      Principal: '*',
+      Action: 's3:GetObject',
+      Resource: '*',
+    };
+    s3Mock
+      .on(GetBucketPolicyCommand)
+      .resolvesOnce({ Policy: JSON.stringify({ Version: '2012-10-17', Statement: [legit, publicRead] }) })
+      .resolves({ Policy: JSON.stringify({ Version: '2012-10-17', Statement: [legit] }) });
+    const elsewhere = { policy: COMPLIANT, observedAt: '2026-11-01T00:00:00Z', eventId: 'e0' };
+    const { guard } = setupGuard(
+      {},
+      {
+        baselines: {
+          [baselineSlot({ accountId: '444455556666', region: 'us-east-1', bucket: 'example-bucket' })]:
+            elsewhere,
+          [baselineSlot({ accountId: '123456789012', region: 'eu-west-1', bucket: 'example-bucket' })]:
+            elsewhere,
+        },
+      },
+    );
+
+    await guard(loadApiCall('s3/put-bucket-policy-public-next-to-legit.json'));
+
+    expect(sentPolicy()).toEqual({ Version: '2012-10-17', Statement: [legit] });
+    expect(sentPolicy()).not.toEqual({ Version: '2012-10-17', Statement: [legit, tls] });
   });
 
   it('restores "no policy" when that was the last-known-good state and the policy held nothing else', async () => {
@@ -169,7 +257,9 @@ describe('s3-guard: bucket policies', () => {
     const { guard } = setupGuard(
       {},
       {
-        baselines: { 'example-bucket': { policy: null, observedAt: '2026-11-01T00:00:00Z', eventId: 'e0' } },
+        baselines: {
+          [sampleSlot('example-bucket')]: { policy: null, observedAt: '2026-11-01T00:00:00Z', eventId: 'e0' },
+        },
       },
     );
 
@@ -194,7 +284,9 @@ describe('s3-guard: bucket policies', () => {
     const { guard } = setupGuard(
       { controls: { 's3-foreign-access': { mode: 'off' } } },
       {
-        baselines: { 'example-bucket': { policy: null, observedAt: '2026-11-01T00:00:00Z', eventId: 'e0' } },
+        baselines: {
+          [sampleSlot('example-bucket')]: { policy: null, observedAt: '2026-11-01T00:00:00Z', eventId: 'e0' },
+        },
       },
     );
 
@@ -310,7 +402,7 @@ describe('s3-guard: bucket policies', () => {
       const result = await guard(loadApiCall('s3/put-bucket-policy-compliant.json'));
 
       expect(result.outcomes.map((o) => o.status)).toEqual(['ALREADY_COMPLIANT', 'ALREADY_COMPLIANT']);
-      expect(baselines.get('example-bucket')).toEqual({
+      expect(baselines.get(sampleSlot('example-bucket'))).toEqual({
         policy: COMPLIANT,
         observedAt: NOW.toISOString(),
         eventId: result.eventId,
@@ -324,7 +416,11 @@ describe('s3-guard: bucket policies', () => {
         {},
         {
           baselines: {
-            'example-bucket': { policy: COMPLIANT, observedAt: '2026-11-01T00:00:00Z', eventId: 'e0' },
+            [sampleSlot('example-bucket')]: {
+              policy: COMPLIANT,
+              observedAt: '2026-11-01T00:00:00Z',
+              eventId: 'e0',
+            },
           },
         },
       );
@@ -332,7 +428,7 @@ describe('s3-guard: bucket policies', () => {
       const result = await guard(loadApiCall('s3/delete-bucket-policy.json'));
 
       expect(result.status).toBe('PROCESSED');
-      expect(baselines.get('example-bucket')).toMatchObject({ policy: null });
+      expect(baselines.get(sampleSlot('example-bucket'))).toMatchObject({ policy: null });
       expect(s3Mock).not.toHaveReceivedCommand(PutBucketPolicyCommand);
       expect(s3Mock).not.toHaveReceivedCommand(PutPublicAccessBlockCommand);
       expect(alerts).toHaveLength(0);
@@ -346,14 +442,14 @@ describe('s3-guard: bucket policies', () => {
         .resolvesOnce({ Policy: publicPolicy })
         .resolves({ Policy: COMPLIANT });
       const old = { policy: '{"Statement":[]}', observedAt: '2026-10-01T00:00:00Z', eventId: 'e0' };
-      const { guard, baselines } = setupGuard({}, { baselines: { 'example-bucket': old } });
+      const { guard, baselines } = setupGuard({}, { baselines: { [sampleSlot('example-bucket')]: old } });
 
       await guard(loadApiCall('s3/put-bucket-policy-compliant.json'));
       const second = await guard(loadApiCall('s3/put-bucket-policy-public-next-to-legit.json'));
 
       expect(second.outcomes[0]).toMatchObject({ status: 'REMEDIATED' });
       expect(s3Mock).toHaveReceivedCommandWith(PutBucketPolicyCommand, { Policy: COMPLIANT });
-      expect(baselines.get('example-bucket')?.policy).toBe(COMPLIANT);
+      expect(baselines.get(sampleSlot('example-bucket'))?.policy).toBe(COMPLIANT);
     });
 
     it('keeps the stripped policy as the new baseline once it reads back compliant', async () => {
@@ -368,7 +464,7 @@ describe('s3-guard: bucket policies', () => {
 
       await guard(loadApiCall(file));
 
-      expect(baselines.get('example-bucket')?.policy).toBe(stripped);
+      expect(baselines.get(sampleSlot('example-bucket'))?.policy).toBe(stripped);
     });
 
     it('does not record a public policy left in place in detect mode', async () => {

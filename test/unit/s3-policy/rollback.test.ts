@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { normalisePolicy } from '#shared/s3/policy/policy-document.ts';
+import { findForeignStatements } from '#shared/s3/policy/foreign-access.ts';
+import { normalisePolicy, type PolicyStatement } from '#shared/s3/policy/policy-document.ts';
+import { analyzePolicy } from '#shared/s3/policy/public-policy.ts';
 import { planPolicyRollback } from '#shared/s3/policy/rollback.ts';
 
 const legitimate = {
@@ -10,26 +12,49 @@ const legitimate = {
   Resource: 'arn:aws:s3:::example-bucket/*',
   Condition: { Bool: { 'aws:SecureTransport': 'true' } },
 };
+const keep = {
+  Sid: 'Keep',
+  Effect: 'Allow',
+  Principal: { AWS: 'arn:aws:iam::123456789012:role/app' },
+  Action: 's3:GetObject',
+  Resource: 'arn:aws:s3:::example-bucket/*',
+};
+/** The role the owner revoked because it was compromised. */
+const revoked = {
+  Sid: 'Revoked',
+  Effect: 'Allow',
+  Principal: { AWS: 'arn:aws:iam::123456789012:role/compromised' },
+  Action: 's3:*',
+  Resource: ['arn:aws:s3:::example-bucket', 'arn:aws:s3:::example-bucket/*'],
+};
+const denyInsecure = {
+  Sid: 'DenyInsecureTransport',
+  Effect: 'Deny',
+  Principal: '*',
+  Action: 's3:*',
+  Resource: ['arn:aws:s3:::example-bucket', 'arn:aws:s3:::example-bucket/*'],
+  Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+};
 const publicRead = { Sid: 'Public', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '*' };
-const baseline = JSON.stringify({ Version: '2012-10-17', Statement: [legitimate] });
-
+const policyOf = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 const current = normalisePolicy({ Version: '2012-10-17', Statement: [legitimate, publicRead] });
 
+/** Every Allow of `written` must already be in `current` (by content): a rollback never grants. */
+function allowsOf(policy: string): string[] {
+  return normalisePolicy(policy)
+    .statements.filter((statement: PolicyStatement) => statement.effect === 'Allow')
+    .map((statement) => JSON.stringify(statement.raw));
+}
+
 describe('planPolicyRollback', () => {
-  it('restores the last-known-good policy exactly as it was read', () => {
-    const plan = planPolicyRollback({ current, lastKnownGood: baseline, offendingStatementIndexes: [1] });
-
-    expect(plan).toEqual({ kind: 'restore', policy: baseline, why: 'restored the last-known-good policy' });
-  });
-
   it('strips only the offending statement when there is no last-known-good policy', () => {
     const plan = planPolicyRollback({ current, offendingStatementIndexes: [1] });
 
-    expect(plan.kind).toBe('strip');
-    if (plan.kind !== 'strip') return;
+    expect(plan.kind).toBe('rewrite');
+    if (plan.kind !== 'rewrite') return;
     expect(JSON.parse(plan.policy)).toEqual({ Version: '2012-10-17', Statement: [legitimate] });
     expect(plan.removed.map((statement) => statement.sid)).toEqual(['Public']);
-    expect(plan.why).toBe('no last-known-good policy; removed 1 offending statement (Public)');
+    expect(plan.why).toBe('removed 1 offending statement (Public)');
   });
 
   it('deletes the policy when every statement is offending', () => {
@@ -38,33 +63,86 @@ describe('planPolicyRollback', () => {
     const plan = planPolicyRollback({ current: onlyPublic, offendingStatementIndexes: [0] });
 
     expect(plan.kind).toBe('delete');
-    expect(plan.why).toContain('deleted the policy');
+    expect(plan.why).toContain('the policy held only 1 offending statement (Public)');
   });
 
-  it('does not restore a last-known-good policy that is itself public', () => {
-    const publicBaseline = JSON.stringify({ Statement: [publicRead] });
+  it('never brings back an Allow the owner removed: {Keep, Revoked} -> {Keep, Public} leaves {Keep}', () => {
+    const changed = normalisePolicy({ Version: '2012-10-17', Statement: [keep, publicRead] });
 
     const plan = planPolicyRollback({
-      current,
-      lastKnownGood: publicBaseline,
+      current: changed,
+      lastKnownGood: policyOf(keep, revoked),
       offendingStatementIndexes: [1],
     });
 
-    expect(plan.kind).toBe('strip');
-    expect(plan.why).toContain('the last-known-good policy is itself public');
+    expect(plan.kind).toBe('rewrite');
+    if (plan.kind !== 'rewrite') return;
+    expect(JSON.parse(plan.policy).Statement).toEqual([keep]);
+    expect(plan.why).toContain('did not bring back 1 earlier Allow statement (Revoked)');
   });
 
-  it('does not restore a last-known-good policy holding a statement now judged offending', () => {
-    const plan = planPolicyRollback({ current, lastKnownGood: baseline, offendingStatementIndexes: [0] });
+  it('brings back a Deny the same change dropped, which only narrows access', () => {
+    const changed = normalisePolicy({ Version: '2012-10-17', Statement: [keep, publicRead] });
 
-    expect(plan.kind).toBe('strip');
-    expect(plan.why).toContain('contains an offending statement');
+    const plan = planPolicyRollback({
+      current: changed,
+      lastKnownGood: policyOf(keep, denyInsecure),
+      offendingStatementIndexes: [1],
+    });
+
+    expect(plan.kind).toBe('rewrite');
+    if (plan.kind !== 'rewrite') return;
+    expect(JSON.parse(plan.policy).Statement).toEqual([keep, denyInsecure]);
+    expect(plan.reinstated.map((statement) => statement.sid)).toEqual(['DenyInsecureTransport']);
+    expect(plan.why).toContain('brought back 1 Deny statement (DenyInsecureTransport)');
   });
 
-  it('strips when the last-known-good copy is unreadable', () => {
+  it('writes a Deny back even when nothing else is left, rather than deleting the policy', () => {
+    const onlyPublic = normalisePolicy({ Statement: [publicRead] });
+
+    const plan = planPolicyRollback({
+      current: onlyPublic,
+      lastKnownGood: policyOf(denyInsecure),
+      offendingStatementIndexes: [0],
+    });
+
+    expect(plan.kind).toBe('rewrite');
+    if (plan.kind !== 'rewrite') return;
+    expect(JSON.parse(plan.policy).Statement).toEqual([denyInsecure]);
+  });
+
+  it('does not repeat a Deny the current policy still holds, whatever its encoding or Sid', () => {
+    const reencoded = { ...denyInsecure, Sid: 'TlsOnly', Action: ['S3:*'] };
+    const changed = normalisePolicy({ Statement: [reencoded, publicRead] });
+
+    const plan = planPolicyRollback({
+      current: changed,
+      lastKnownGood: policyOf(denyInsecure),
+      offendingStatementIndexes: [1],
+    });
+
+    expect(plan.kind === 'rewrite' && JSON.parse(plan.policy).Statement).toEqual([reencoded]);
+  });
+
+  it('renames a reinstated Deny whose Sid a kept statement now uses (S3 refuses repeated Sids)', () => {
+    const reusedSid = { ...keep, Sid: 'DenyInsecureTransport' };
+    const changed = normalisePolicy({ Statement: [reusedSid, publicRead] });
+
+    const plan = planPolicyRollback({
+      current: changed,
+      lastKnownGood: policyOf(denyInsecure),
+      offendingStatementIndexes: [1],
+    });
+
+    const sids =
+      plan.kind === 'rewrite' ? JSON.parse(plan.policy).Statement.map((s: { Sid: string }) => s.Sid) : [];
+    expect(sids).toEqual(['DenyInsecureTransport', 'DenyInsecureTransportRestoredByWarden']);
+  });
+
+  it('strips and says so when the last-known-good copy is unreadable', () => {
     const plan = planPolicyRollback({ current, lastKnownGood: '{not json', offendingStatementIndexes: [1] });
 
-    expect(plan.kind).toBe('strip');
+    expect(plan.kind).toBe('rewrite');
     expect(plan.why).toContain('unreadable');
   });
 
@@ -76,103 +154,46 @@ describe('planPolicyRollback', () => {
 
     expect(plan.why).toContain('(#1)');
   });
-});
-
-describe('planPolicyRollback: restore only when the baseline already holds every legitimate statement', () => {
-  const logs = {
-    Sid: 'Logs',
-    Effect: 'Allow',
-    Principal: { Service: 'logging.s3.amazonaws.com' },
-    Action: 's3:PutObject',
-    Resource: 'arn:aws:s3:::example-bucket/logs/*',
-  };
-  const partnerMadePublic = { ...legitimate, Principal: '*', Condition: undefined };
-  /** `legitimate` as another client may write it: keys reordered, one-element lists, other letter case. */
-  const legitimateReencoded = {
-    Condition: { Bool: { 'aws:securetransport': ['true'] } },
-    Resource: ['arn:aws:s3:::example-bucket/*'],
-    Action: 's3:getobject',
-    Principal: { AWS: ['arn:aws:iam::444455556666:root'] },
-    Effect: ['Allow'],
-    Sid: 'Partner',
-  };
-  const sameSidOtherResource = { ...legitimate, Resource: 'arn:aws:s3:::example-bucket/private/*' };
-  const policyOf = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 
   it.each([
     {
-      name: 'no-policy baseline, public statement next to a legitimate one: only the public one goes',
-      lastKnownGood: null,
-      statements: [legitimate, publicRead],
-      expected: {
-        kind: 'strip',
-        policy: policyOf(legitimate),
-        why: 'the last-known-good state (no bucket policy) lacks 1 legitimate statement (Partner) of the new policy; removed 1 offending statement (Public)',
-      },
+      name: 'baseline A, new policy turns A public',
+      baseline: [legitimate],
+      statements: [{ ...legitimate, Principal: '*', Condition: undefined }],
     },
     {
-      name: 'no-policy baseline, nothing but the public statement: "no policy" is restored',
-      lastKnownGood: null,
-      statements: [publicRead],
-      expected: { kind: 'restore-no-policy', why: 'restored the last-known-good state, no bucket policy' },
+      name: 'baseline {Keep, Revoked}, new {Keep, Public}',
+      baseline: [keep, revoked],
+      statements: [keep, publicRead],
     },
     {
-      name: 'baseline A, new policy A + public P: the baseline is restored (the same as removing P)',
-      lastKnownGood: policyOf(legitimate),
-      statements: [legitimate, publicRead],
-      expected: { kind: 'restore', policy: policyOf(legitimate), why: 'restored the last-known-good policy' },
+      name: 'baseline with a foreign grant and a Deny',
+      baseline: [legitimate, denyInsecure],
+      statements: [keep, publicRead],
     },
-    {
-      name: 'baseline A, new policy A + new legitimate B + public P: P is removed, B kept',
-      lastKnownGood: policyOf(legitimate),
-      statements: [legitimate, logs, publicRead],
-      expected: {
-        kind: 'strip',
-        policy: policyOf(legitimate, logs),
-        why: 'the last-known-good policy lacks 1 legitimate statement (Logs) of the new policy; removed 1 offending statement (Public)',
-      },
-    },
-    {
-      name: 'baseline A, new policy turns A public: the baseline is restored, bringing A back',
-      lastKnownGood: policyOf(legitimate),
-      statements: [partnerMadePublic],
-      expected: {
-        kind: 'restore',
-        policy: policyOf(legitimate),
-        why: 'restored the last-known-good policy, which brings back 1 earlier statement (Partner)',
-      },
-    },
-    {
-      name: 'a baseline statement in another encoding counts as the same statement',
-      lastKnownGood: policyOf(legitimateReencoded),
-      statements: [legitimate, publicRead],
-      expected: {
-        kind: 'restore',
-        policy: policyOf(legitimateReencoded),
-        why: 'restored the last-known-good policy',
-      },
-    },
-    {
-      name: 'a matching Sid alone does not make a changed statement the same',
-      lastKnownGood: policyOf(legitimate),
-      statements: [sameSidOtherResource, publicRead],
-      expected: {
-        kind: 'strip',
-        policy: policyOf(sameSidOtherResource),
-        why: 'the last-known-good policy lacks 1 legitimate statement (Partner) of the new policy; removed 1 offending statement (Public)',
-      },
-    },
-  ])('$name', ({ lastKnownGood, statements, expected }) => {
-    // Prepare
-    const document = normalisePolicy({ Version: '2012-10-17', Statement: statements });
-    const offendingStatementIndexes = [statements.length - 1];
+    { name: 'no-policy baseline', baseline: null, statements: [keep, publicRead] },
+  ])(
+    '$name: writes no Allow the current policy lacks, nothing public, nothing foreign',
+    ({ baseline, statements }) => {
+      // Prepare
+      const document = normalisePolicy({ Version: '2012-10-17', Statement: statements });
+      const before = new Set(allowsOf(JSON.stringify({ Statement: statements })));
 
-    // Act
-    const plan = planPolicyRollback({ current: document, lastKnownGood, offendingStatementIndexes });
+      // Act
+      const plan = planPolicyRollback({
+        current: document,
+        lastKnownGood: baseline === null ? null : policyOf(...baseline),
+        offendingStatementIndexes: [statements.length - 1],
+      });
 
-    // Assess
-    expect(plan).toMatchObject(expected);
-    if (plan.kind !== 'restore')
-      expect(plan.removed.map((statement) => statement.raw)).toEqual([statements.at(-1)]);
-  });
+      // Assess
+      if (plan.kind === 'delete') return;
+      for (const allow of allowsOf(plan.policy)) expect(before.has(allow)).toBe(true);
+      const written = normalisePolicy(plan.policy);
+      expect(analyzePolicy(written).public).toBe(false);
+      const boundary = { ownerAccountId: '123456789012', allowedAccountIds: [], allowedOrgIds: [] };
+      const foreignBefore = findForeignStatements(document, boundary as never).length;
+      expect(findForeignStatements(written, boundary as never).length).toBeLessThanOrEqual(foreignBefore);
+    },
+  );
 });
