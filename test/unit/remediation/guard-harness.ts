@@ -4,13 +4,18 @@ import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { vi } from 'vitest';
 import type { Alert } from '#shared/alerts/alert.ts';
 import type { AuditRecord } from '#shared/audit/audit-log.ts';
-import type { BaselineStore, PolicyBaseline } from '#shared/audit/baseline-store.ts';
+import type {
+  BaselineEnd,
+  BaselineKey,
+  BaselineStore,
+  PolicyBaseline,
+} from '#shared/audit/baseline-store.ts';
 import type { PendingFixes, RemediationJournal } from '#shared/audit/remediation-journal.ts';
 import type { OnceWrapper } from '#shared/idempotency/idempotency.ts';
 import type { PolicyInput } from '#shared/policy/schema.ts';
 import { createS3Guard } from '#shared/remediation/s3-guard.ts';
 import { kmsKeyReader } from '#shared/s3/kms-key.ts';
-import { makePolicy, WARDEN_KEY_ARN, WARDEN_SESSION_ARN } from '../../fixtures.ts';
+import { ACCOUNT_ID, makePolicy, WARDEN_KEY_ARN, WARDEN_SESSION_ARN } from '../../fixtures.ts';
 
 export const NOW = new Date('2026-11-20T10:15:30Z');
 
@@ -34,14 +39,25 @@ export function memoOnce(): OnceWrapper {
   };
 }
 
-/** The baseline table as a map, so tests can seed it and read what the guard wrote. */
+/** A baseline's place in the memory store: `<account>/<region>/<bucket>`. */
+export const baselineSlot = (key: BaselineKey): string => `${key.accountId}/${key.region}/${key.bucket}`;
+/** The slot of a bucket of the sample events' account and region. */
+export const sampleSlot = (bucket: string): string =>
+  baselineSlot({ accountId: ACCOUNT_ID, region: 'us-east-1', bucket });
+
+/** The baseline table as a map keyed by slot, so tests can seed it and read what the guard wrote. */
 export function memoryBaselines(seed: Record<string, PolicyBaseline> = {}) {
   const items = new Map<string, PolicyBaseline>(Object.entries(seed));
+  const ended = new Map<string, BaselineEnd>();
   const store: BaselineStore = {
-    readPolicy: async (bucket) => items.get(bucket),
-    writePolicy: async (bucket, baseline) => void items.set(bucket, baseline),
+    readPolicy: async (key) => items.get(baselineSlot(key)),
+    writePolicy: async (key, baseline) => void items.set(baselineSlot(key), baseline),
+    endPolicy: async (key, end) => {
+      items.delete(baselineSlot(key));
+      ended.set(baselineSlot(key), end);
+    },
   };
-  return { items, store };
+  return { items, ended, store };
 }
 
 /** The remediation journal as a map keyed `<resource>#<eventId>`. */
@@ -86,5 +102,5 @@ export function setupGuard(policy: Partial<PolicyInput> = {}, options: SetupOpti
     once: options.once ?? ((_step, fn) => fn),
     pause,
   });
-  return { guard, alerts, audits, publish, baselines: baselines.items, pause };
+  return { guard, alerts, audits, publish, baselines: baselines.items, ended: baselines.ended, pause };
 }
