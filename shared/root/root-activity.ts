@@ -66,11 +66,17 @@ function classifyCreateAccessKey(call: ApiCall): Classification {
   };
 }
 
+function describeSignInResult(result: unknown): string {
+  if (result === undefined || result === null) return 'no result';
+  // JSON, not String(): an object from the event (`{"toString": 1}`) has no string conversion.
+  return typeof result === 'string' ? result : JSON.stringify(result);
+}
+
 function classifyConsoleLogin(call: ApiCall): Classification {
   // A failed sign-in may carry only `errorMessage`, with no `errorCode`.
   const result = call.responseElements.ConsoleLogin;
   if (call.errorMessage || result !== 'Success')
-    return { ignored: `the sign-in did not succeed (${call.errorMessage ?? String(result ?? 'no result')})` };
+    return { ignored: `the sign-in did not succeed (${call.errorMessage ?? describeSignInResult(result)})` };
   if (call.actor.type !== 'Root') return { ignored: `the sign-in was by ${describeActor(call)}, not root` };
   return {
     activity: {
