@@ -33,12 +33,23 @@ import { loadEvent, makePolicy, WARDEN_KEY_ARN, WARDEN_SESSION_ARN } from '../..
  * Property-based: malformed and mutated CloudTrail events (fields dropped, duplicated, retyped,
  * wrapped in one-element arrays, nulled, huge strings, unknown event names, prototype-pollution
  * keys) run through the real handler chain (middy, Powertools parser, normalise) and the real
- * guards over mocked AWS clients. Bounded runs; on failure fast-check prints the seed and path
- * (rerun with FC_SEED=<seed>).
+ * guards over mocked AWS clients. Bounded runs: 200 per property, FC_NUM_RUNS=<n> for a long run
+ * (e.g. 10000 before a release). On failure fast-check prints the seed and path (rerun with FC_SEED=<seed>).
  */
-const NUM_RUNS = 200;
+function positiveIntegerFromEnv(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new Error(`${name} must be a positive integer, not "${text}"`);
+  return value;
+}
+
+const NUM_RUNS = positiveIntegerFromEnv('FC_NUM_RUNS', 200);
 const SEED = process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined;
 const runOptions = { numRuns: NUM_RUNS, ...(SEED !== undefined ? { seed: SEED } : {}) };
+/** A property's time budget grows with its runs (a run takes a few ms; the margin is for a busy machine). */
+const PROPERTY_TIMEOUT_MS = 10_000 + NUM_RUNS * 30;
 
 const SAMPLES = [
   's3/create-bucket.json',
@@ -64,14 +75,19 @@ const s3 = mockClient(S3Client);
 const s3Control = mockClient(S3ControlClient);
 const kms = mockClient(KMSClient);
 const iam = mockClient(IAMClient);
+const AWS_MOCKS = [s3, s3Control, kms, iam];
 
 /** Every AWS command sent (any client), by name. */
 const sentCommands = () =>
-  [s3, s3Control, kms, iam].flatMap((mock) => mock.calls().map((call) => call.args[0].constructor.name));
+  AWS_MOCKS.flatMap((mock) => mock.calls().map((call) => call.args[0].constructor.name));
 const isWrite = (command: string) => !/^(Get|List|Describe|Head)/.test(command);
 
+/**
+ * Stubbed once per test, not per run: each `on()` adds a sinon fake that `reset()` never removes,
+ * so stubbing on every run grows memory and slows every call, run after run.
+ */
 function stubAws() {
-  for (const mock of [s3, s3Control, kms, iam]) mock.reset();
+  for (const mock of AWS_MOCKS) mock.reset();
   // A bucket and account that need every fix, so any accepted event has work to do.
   s3.on(GetBucketEncryptionCommand).resolves({
     ServerSideEncryptionConfiguration: {
@@ -143,7 +159,11 @@ function buildHandlers() {
       s3: new S3Client({ region: 'us-east-1' }),
       s3Control: new S3ControlClient({ region: 'us-east-1' }),
       kmsKeys: kmsKeyReader(new KMSClient({ region: 'us-east-1' }), WARDEN_KEY_ARN),
-      baselines: { readPolicy: async () => undefined, writePolicy: async () => undefined },
+      baselines: {
+        readPolicy: async () => undefined,
+        writePolicy: async () => undefined,
+        endPolicy: async () => undefined,
+      },
       journal: { read: async () => undefined, write: async () => undefined },
       pause: async () => undefined,
     }),
@@ -159,7 +179,14 @@ function buildHandlers() {
       rootIam: () => new IAMClient({ region: 'us-east-1' }),
     }),
   );
-  return { s3Guard, rootGuard, spies: spies as Spies & typeof spies };
+  /** Before each run: no spied call, metric, log line or AWS command of the previous run. */
+  const startRun = () => {
+    spies.metrics.length = 0;
+    spies.errors.length = 0;
+    spies.alerts = 0;
+    for (const mock of AWS_MOCKS) mock.resetHistory();
+  };
+  return { s3Guard, rootGuard, spies: spies as Spies & typeof spies, startRun };
 }
 
 const context = {
@@ -250,7 +277,8 @@ function applyMutation(event: Record<string, unknown>, mutation: Mutation): void
         typeof current === 'object' && current !== null ? Object.assign(pollution(), current) : pollution();
       break;
     case 'retype':
-      parent[key] = mutation.value;
+      // A copy: fast-check keeps and replays the generated value, and later mutations change the event in place.
+      parent[key] = structuredClone(mutation.value);
       break;
     case 'huge':
       parent[key] = HUGE;
@@ -308,10 +336,12 @@ describe('fuzzed CloudTrail events through the guard handler chain', () => {
   it.each(['s3Guard', 'rootGuard'] as const)(
     '%s: answers PROCESSED, IGNORED or REJECTED, or throws a classified WardenError, for any mutation',
     async (name) => {
+      // One handler chain per property, as a warm container serves many events: SDK clients built
+      // on every run each keep a few KB that 10,000 runs turn into an out-of-memory crash.
+      const handlers = buildHandlers();
       await fc.assert(
         fc.asyncProperty(eventArb, async ({ event }) => {
-          stubAws();
-          const handlers = buildHandlers();
+          handlers.startRun();
           const outcome = await run(handlers[name], event);
           if ('error' in outcome) {
             expect(outcome.error).toBeInstanceOf(WardenError);
@@ -322,17 +352,20 @@ describe('fuzzed CloudTrail events through the guard handler chain', () => {
         runOptions,
       );
     },
+    PROPERTY_TIMEOUT_MS,
   );
 
   it.each(['s3Guard', 'rootGuard'] as const)(
     '%s: an event the schema refuses sends no AWS command at all, is counted once and logged once',
     async (name) => {
+      // One handler chain per property, as a warm container serves many events: SDK clients built
+      // on every run each keep a few KB that 10,000 runs turn into an out-of-memory crash.
+      const handlers = buildHandlers();
       await fc.assert(
         fc.asyncProperty(
           eventArb.filter(({ event }) => !CloudTrailEventSchema.safeParse(event).success),
           async ({ event }) => {
-            stubAws();
-            const handlers = buildHandlers();
+            handlers.startRun();
             const outcome = await run(handlers[name], event);
 
             expect(outcome).toMatchObject({ result: { status: 'REJECTED' } });
@@ -345,56 +378,75 @@ describe('fuzzed CloudTrail events through the guard handler chain', () => {
         runOptions,
       );
     },
+    PROPERTY_TIMEOUT_MS,
   );
 
-  it('s3Guard: every REJECTED result is counted and logged, and no write follows a rejection', async () => {
-    await fc.assert(
-      fc.asyncProperty(eventArb, async ({ event }) => {
-        stubAws();
-        const handlers = buildHandlers();
-        const outcome = await run(handlers.s3Guard, event);
-        if (!('result' in outcome) || outcome.result?.status !== 'REJECTED') return;
-
-        expect(sentCommands().filter(isWrite)).toEqual([]);
-        expect(handlers.spies.metrics.map((m) => m.name)).toContain('EventsRejected');
-        expect(handlers.spies.errors.map((e) => e.message)).toContain('Event rejected');
-      }),
-      runOptions,
-    );
-  });
-
-  it('s3Guard: an event whose eventName no control handles never reaches AWS', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom(...SAMPLES.filter((sample) => sample.startsWith('s3/'))),
-        fc.string().filter((name) => name.length > 0 && !/^(Create|Put|Delete)/.test(name)),
-        async (sample, eventName) => {
-          stubAws();
-          const handlers = buildHandlers();
-          const event = loadEvent(sample) as { detail: Record<string, unknown> };
-          event.detail.eventName = eventName;
-
+  it(
+    's3Guard: every REJECTED result is counted and logged, and no write follows a rejection',
+    async () => {
+      // One handler chain per property, as a warm container serves many events: SDK clients built
+      // on every run each keep a few KB that 10,000 runs turn into an out-of-memory crash.
+      const handlers = buildHandlers();
+      await fc.assert(
+        fc.asyncProperty(eventArb, async ({ event }) => {
+          handlers.startRun();
           const outcome = await run(handlers.s3Guard, event);
+          if (!('result' in outcome) || outcome.result?.status !== 'REJECTED') return;
 
-          expect(outcome).toMatchObject({ result: { status: 'IGNORED' } });
-          expect(sentCommands()).toEqual([]);
-        },
-      ),
-      runOptions,
-    );
-  });
+          expect(sentCommands().filter(isWrite)).toEqual([]);
+          expect(handlers.spies.metrics.map((m) => m.name)).toContain('EventsRejected');
+          expect(handlers.spies.errors.map((e) => e.message)).toContain('Event rejected');
+        }),
+        runOptions,
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
-  it('leaves Object.prototype unpolluted after events carrying __proto__ and constructor keys', async () => {
-    await fc.assert(
-      fc.asyncProperty(eventArb, async ({ event }) => {
-        stubAws();
-        const handlers = buildHandlers();
-        await run(handlers.s3Guard, event);
-        await run(handlers.rootGuard, event);
+  it(
+    's3Guard: an event whose eventName no control handles never reaches AWS',
+    async () => {
+      // One handler chain per property, as a warm container serves many events: SDK clients built
+      // on every run each keep a few KB that 10,000 runs turn into an out-of-memory crash.
+      const handlers = buildHandlers();
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...SAMPLES.filter((sample) => sample.startsWith('s3/'))),
+          fc.string().filter((name) => name.length > 0 && !/^(Create|Put|Delete)/.test(name)),
+          async (sample, eventName) => {
+            handlers.startRun();
+            const event = loadEvent(sample) as { detail: Record<string, unknown> };
+            event.detail.eventName = eventName;
 
-        expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
-      }),
-      runOptions,
-    );
-  });
+            const outcome = await run(handlers.s3Guard, event);
+
+            expect(outcome).toMatchObject({ result: { status: 'IGNORED' } });
+            expect(sentCommands()).toEqual([]);
+          },
+        ),
+        runOptions,
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    'leaves Object.prototype unpolluted after events carrying __proto__ and constructor keys',
+    async () => {
+      // One handler chain per property, as a warm container serves many events: SDK clients built
+      // on every run each keep a few KB that 10,000 runs turn into an out-of-memory crash.
+      const handlers = buildHandlers();
+      await fc.assert(
+        fc.asyncProperty(eventArb, async ({ event }) => {
+          handlers.startRun();
+          await run(handlers.s3Guard, event);
+          await run(handlers.rootGuard, event);
+
+          expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
+        }),
+        runOptions,
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });
