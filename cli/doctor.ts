@@ -17,7 +17,7 @@ import {
   type ResourceNames,
   resourceNames,
 } from '#shared/config/names.ts';
-import { S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
+import { S3_ACCOUNT_EVENT_NAMES, S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
 import {
   type CheckResult,
   type DoctorDeps,
@@ -64,12 +64,17 @@ export interface HubAccount {
 
 const HUB_FUNCTION: Record<ForwardedEvents, FunctionName> = {
   s3: 's3-guard',
+  s3Account: 's3-guard',
   rootAccessKeyCreated: 'root-guard',
   rootConsoleSignIn: 'root-guard',
 };
 
 const eventNamesOf = (events: ForwardedEvents): readonly string[] =>
-  events === 's3' ? S3_GUARD_EVENT_NAMES : ROOT_GUARD_EVENT_PATTERNS[events].detail.eventName;
+  events === 's3'
+    ? S3_GUARD_EVENT_NAMES
+    : events === 's3Account'
+      ? S3_ACCOUNT_EVENT_NAMES
+      : ROOT_GUARD_EVENT_PATTERNS[events].detail.eventName;
 
 /**
  * Every EventBridge rule the stacks deploy for these regions, home region first: the hub's rule
@@ -95,9 +100,11 @@ export function expectedRules(
       (forwarder): RegionRules => ({
         region: forwarder.region,
         stack: 'forwarder',
-        rules: [...(forwarder.s3 ? (['s3'] as const) : []), ...(forwarder.root ? ROOT_EVENT_KINDS : [])].map(
-          (events) => ({ kind: 'named', carries: events, name: forwardingRuleName(names, events) }),
-        ),
+        rules: [
+          ...(forwarder.s3 ? (['s3'] as const) : []),
+          ...(forwarder.accountLevel ? (['s3Account'] as const) : []),
+          ...(forwarder.root ? ROOT_EVENT_KINDS : []),
+        ].map((events) => ({ kind: 'named', carries: events, name: forwardingRuleName(names, events) })),
       }),
     ),
   ];

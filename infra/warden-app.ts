@@ -3,6 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { resourceNames } from '#shared/config/names.ts';
 import { DEFAULT_POLICY_FILE, loadPolicyFile } from '#shared/policy/load-policy.ts';
 import {
+  ACCOUNT_LEVEL_REGIONS_CONTEXT,
   type DeploymentRegions,
   HOME_REGION_CONTEXT,
   REGIONS_CONTEXT,
@@ -51,6 +52,7 @@ export function createWardenApp(options: WardenAppOptions = {}) {
     policy,
     contextHomeRegion: app.node.tryGetContext(HOME_REGION_CONTEXT),
     contextRegions: app.node.tryGetContext(REGIONS_CONTEXT),
+    contextAccountLevelRegions: app.node.tryGetContext(ACCOUNT_LEVEL_REGIONS_CONTEXT),
     cliRegion: env.region,
   });
 
@@ -88,6 +90,7 @@ export function createWardenApp(options: WardenAppOptions = {}) {
           policy,
           names,
           hub,
+          accountLevelRegions: regions.accountLevelRegions,
         })
       : undefined;
   const trail = addTrailStack(app, { hub, policy, names, ...(organization ? { organization } : {}) });

@@ -1,5 +1,5 @@
 import type * as events from 'aws-cdk-lib/aws-events';
-import { S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
+import { S3_ACCOUNT_EVENT_NAMES, S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
 import { ROOT_GUARD_EVENT_PATTERNS, type RootEventKind } from '#shared/root/root-event-patterns.ts';
 
 export interface CloudTrailPatternProps {
@@ -65,6 +65,19 @@ export function s3GuardPattern(ownSessionArns: readonly string[]): events.EventP
     source: 'aws.s3',
     eventSource: 's3.amazonaws.com',
     eventNames: S3_GUARD_EVENT_NAMES,
+    ownSessionArns,
+  });
+}
+
+/**
+ * Only the account-level Block Public Access changes, for regions Warden does not watch: the setting
+ * is account-wide, and CloudTrail records a change in the region of the S3 Control endpoint called.
+ */
+export function s3AccountLevelPattern(ownSessionArns: readonly string[]): events.EventPattern {
+  return cloudTrailApiCallPattern({
+    source: 'aws.s3',
+    eventSource: 's3.amazonaws.com',
+    eventNames: S3_ACCOUNT_EVENT_NAMES,
     ownSessionArns,
   });
 }

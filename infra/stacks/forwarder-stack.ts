@@ -14,7 +14,7 @@ import { ownSessionArns } from '../config/own-sessions.ts';
 import { allowAlarmPublishing, notifyOnAlarm } from '../constructs/alarm-topic.ts';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
 import { WardenKey } from '../constructs/warden-key.ts';
-import { rootGuardPattern, s3GuardPattern } from '../events/cloudtrail-pattern.ts';
+import { rootGuardPattern, s3AccountLevelPattern, s3GuardPattern } from '../events/cloudtrail-pattern.ts';
 
 export interface ForwarderStackProps extends StackProps {
   readonly names: ResourceNames;
@@ -75,6 +75,12 @@ export class ForwarderStack extends Stack {
     const patterns: Array<[ForwardedEvents, events.EventPattern, string]> = [];
     if (forwards.s3)
       patterns.push(['s3', s3GuardPattern(ownSessionArns(this, names)), 'S3 changes s3-guard handles']);
+    if (forwards.accountLevel)
+      patterns.push([
+        's3Account',
+        s3AccountLevelPattern(ownSessionArns(this, names)),
+        'account-level Block Public Access changes',
+      ]);
     if (forwards.root)
       for (const kind of ROOT_EVENT_KINDS)
         patterns.push([kind, rootGuardPattern(kind), `root-guard ${kind}`]);

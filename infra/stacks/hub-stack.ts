@@ -209,6 +209,7 @@ export class HubStack extends Stack {
     const ruleArns = forwarders.flatMap((forwarder) => {
       const forwarded: ForwardedEvents[] = [
         ...(forwarder.s3 ? (['s3'] as const) : []),
+        ...(forwarder.accountLevel ? (['s3Account'] as const) : []),
         ...(forwarder.root ? ROOT_EVENT_KINDS : []),
       ];
       return forwarded.map((kind) => forwardingRuleArn(this, names, forwarder.region, kind));

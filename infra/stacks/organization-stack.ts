@@ -54,9 +54,13 @@ export function organizationSettings(policy: Policy): OrganizationSettings {
  * The spoke template as CloudFormation JSON: a stack synthesized in an App of its own (its own
  * temporary output folder, never the CLI's cdk.out), with the cdk-nag pack applied to it as well.
  */
-export function synthesizeSpoke(names: ResourceNames, context?: Record<string, unknown>) {
+export function synthesizeSpoke(
+  names: ResourceNames,
+  watchedRegions: readonly string[],
+  context?: Record<string, unknown>,
+) {
   const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'warden-spoke-')), context });
-  const stack = new SpokeStack(app, 'WardenSpoke', { names });
+  const stack = new SpokeStack(app, 'WardenSpoke', { names, watchedRegions });
   Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
   const template = app.synth().getStackArtifact(stack.artifactId).template as Record<string, unknown>;
   return { stack, template };
@@ -67,6 +71,11 @@ export interface OrganizationStackProps extends StackProps {
   readonly names: ResourceNames;
   /** The hub in this account and region: its guard role gets the right to assume member roles. */
   readonly hub: HubStack;
+  /**
+   * Regions whose account-level Block Public Access changes must reach the hub: the StackSet also
+   * deploys there, with spokes that forward only those events outside the watched regions.
+   */
+  readonly accountLevelRegions: readonly string[];
 }
 
 /**
@@ -104,7 +113,7 @@ export class OrganizationStack extends Stack {
 
     grantMemberRoleUse(hub, settings);
 
-    const spoke = synthesizeSpoke(names);
+    const spoke = synthesizeSpoke(names, settings.regions);
     this.spoke = spoke.stack;
     this.spokeTemplate = spoke.template;
 
@@ -137,7 +146,8 @@ export class OrganizationStack extends Stack {
       stackInstancesGroup: [
         {
           deploymentTargets: { organizationalUnitIds: [...settings.targetOrganizationalUnitIds] },
-          regions: [...settings.regions],
+          // The watched regions first (the member role lives in the first), then the account-level ones.
+          regions: [...new Set([...settings.regions, ...props.accountLevelRegions])],
         },
       ],
       templateBody: JSON.stringify(spoke.template),

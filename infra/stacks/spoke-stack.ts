@@ -6,6 +6,7 @@ import {
   DefaultStackSynthesizer,
   Duration,
   Fn,
+  type ICfnConditionExpression,
   Stack,
   type StackProps,
 } from 'aws-cdk-lib';
@@ -23,7 +24,7 @@ import {
   type ResourceNames,
   spokeRuleName,
 } from '#shared/config/names.ts';
-import { S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
+import { S3_ACCOUNT_EVENT_NAMES, S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
 import { ROOT_GUARD_EVENT_PATTERNS, ROOT_GUARD_EVENT_REGION } from '#shared/root/root-event-patterns.ts';
 import { allowAlarmPublishing, notifyOnAlarm } from '../constructs/alarm-topic.ts';
 import { RULE_TARGET_MAX_EVENT_AGE, RULE_TARGET_RETRY_ATTEMPTS } from '../constructs/cloudtrail-rule.ts';
@@ -71,13 +72,19 @@ export const SPOKE_PARAMETERS = {
 
 export interface SpokeStackProps extends StackProps {
   readonly names: ResourceNames;
+  /**
+   * Regions whose S3 events the spokes forward (`deployment.organization.regions`). In the StackSet's
+   * other regions a spoke forwards only account-level Block Public Access changes.
+   */
+  readonly watchedRegions: readonly string[];
 }
 
 /**
  * What every member account gets in every region, rolled out by the hub's StackSet: rules that
- * forward the events the hub's guards handle to the hub's default event bus (S3 in every region;
- * root activity in us-east-1, where IAM and sign-in events are delivered), the role those rules
- * use, and (in one region per account) the remediation role only the hub's guard roles may assume.
+ * forward the events the hub's guards handle to the hub's default event bus (S3 in watched regions,
+ * only account-level Block Public Access changes in the others; root activity in us-east-1, where
+ * IAM and sign-in events are delivered), the role those rules use, and (in one region per account)
+ * the remediation role only the hub's guard roles may assume.
  * No Lambda, no assets: the template is embedded in the StackSet as it is.
  */
 export class SpokeStack extends Stack {
@@ -140,10 +147,23 @@ export class SpokeStack extends Stack {
     const forwardsEvents = new CfnCondition(this, 'ForwardsEvents', {
       expression: Fn.conditionNot(isHubBus),
     });
-    const forwardsS3 = new CfnCondition(this, 'ForwardsS3Events', { expression: Fn.conditionNot(isHubBus) });
-    // The hub's account has its keys from the hub and forwarder stacks (same alias): none here.
+    // One template for every region: the watched ones are written into it at synth.
+    const watchesS3 = new CfnCondition(this, 'WatchesS3', {
+      expression: regionIsOneOf(props.watchedRegions),
+    });
+    const forwardsS3 = new CfnCondition(this, 'ForwardsS3Events', {
+      expression: Fn.conditionAnd(watchesS3, Fn.conditionNot(isHubBus)),
+    });
+    const forwardsAccountLevel = new CfnCondition(this, 'ForwardsAccountLevelEvents', {
+      expression: Fn.conditionAnd(Fn.conditionNot(watchesS3), Fn.conditionNot(isHubBus)),
+    });
+    // The hub's account has its keys from the hub and forwarder stacks (same alias): none here; and
+    // none where no bucket is repaired.
     const createsBucketKey = new CfnCondition(this, 'CreatesBucketKey', {
-      expression: Fn.conditionNot(Fn.conditionEquals(Aws.ACCOUNT_ID, hubAccountId)),
+      expression: Fn.conditionAnd(
+        watchesS3,
+        Fn.conditionNot(Fn.conditionEquals(Aws.ACCOUNT_ID, hubAccountId)),
+      ),
     });
     this.bucketKey = new WardenKey(this, 'BucketKey', { alias: names.kmsKeyAlias, purpose: 'buckets' });
     onlyWhere(this.bucketKey, createsBucketKey);
@@ -286,12 +306,26 @@ export class SpokeStack extends Stack {
       ownSessionArns: hubSessionArns,
       ownSessionArnPrefixes: [memberSessionArnPrefix],
     });
+    const { detailType: accountLevelDetailType, ...s3AccountLevelPattern } = cloudTrailApiCallPattern({
+      source: 'aws.s3',
+      eventSource: 's3.amazonaws.com',
+      eventNames: S3_ACCOUNT_EVENT_NAMES,
+      ownSessionArns: hubSessionArns,
+      ownSessionArnPrefixes: [memberSessionArnPrefix],
+    });
     forward(
       'S3Events',
       's3',
       'Warden spoke: S3 configuration changes, forwarded to the hub',
       { ...s3Pattern, 'detail-type': detailType },
       forwardsS3,
+    );
+    forward(
+      'AccountLevelEvents',
+      's3Account',
+      'Warden spoke: account-level Block Public Access changes made through this region, forwarded to the hub',
+      { ...s3AccountLevelPattern, 'detail-type': accountLevelDetailType },
+      forwardsAccountLevel,
     );
     forward(
       'RootAccessKeyEvents',
@@ -348,6 +382,21 @@ export class SpokeStack extends Stack {
     );
     for (const scope of [this.alarmTopic, this.deadLetters, failedForwards]) onlyWhere(scope, forwardsEvents);
   }
+}
+
+/** `AWS::Region` is one of `regions` (`Fn::Or` takes 2 to 10 conditions: nested for more). */
+function regionIsOneOf(regions: readonly string[]): ICfnConditionExpression {
+  const equal = regions.map((region) => Fn.conditionEquals(Aws.REGION, region));
+  const anyOf = (conditions: ICfnConditionExpression[]): ICfnConditionExpression => {
+    if (conditions.length === 1) return conditions[0] as ICfnConditionExpression;
+    if (conditions.length <= 10) return Fn.conditionOr(...conditions);
+    const groups: ICfnConditionExpression[] = [];
+    for (let start = 0; start < conditions.length; start += 10)
+      groups.push(anyOf(conditions.slice(start, start + 10)));
+    return anyOf(groups);
+  };
+  if (equal.length === 0) throw new Error('A spoke needs at least one watched region');
+  return anyOf(equal);
 }
 
 /** Every CloudFormation resource under `scope` exists only where `condition` holds. */

@@ -64,11 +64,15 @@ export const functionSessionArns = (
  */
 export const MEMBER_ROLE_SESSION_PREFIX = 'warden-';
 
-/** What a forwarding rule carries to the hub: s3-guard's events, or one kind of root-guard's. */
-export type ForwardedEvents = 's3' | RootEventKind;
+/**
+ * What a forwarding rule carries to the hub: s3-guard's events, only its account-level Block Public
+ * Access events (from regions Warden does not watch), or one kind of root-guard's.
+ */
+export type ForwardedEvents = 's3' | 's3Account' | RootEventKind;
 
 const RULE_SUFFIX: Record<ForwardedEvents, string> = {
   s3: 's3',
+  s3Account: 's3-account-public-access-block',
   rootAccessKeyCreated: 'root-access-key-created',
   rootConsoleSignIn: 'root-console-sign-in',
 };

@@ -157,6 +157,12 @@ export const PolicySchema = z.strictObject({
         homeRegion: z.optional(policyRegionName),
         /** Account mode: regions whose S3 events Warden watches, the home region included (default: it alone). */
         regions: z.optional(z.array(policyRegionName).check(z.minLength(1))),
+        /**
+         * Regions forwarding account-level Block Public Access changes (recorded in the region of the
+         * S3 Control endpoint called), besides the watched ones; default: every region AWS enables by
+         * default (infra/config/deployment-regions.ts). Both modes.
+         */
+        accountLevelRegions: z.optional(z.array(policyRegionName)),
       })
       .check(z.superRefine(checkAccountRegions)),
     {},

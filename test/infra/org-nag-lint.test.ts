@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_ENABLED_REGIONS } from '../../infra/config/deployment-regions.ts';
 import { ensureCfnLint } from '../../infra/support/python-tools.ts';
 import { ORG, organizationPolicy, synthOrganization } from './support/org-synth.ts';
 
@@ -106,13 +107,20 @@ describe('cfn-lint', () => {
       Template.fromStack(stack).toJSON(),
       [stack.region],
     ]),
-    ['spoke', synthesized.organization.spokeTemplate, ORG.regions],
+    // The StackSet's regions: the watched ones and every other region forwarding account-level changes.
+    [
+      'spoke',
+      synthesized.organization.spokeTemplate,
+      [...new Set([...ORG.regions, ...synthesized.regions.accountLevelRegions])],
+    ],
   ];
 
   it('covers the hub, every forwarder, the organization and trail stacks', () => {
     const { hub, forwarders, organization } = synthesized;
 
-    expect(forwarders.map((stack) => stack.region)).toEqual(['us-east-1']);
+    expect(forwarders.map((stack) => stack.region)).toEqual(
+      [...DEFAULT_ENABLED_REGIONS].filter((region) => region !== 'eu-west-1').sort(),
+    );
     expect(templates.map(([name]) => name)).toEqual(
       expect.arrayContaining([hub, ...forwarders, organization, trail].map((stack) => stack.node.id)),
     );

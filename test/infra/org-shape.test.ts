@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
+import { S3_ACCOUNT_EVENT_NAMES, S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
 import { ROOT_GUARD_EVENT_PATTERNS } from '#shared/root/root-event-patterns.ts';
+import { DEFAULT_ENABLED_REGIONS } from '../../infra/config/deployment-regions.ts';
 import { SPOKE_ACCOUNT_ACTIONS, SPOKE_BUCKET_ACTIONS } from '../../infra/stacks/spoke-stack.ts';
 import { createWardenApp } from '../../infra/warden-app.ts';
 import { ORG, synthOrganization } from './support/org-synth.ts';
@@ -29,9 +30,15 @@ describe('organization stack: StackSet', () => {
     expect(props.OperationPreferences).toMatchObject({ RegionConcurrencyType: 'PARALLEL' });
   });
 
-  it('targets the OUs and regions of the policy file', () => {
+  it('targets the OUs of the policy file, its regions first, then every other default-enabled region', () => {
     expect(props.StackInstancesGroup).toEqual([
-      { DeploymentTargets: { OrganizationalUnitIds: ORG.ous }, Regions: ORG.regions },
+      {
+        DeploymentTargets: { OrganizationalUnitIds: ORG.ous },
+        Regions: [
+          ...ORG.regions,
+          ...DEFAULT_ENABLED_REGIONS.filter((region) => !ORG.regions.includes(region)),
+        ],
+      },
     ]);
   });
 
@@ -240,6 +247,28 @@ describe('spoke template', () => {
         Resource: resources.S3Events?.Properties.Targets[0].Arn,
       },
     ]);
+  });
+
+  it('forwards S3 events only from the watched regions, and account-level changes from all the others', () => {
+    const conditions = spokeTemplate.toJSON().Conditions;
+    const watched = JSON.stringify(conditions.WatchesS3);
+    for (const region of ORG.regions) expect(watched).toContain(`"${region}"`);
+    expect(watched).not.toContain('"ap-south-1"');
+    expect(JSON.stringify(conditions.ForwardsS3Events)).toContain('{"Condition":"WatchesS3"}');
+    expect(conditions.ForwardsAccountLevelEvents).toEqual({
+      'Fn::And': [{ 'Fn::Not': [{ Condition: 'WatchesS3' }] }, expect.anything()],
+    });
+    const rule = resources.AccountLevelEvents;
+    expect(rule?.Condition).toBe('ForwardsAccountLevelEvents');
+    expect(rule?.Properties.EventPattern.detail.eventName).toEqual([...S3_ACCOUNT_EVENT_NAMES]);
+    expect(rule?.Properties.EventPattern.detail.errorCode).toEqual([{ exists: false }]);
+    expect(JSON.stringify(rule?.Properties.EventPattern.detail.$or)).toContain('{"Ref":"MemberRoleName"}');
+  });
+
+  it('creates no bucket key where no bucket is repaired', () => {
+    expect(JSON.stringify(spokeTemplate.toJSON().Conditions.CreatesBucketKey)).toContain(
+      '{"Condition":"WatchesS3"}',
+    );
   });
 
   it('never forwards the hub bus to itself', () => {

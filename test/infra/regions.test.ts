@@ -1,8 +1,9 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { S3_ACCOUNT_EVENT_NAMES } from '#shared/controls/registry.ts';
 import { loadPolicyFile } from '#shared/policy/load-policy.ts';
 import { ROOT_GUARD_EVENT_PATTERNS } from '#shared/root/root-event-patterns.ts';
-import { resolveDeploymentRegions } from '../../infra/config/deployment-regions.ts';
+import { DEFAULT_ENABLED_REGIONS, resolveDeploymentRegions } from '../../infra/config/deployment-regions.ts';
 import { arnOf, logicalId } from './support/logical-id.ts';
 import { policyFileWith, synthApp } from './support/synth-hub.ts';
 
@@ -14,8 +15,10 @@ const isRootPattern = (rule: Rule) =>
 const isS3Pattern = (rule: Rule) =>
   (rule.Properties.EventPattern as { source: string[] }).source[0] === 'aws.s3';
 
-describe('hub in us-east-1 (watching only it)', () => {
-  const { hub, forwarders, template } = synthApp({ context: { homeRegion: 'us-east-1' } });
+describe('hub in us-east-1 (watching only it, account-level changes from it alone)', () => {
+  const { hub, forwarders, template } = synthApp({
+    context: { homeRegion: 'us-east-1', accountLevelRegions: 'us-east-1' },
+  });
 
   it('needs no forwarder and no bus policy', () => {
     expect(hub.region).toBe('us-east-1');
@@ -36,7 +39,11 @@ describe('hub in us-east-1 (watching only it)', () => {
 describe('hub in eu-west-1 watching eu-west-1, eu-central-1 and us-east-1', () => {
   const { hub, forwarders, template, forwarderTemplates } = synthApp({
     env: { account: '123456789012' },
-    context: { homeRegion: 'eu-west-1', regions: 'eu-west-1,eu-central-1,us-east-1' },
+    context: {
+      homeRegion: 'eu-west-1',
+      regions: 'eu-west-1,eu-central-1,us-east-1',
+      accountLevelRegions: 'eu-west-1,eu-central-1,us-east-1',
+    },
   });
   const hubS3Pattern = rulesOf(template).find(isS3Pattern)?.Properties.EventPattern;
   const east = forwarderTemplates['us-east-1'] as Template;
@@ -164,17 +171,65 @@ describe('hub in eu-west-1 watching eu-west-1, eu-central-1 and us-east-1', () =
 });
 
 describe('hub in eu-west-1 with the default regions (the home region alone)', () => {
-  const { forwarders, forwarderTemplates } = synthApp({ context: { homeRegion: 'eu-west-1' } });
+  const { forwarders, forwarderTemplates, template } = synthApp({
+    env: { account: '123456789012' },
+    context: { homeRegion: 'eu-west-1' },
+  });
+  const unwatched = DEFAULT_ENABLED_REGIONS.filter((region) => region !== 'eu-west-1');
+  const accountLevelRule = (region: string) =>
+    rulesOf(forwarderTemplates[region] as Template).filter(isS3Pattern);
 
-  it('still has a us-east-1 forwarder, for root events only', () => {
-    expect(forwarders.map((stack) => stack.region)).toEqual(['us-east-1']);
+  it('has a forwarder in every other region AWS enables by default, us-east-1 included', () => {
+    expect(forwarders.map((stack) => stack.region).sort()).toEqual([...unwatched].sort());
+  });
+
+  it('forwards from each of them the account-level Block Public Access changes, and no other S3 event', () => {
+    for (const region of unwatched) {
+      const [rule, ...others] = accountLevelRule(region);
+      expect(others).toEqual([]);
+      expect(rule?.Properties.Name).toBe('warden-forward-s3-account-public-access-block');
+      const pattern = rule?.Properties.EventPattern as { detail: Record<string, unknown> };
+      expect(pattern.detail.eventName).toEqual([...S3_ACCOUNT_EVENT_NAMES]);
+      expect(pattern.detail.errorCode).toEqual([{ exists: false }]);
+      expect(JSON.stringify(pattern.detail.$or)).toContain(
+        'arn:aws:sts::123456789012:assumed-role/warden-s3-guard-role/warden-s3-guard',
+      );
+      expect(rule?.Properties.Targets).toEqual([
+        expect.objectContaining({
+          Arn: 'arn:aws:events:eu-west-1:123456789012:event-bus/default',
+          DeadLetterConfig: {
+            Arn: arnOf(forwarderTemplates[region] as Template, 'AWS::SQS::Queue', 'UndeliveredEvents'),
+          },
+        }),
+      ]);
+    }
+    expect(S3_ACCOUNT_EVENT_NAMES).toEqual(['PutAccountPublicAccessBlock', 'DeleteAccountPublicAccessBlock']);
+  });
+
+  it('keeps the root events in us-east-1, next to its account-level rule', () => {
     const rules = rulesOf(forwarderTemplates['us-east-1'] as Template);
-    expect(rules.every(isRootPattern)).toBe(true);
-    expect(rules).toHaveLength(ROOT_PATTERNS.length);
+    expect(rules.filter(isRootPattern)).toHaveLength(ROOT_PATTERNS.length);
+    expect(rules).toHaveLength(ROOT_PATTERNS.length + 1);
   });
 
   it('needs no bucket key where S3 is not watched', () => {
-    (forwarderTemplates['us-east-1'] as Template).resourceCountIs('AWS::KMS::Key', 0);
+    for (const region of unwatched)
+      (forwarderTemplates[region] as Template).resourceCountIs('AWS::KMS::Key', 0);
+  });
+
+  it('admits exactly the forwarding rules on the hub bus, by ARN', () => {
+    const [policy] = Object.values(template.findResources('AWS::Events::EventBusPolicy'));
+    const admitted = [...(policy?.Properties.Statement.Condition.ArnEquals['aws:SourceArn'] ?? [])].sort();
+    expect(admitted).toEqual(
+      [
+        ...unwatched.map(
+          (region) =>
+            `arn:aws:events:${region}:123456789012:rule/warden-forward-s3-account-public-access-block`,
+        ),
+        'arn:aws:events:us-east-1:123456789012:rule/warden-forward-root-access-key-created',
+        'arn:aws:events:us-east-1:123456789012:rule/warden-forward-root-console-sign-in',
+      ].sort(),
+    );
   });
 });
 
@@ -198,13 +253,47 @@ describe('deployment regions', () => {
 
   it('reads regions from the policy file', () => {
     const regions = resolveDeploymentRegions({
-      policy: policy('deployment:\n  homeRegion: eu-west-1\n  regions: [eu-west-1, eu-west-3]\n'),
+      policy: policy(
+        'deployment:\n  homeRegion: eu-west-1\n  regions: [eu-west-1, eu-west-3]\n  accountLevelRegions: [af-south-1]\n',
+      ),
     });
     expect(regions.watchedRegions).toEqual(['eu-west-1', 'eu-west-3']);
+    expect(regions.accountLevelRegions).toEqual(['eu-west-1', 'eu-west-3', 'af-south-1']);
     expect(regions.forwarders).toEqual([
-      { region: 'eu-west-3', s3: true, root: false },
-      { region: 'us-east-1', s3: false, root: true },
+      { region: 'af-south-1', s3: false, root: false, accountLevel: true },
+      { region: 'eu-west-3', s3: true, root: false, accountLevel: false },
+      { region: 'us-east-1', s3: false, root: true, accountLevel: false },
     ]);
+  });
+
+  it('forwards account-level changes from every default-enabled region unless told otherwise', () => {
+    const regions = resolveDeploymentRegions({ policy: policy('deployment:\n  homeRegion: eu-west-1\n') });
+    expect([...regions.accountLevelRegions].sort()).toEqual([...DEFAULT_ENABLED_REGIONS].sort());
+    expect(regions.forwarders.filter((forwarder) => forwarder.accountLevel)).toHaveLength(
+      DEFAULT_ENABLED_REGIONS.length - 1,
+    );
+  });
+
+  it('takes the account-level regions from the context before the policy, and [] as the watched regions only', () => {
+    const listed = policy('deployment:\n  homeRegion: eu-west-1\n  accountLevelRegions: []\n');
+    expect(resolveDeploymentRegions({ policy: listed }).accountLevelRegions).toEqual(['eu-west-1']);
+    expect(
+      resolveDeploymentRegions({ policy: listed, contextAccountLevelRegions: 'eu-south-1' })
+        .accountLevelRegions,
+    ).toEqual(['eu-west-1', 'eu-south-1']);
+  });
+
+  it('refuses the commercial default for a hub in another partition, and repeated names', () => {
+    expect(() =>
+      resolveDeploymentRegions({ policy: policy('deployment:\n  homeRegion: us-gov-west-1\n') }),
+    ).toThrow(/deployment\.accountLevelRegions/);
+    expect(() =>
+      resolveDeploymentRegions({
+        policy: policy(
+          'deployment:\n  homeRegion: eu-west-1\n  accountLevelRegions: [eu-west-1, eu-west-1]\n',
+        ),
+      }),
+    ).toThrow(/twice/);
   });
 
   it('refuses regions without the home region, naming both', () => {

@@ -24,7 +24,8 @@ const eventsIn = (region: string) =>
 const deps = { eventsIn };
 
 function planned() {
-  const policy = makePolicy({ deployment: { homeRegion: 'eu-west-1' } });
+  // Account-level forwarders only where S3 is watched: the hub and us-east-1 are the stacks under test.
+  const policy = makePolicy({ deployment: { homeRegion: 'eu-west-1', accountLevelRegions: [] } });
   const regions = resolveDeploymentRegions({ policy });
   const [hub, forwarder] = expectedRules(regions, names, {
     partition: 'aws',

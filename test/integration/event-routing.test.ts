@@ -15,6 +15,7 @@ import { loadSampleEvent } from '#shared/local/sample-events.ts';
 import { ignoreReason } from '#shared/remediation/ignore.ts';
 import { classifyRootActivity } from '#shared/root/root-activity.ts';
 import {
+  patternBus,
   type RoutedEvent,
   type RoutingBus,
   routingBus,
@@ -168,5 +169,45 @@ describe('every sample event, routed by the synthesized rules in the emulator', 
       const ids = received[name].map((event) => event.detail.eventID);
       expect(new Set(ids).size).toBe(ids.length);
     }
+  });
+});
+
+/*
+ * The account-level Block Public Access setting is account-wide, but CloudTrail records a change in
+ * the region of the S3 Control endpoint called. A change through a region Warden does not watch
+ * (ap-south-1 here: the synthesized hub watches eu-west-1 only) must still reach s3-guard.
+ */
+describe('an account-level change made through a region Warden does not watch', () => {
+  const UNWATCHED = 'ap-south-1';
+  const throughUnwatched = (): RoutedEvent => {
+    const event = loadSampleEvent(
+      's3/put-account-public-access-block-partial.json',
+    ) as unknown as RoutedEvent;
+    event.detail.awsRegion = UNWATCHED;
+    event.detail.eventID = `account-level-${Math.random().toString(36).slice(2)}`;
+    return event;
+  };
+
+  it("is forwarded by that region's rule and handled by s3-guard's rule on the hub bus; Warden's own is not", async () => {
+    const rules = await synthesizedRules();
+    const [forwarding, ...more] = rules.filter((rule) => rule.region === UNWATCHED);
+    const hubS3 = rules.find((rule) => rule.target === 's3-guard');
+    expect(more).toEqual([]);
+    const bus = await patternBus(localConfig(), {
+      forwarding: forwarding?.pattern ?? {},
+      hub: hubS3?.pattern ?? {},
+    });
+    const byPerson = throughUnwatched();
+    const byWarden = throughUnwatched();
+    byWarden.detail.userIdentity = {
+      ...(byWarden.detail.userIdentity as Record<string, unknown>),
+      arn: `arn:aws:sts::${SYNTH_ENV.account}:assumed-role/warden-s3-guard-role/warden-s3-guard`,
+    };
+
+    const received = await bus.put([byPerson, byWarden]);
+
+    const ids = (events: readonly RoutedEvent[]) => events.map((event) => event.detail.eventID);
+    expect(ids(received.forwarding)).toEqual([byPerson.detail.eventID]);
+    expect(ids(received.hub)).toEqual([byPerson.detail.eventID]);
   });
 });

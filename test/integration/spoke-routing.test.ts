@@ -15,7 +15,7 @@ const HUB_REGION = 'eu-west-1';
 const MEMBER_ACCOUNT = '345678901234';
 /** The spoke rules that exist in a member account's us-east-1 (root events are only delivered there). */
 const MEMBER_REGION = 'us-east-1';
-const SPOKE_RULES = ['S3Events', 'RootAccessKeyEvents', 'RootSignInEvents'] as const;
+const SPOKE_RULES = ['S3Events', 'AccountLevelEvents', 'RootAccessKeyEvents', 'RootSignInEvents'] as const;
 type SpokeRule = (typeof SPOKE_RULES)[number];
 
 /** `Ref` (to parameters and pseudo parameters) and `Fn::Join`; any other intrinsic is an error. */
@@ -126,7 +126,7 @@ describe("the spoke's forwarding rules, as deployed in a member account, in the 
     bus = await patternBus(localConfig(), spoke.patterns);
   });
 
-  it('are the three rules under test, with the member role name the StackSet passes', () => {
+  it('are the four rules under test, with the member role name the StackSet passes', () => {
     expect([...spoke.ruleIds].sort()).toEqual([...SPOKE_RULES].sort());
     expect(spoke.parameters).toMatchObject({
       HubAccountId: HUB_ACCOUNT,
@@ -180,6 +180,27 @@ describe("the spoke's forwarding rules, as deployed in a member account, in the 
     const event = memberEvent('s3/delete-bucket-encryption-failed-call.json');
 
     expect(await forwardingRules(bus, event)).toEqual([]);
+  });
+
+  it('forward an account-level Block Public Access change by anyone but Warden, S3 rule or account-level rule alike', async () => {
+    const event = memberEvent('s3/put-account-public-access-block-partial.json');
+
+    // Both patterns match; which rule exists in a region is the template's condition (watched or not).
+    expect(await forwardingRules(bus, event)).toEqual(['S3Events', 'AccountLevelEvents']);
+  });
+
+  it("do not forward s3-guard's own account-level repair through the member role", async () => {
+    const event = memberEvent('s3/put-account-public-access-block-partial.json');
+    const identity = event.detail.userIdentity as Record<string, unknown>;
+    identity.arn = `arn:aws:sts::${MEMBER_ACCOUNT}:assumed-role/warden-remediation/${sessionNameFor('e1')}`;
+
+    expect(await forwardingRules(bus, event)).toEqual([]);
+  });
+
+  it('forward nothing but account-level changes through the account-level rule', async () => {
+    const event = memberEvent('s3/delete-bucket-public-access-block.json');
+
+    expect(await forwardingRules(bus, event)).toEqual(['S3Events']);
   });
 
   it("forward root creating root's own access key", async () => {

@@ -6,7 +6,10 @@ import { S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
 import type { RegionRules } from '#shared/doctor/doctor.ts';
 import { ConfigError } from '#shared/errors/errors.ts';
 import { expectedRules, resolveTarget } from '../../../cli/doctor.ts';
-import { resolveDeploymentRegions } from '../../../infra/config/deployment-regions.ts';
+import {
+  DEFAULT_ENABLED_REGIONS,
+  resolveDeploymentRegions,
+} from '../../../infra/config/deployment-regions.ts';
 import { ACCOUNT_ID, makePolicy } from '../../fixtures.ts';
 
 const sts = mockClient(STSClient);
@@ -29,6 +32,9 @@ beforeEach(() => {
 afterEach(() => {
   vi.unstubAllEnvs();
 });
+
+/** Account-level changes forwarded from the watched regions only (the default is every enabled region). */
+const watchedOnly = () => makePolicy({ deployment: { accountLevelRegions: [] } });
 
 describe('expected rules per region', () => {
   it('puts the hub rules in the home region, targeting the guards with their patterns', () => {
@@ -63,7 +69,7 @@ describe('expected rules per region', () => {
   });
 
   it('adds the us-east-1 forwarder of root events when the hub is elsewhere, though not listed', () => {
-    const regions = resolveDeploymentRegions({ policy: makePolicy(), cliRegion: 'eu-west-1' });
+    const regions = resolveDeploymentRegions({ policy: watchedOnly(), cliRegion: 'eu-west-1' });
 
     const rules = expectedRules(regions, names, hubAccount);
 
@@ -79,7 +85,11 @@ describe('expected rules per region', () => {
 
   it('names the S3 forwarding rule in every other watched region, and in us-east-1 when it is watched', () => {
     const policy = makePolicy({
-      deployment: { homeRegion: 'eu-west-1', regions: ['eu-west-1', 'eu-central-1', 'us-east-1'] },
+      deployment: {
+        homeRegion: 'eu-west-1',
+        regions: ['eu-west-1', 'eu-central-1', 'us-east-1'],
+        accountLevelRegions: [],
+      },
     });
     const regions = resolveDeploymentRegions({ policy, cliRegion: 'ap-south-1' });
 
@@ -95,8 +105,23 @@ describe('expected rules per region', () => {
     });
   });
 
+  it('names the account-level forwarding rule in every other region AWS enables by default', () => {
+    const regions = resolveDeploymentRegions({ policy: makePolicy(), cliRegion: 'eu-west-1' });
+
+    const rules = expectedRules(regions, names, hubAccount);
+
+    const byRegion = Object.fromEntries(rules.slice(1).map((region) => [region.region, ruleNames(region)]));
+    expect(Object.keys(byRegion).sort()).toEqual(DEFAULT_ENABLED_REGIONS.filter((r) => r !== 'eu-west-1'));
+    expect(byRegion['ap-south-1']).toEqual(['warden-forward-s3-account-public-access-block']);
+    expect(byRegion['us-east-1']).toEqual([
+      'warden-forward-s3-account-public-access-block',
+      'warden-forward-root-access-key-created',
+      'warden-forward-root-console-sign-in',
+    ]);
+  });
+
   it('expects only the hub when it is in us-east-1 and watches only it', () => {
-    const regions = resolveDeploymentRegions({ policy: makePolicy(), cliRegion: 'us-east-1' });
+    const regions = resolveDeploymentRegions({ policy: watchedOnly(), cliRegion: 'us-east-1' });
 
     const rules = expectedRules(regions, names, hubAccount);
 
@@ -114,7 +139,11 @@ describe('doctor target in AWS', () => {
 
   it("takes the policy's home region over the CLI region, for clients, topic and rules", async () => {
     const policy = makePolicy({
-      deployment: { homeRegion: 'eu-west-1', regions: ['eu-west-1', 'eu-central-1'] },
+      deployment: {
+        homeRegion: 'eu-west-1',
+        regions: ['eu-west-1', 'eu-central-1'],
+        accountLevelRegions: [],
+      },
     });
 
     const { target, input } = await resolveTarget(options(policy, 'ap-south-1'));
@@ -128,7 +157,7 @@ describe('doctor target in AWS', () => {
   it('falls back to the CLI region (AWS_REGION) as the stacks do', async () => {
     vi.stubEnv('AWS_REGION', 'eu-north-1');
 
-    const { target, input } = await resolveTarget(options());
+    const { target, input } = await resolveTarget(options(watchedOnly()));
 
     expect(target.region).toBe('eu-north-1');
     expect(input.rules.map((region) => region.region)).toEqual(['eu-north-1', 'us-east-1']);
@@ -138,7 +167,9 @@ describe('doctor target in AWS', () => {
     sts
       .on(GetCallerIdentityCommand)
       .resolves({ Account: ACCOUNT_ID, Arn: `arn:aws-us-gov:iam::${ACCOUNT_ID}:user/auditor` });
-    const policy = makePolicy({ deployment: { homeRegion: 'us-gov-west-1' } });
+    const policy = makePolicy({
+      deployment: { homeRegion: 'us-gov-west-1', accountLevelRegions: ['us-gov-west-1', 'us-gov-east-1'] },
+    });
 
     const { input } = await resolveTarget(options(policy));
 
