@@ -9,11 +9,11 @@ import {
   PutBucketPolicyCommand,
 } from '@aws-sdk/client-s3';
 import { DeletePublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
-import type { ControlId } from '#shared/controls/control-ids.ts';
+import type { ControlId } from '#shared/contracts/controls.ts';
+import type { GuardResult } from '#shared/contracts/outcomes.ts';
 import { resetBucket } from '#shared/local/bucket-setup.ts';
 import type { makeLocalClients } from '#shared/local/clients.ts';
 import type { LocalConfig } from '#shared/local/local-config.ts';
-import type { GuardResult } from '#shared/remediation/outcome.ts';
 
 export type Clients = ReturnType<typeof makeLocalClients>;
 

@@ -8,6 +8,7 @@ import {
   PutBucketPolicyCommand,
 } from '@aws-sdk/client-s3';
 import { DeletePublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
+import type { EventStatus, GuardResult } from '#shared/contracts/outcomes.ts';
 import {
   readAccountPublicAccessBlock,
   readBucketAclGrants,
@@ -20,7 +21,6 @@ import { readBucketSnapshot } from '#shared/local/bucket-snapshot.ts';
 import type { LocalClients } from '#shared/local/clients.ts';
 import type { LocalConfig } from '#shared/local/local-config.ts';
 import { loadSampleEvent, retargetEvent, type SampleEvent } from '#shared/local/sample-events.ts';
-import type { EventStatus, GuardResult } from '#shared/remediation/outcome.ts';
 import {
   describeAccountBlock,
   describeAcl,

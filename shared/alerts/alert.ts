@@ -1,27 +1,8 @@
-import type { Severity } from '#shared/controls/types.ts';
+import type { Alert } from '#shared/contracts/alert.ts';
+import { SEVERITY_RANK, type Severity } from '#shared/contracts/controls.ts';
+import type { ControlOutcome, OutcomeStatus } from '#shared/contracts/outcomes.ts';
 import type { ApiCall } from '#shared/events/normalise.ts';
-import type { ControlOutcome, OutcomeStatus } from '#shared/remediation/outcome.ts';
 
-/** One alert per CloudTrail event: every finding on the resource and what Warden did about it. */
-export interface Alert {
-  readonly eventId: string;
-  readonly severity: Severity;
-  readonly title: string;
-  readonly summary: string;
-  readonly accountId: string;
-  readonly region: string;
-  readonly resourceType: string;
-  readonly resource: string;
-  readonly eventName: string;
-  readonly eventTime: string;
-  readonly actor: { readonly type: string; readonly arn?: string };
-  readonly sourceIp?: string;
-  readonly userAgent?: string;
-  readonly outcomes: readonly ControlOutcome[];
-  readonly links: { readonly resource: string; readonly cloudTrailEvent: string };
-}
-
-const SEVERITY_RANK: Record<Severity, number> = { CRITICAL: 4, HIGH: 3, MEDIUM: 2, LOW: 1, INFORMATIONAL: 0 };
 const ALERTING: ReadonlySet<OutcomeStatus> = new Set(['REMEDIATED', 'DETECTED', 'FAILED']);
 
 /** Outcomes people must hear about; compliant and skipped controls stay quiet. */

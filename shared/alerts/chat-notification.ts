@@ -1,4 +1,4 @@
-import type { Alert } from './alert.ts';
+import type { Alert } from '#shared/contracts/alert.ts';
 
 /**
  * The custom-notification schema of Amazon Q Developer in chat applications (formerly AWS Chatbot):

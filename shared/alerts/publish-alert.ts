@@ -1,6 +1,6 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { Alert } from '#shared/contracts/alert.ts';
 import { callAws } from '#shared/errors/errors.ts';
-import type { Alert } from './alert.ts';
 import { toChatNotification } from './chat-notification.ts';
 
 export interface AlertPublisher {

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { ControlOutcome } from '#shared/contracts/outcomes.ts';
 import { callAws } from '#shared/errors/errors.ts';
-import type { ControlOutcome } from '#shared/remediation/outcome.ts';
 
 /** One action (or decision not to act) by Warden, with the state before and after. */
 export interface AuditRecord {

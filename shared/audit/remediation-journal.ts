@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { ControlId } from '#shared/controls/control-ids.ts';
+import type { ControlId } from '#shared/contracts/controls.ts';
 import { callAws } from '#shared/errors/errors.ts';
 
 /**

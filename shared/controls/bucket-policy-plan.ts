@@ -1,4 +1,4 @@
-import type { ControlMode } from '#shared/policy/schema.ts';
+import type { ControlId, ControlMode } from '#shared/contracts/controls.ts';
 import type { BucketAction } from '#shared/s3/bucket-actions.ts';
 import type { BucketState } from '#shared/s3/bucket-state.ts';
 import { InvalidPolicyError } from '#shared/s3/policy/errors.ts';
@@ -14,7 +14,6 @@ import {
 } from '#shared/s3/policy/policy-document.ts';
 import { analyzePolicy, type PolicyVerdict } from '#shared/s3/policy/public-policy.ts';
 import { planPolicyRollback } from '#shared/s3/policy/rollback.ts';
-import type { ControlId } from './control-ids.ts';
 import type { EvaluationContext } from './types.ts';
 
 /**

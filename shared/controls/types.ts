@@ -1,11 +1,9 @@
+import type { ControlId, Severity } from '#shared/contracts/controls.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import type { AccountAction } from '#shared/s3/account/account-actions.ts';
 import type { AccountState, AccountStatePart } from '#shared/s3/account/account-state.ts';
 import type { BucketAction } from '#shared/s3/bucket-actions.ts';
 import type { BucketState, BucketStatePart } from '#shared/s3/bucket-state.ts';
-import type { ControlId } from './control-ids.ts';
-
-export type Severity = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMATIONAL';
 
 /** What Warden knows besides the live state when it judges a bucket. */
 export interface EvaluationContext {

@@ -4,7 +4,7 @@ import * as classic from 'zod';
 import * as z from 'zod/mini';
 // One locale file: `z.locales.en` would bundle every locale.
 import en from 'zod/v4/locales/en.js';
-import { CONTROL_IDS } from '#shared/controls/control-ids.ts';
+import { CONTROL_IDS, ControlModeSchema } from '#shared/contracts/controls.ts';
 import { bucketGlobProblem } from '#shared/s3/bucket-glob.ts';
 import { cidrProblem } from '#shared/s3/policy/ip-ranges.ts';
 
@@ -12,9 +12,6 @@ import { cidrProblem } from '#shared/s3/policy/ip-ranges.ts';
 // would say only "Invalid input" (no unknown key, no expected value). Register them the same way,
 // unless a locale was chosen already; the setting is global, so the functions' other schemas keep them too.
 if (!z.config().localeError) z.config(en());
-
-export const CONTROL_MODES = ['enforce', 'detect', 'off'] as const;
-export type ControlMode = (typeof CONTROL_MODES)[number];
 
 const kmsKeyArn = z
   .string()
@@ -63,7 +60,7 @@ const sourceIpCidr = z.string().check(
   }),
 );
 
-const controlSettings = z.strictObject({ mode: z.enum(CONTROL_MODES) });
+const controlSettings = z.strictObject({ mode: ControlModeSchema });
 
 /** IAM and sign-in events (global services) reach EventBridge only in this region. */
 export const GLOBAL_EVENTS_REGION = 'us-east-1';

@@ -1,6 +1,6 @@
-import type { ControlId } from '#shared/controls/control-ids.ts';
+import type { ControlId, ControlMode } from '#shared/contracts/controls.ts';
 import type { Control, EvaluationContext, Finding, FixPlan } from '#shared/controls/types.ts';
-import type { ControlMode, Policy } from '#shared/policy/schema.ts';
+import type { Policy } from '#shared/policy/schema.ts';
 
 /** Any control, whatever resource it judges; the helpers below need only these members. */
 type AnyControl = Pick<Control<never, string, unknown>, 'id' | 'defaultMode' | 'triggers' | 'reads'>;

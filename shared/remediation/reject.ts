@@ -1,6 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { GuardResult } from '#shared/contracts/outcomes.ts';
 import type { Log, MetricsRecorder } from '#shared/observability/observability.ts';
-import type { GuardResult } from './outcome.ts';
 
 const MAX_ISSUES = 10;
 

@@ -1,10 +1,12 @@
-import { type Alert, buildAlert } from '#shared/alerts/alert.ts';
+import { buildAlert } from '#shared/alerts/alert.ts';
 import type { AlertPublisher } from '#shared/alerts/publish-alert.ts';
 import type { AuditLog, AuditRecord } from '#shared/audit/audit-log.ts';
 import type { BaselineStore } from '#shared/audit/baseline-store.ts';
 import type { PendingFixes, RemediationJournal } from '#shared/audit/remediation-journal.ts';
 import type { ClientsFor } from '#shared/aws/cross-account.ts';
 import type { GuardConfig } from '#shared/config/load-config.ts';
+import type { Alert } from '#shared/contracts/alert.ts';
+import type { ControlOutcome, GuardResult } from '#shared/contracts/outcomes.ts';
 import {
   ACCOUNT_CONTROLS,
   BASELINE_ENDING_EVENT_NAMES,
@@ -42,7 +44,6 @@ import {
 } from '#shared/s3/bucket-state.ts';
 import { controlsFor, type Evaluation, evaluateResource, statePartsFor } from './evaluate.ts';
 import { bucketNameOf, ignoreReason, isExemptBucket, memberRoleNameOf } from './ignore.ts';
-import type { ControlOutcome, GuardResult } from './outcome.ts';
 import {
   ACCOUNT_RESOURCE_TYPE,
   accountResource,

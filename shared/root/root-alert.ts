@@ -1,6 +1,7 @@
-import { type Alert, consoleLinks, highestSeverity } from '#shared/alerts/alert.ts';
+import { consoleLinks, highestSeverity } from '#shared/alerts/alert.ts';
+import type { Alert } from '#shared/contracts/alert.ts';
+import type { ControlOutcome } from '#shared/contracts/outcomes.ts';
 import type { ApiCall } from '#shared/events/normalise.ts';
-import type { ControlOutcome } from '#shared/remediation/outcome.ts';
 import { type RootActivity, rootArnOf } from './root-activity.ts';
 
 export const ROOT_RESOURCE_TYPE = 'AWS::IAM::RootUser';

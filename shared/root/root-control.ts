@@ -1,5 +1,4 @@
-import type { ControlId } from '#shared/controls/control-ids.ts';
-import type { Severity } from '#shared/controls/types.ts';
+import type { ControlId, Severity } from '#shared/contracts/controls.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import type { RootActivity, RootActivityKind } from './root-activity.ts';
 

@@ -4,11 +4,11 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
+import type { GuardResult } from '#shared/contracts/outcomes.ts';
 import { CloudTrailEventSchema } from '#shared/events/cloudtrail-schema.ts';
 import { type ApiCall, normaliseApiCall } from '#shared/events/normalise.ts';
 import type { LambdaOnceWrapper } from '#shared/idempotency/idempotency.ts';
 import type { Log, MetricsRecorder } from '#shared/observability/observability.ts';
-import type { GuardResult } from '#shared/remediation/outcome.ts';
 import { rejectInvalidEvent } from '#shared/remediation/reject.ts';
 
 export interface GuardHandlerRuntime {

@@ -1,5 +1,5 @@
-import type { Severity } from '#shared/controls/types.ts';
-import type { OutcomeStatus } from '#shared/remediation/outcome.ts';
+import { SEVERITY_RANK, type Severity } from '#shared/contracts/controls.ts';
+import type { OutcomeStatus } from '#shared/contracts/outcomes.ts';
 import type { AlarmState, SlackAlarm } from './alarm.ts';
 import type { SlackAlert, SlackOutcome } from './inbound.ts';
 import { codeBlock, compactJson, escapeMrkdwn, inlineCode, listSome, truncate } from './text.ts';
@@ -53,13 +53,6 @@ const MAX_STATE_CHARS = 1_000;
 const DIGEST_RESOURCES = 15;
 const DIGEST_TOP = 8;
 
-export const SEVERITY_RANK: Record<Severity, number> = {
-  CRITICAL: 4,
-  HIGH: 3,
-  MEDIUM: 2,
-  LOW: 1,
-  INFORMATIONAL: 0,
-};
 const SEVERITY_EMOJI: Record<Severity, string> = {
   CRITICAL: ':red_circle:',
   HIGH: ':large_orange_circle:',

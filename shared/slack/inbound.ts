@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import type { Alert } from '#shared/alerts/alert.ts';
-import type { ControlOutcome } from '#shared/remediation/outcome.ts';
+import { type WireAlert, WireAlertSchema } from '#shared/contracts/alert.ts';
+import type { WireOutcome } from '#shared/contracts/outcomes.ts';
 import { describeIssues } from '#shared/remediation/reject.ts';
 import { AlarmNotificationSchema, type SlackAlarm, toSlackAlarm } from './alarm.ts';
 
@@ -11,48 +11,11 @@ import { AlarmNotificationSchema, type SlackAlarm, toSlackAlarm } from './alarm.
  */
 
 /** An outcome as notify-slack renders it: any control id, so an unknown control still reaches people. */
-export interface SlackOutcome extends Omit<ControlOutcome, 'controlId'> {
-  readonly controlId: string;
-}
+export type SlackOutcome = WireOutcome;
 /** Warden's alert as carried (JSON text) in `metadata.additionalContext.alert`; every `Alert` is one. */
-export interface SlackAlert extends Omit<Alert, 'outcomes'> {
-  readonly outcomes: readonly SlackOutcome[];
-}
+export type SlackAlert = WireAlert;
 
-const SeveritySchema = z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL']);
 const nonEmpty = z.string().check(z.minLength(1));
-const strings = z._default(z.array(z.string()), []);
-
-const OutcomeSchema = z.object({
-  controlId: nonEmpty,
-  title: z.string(),
-  severity: SeveritySchema,
-  compliance: strings,
-  resource: z.string(),
-  status: z.enum(['REMEDIATED', 'ALREADY_COMPLIANT', 'DETECTED', 'SKIPPED', 'FAILED']),
-  reason: z.string(),
-  actions: strings,
-  before: z.optional(z.unknown()),
-  after: z.optional(z.unknown()),
-});
-
-export const AlertSchema = z.object({
-  eventId: nonEmpty,
-  severity: SeveritySchema,
-  title: nonEmpty,
-  summary: z._default(z.string(), ''),
-  accountId: nonEmpty,
-  region: nonEmpty,
-  resourceType: z._default(z.string(), 'unknown'),
-  resource: nonEmpty,
-  eventName: nonEmpty,
-  eventTime: z._default(z.string(), ''),
-  actor: z._default(z.object({ type: z.string(), arn: z.optional(z.string()) }), { type: 'Unknown' }),
-  sourceIp: z.optional(z.string()),
-  userAgent: z.optional(z.string()),
-  outcomes: z.array(OutcomeSchema),
-  links: z.object({ resource: z.string(), cloudTrailEvent: z.string() }),
-});
 
 /**
  * `additionalContext` values are strings in the custom-notification schema, so the alert travels as
@@ -69,7 +32,7 @@ const AlertContextSchema = z.pipe(
       return z.NEVER;
     }
   }),
-  AlertSchema,
+  WireAlertSchema,
 );
 
 const ChatNotificationSchema = z.object({

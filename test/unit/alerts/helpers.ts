@@ -1,5 +1,6 @@
-import { type Alert, buildAlert } from '#shared/alerts/alert.ts';
-import type { ControlOutcome } from '#shared/remediation/outcome.ts';
+import { buildAlert } from '#shared/alerts/alert.ts';
+import type { Alert } from '#shared/contracts/alert.ts';
+import type { ControlOutcome } from '#shared/contracts/outcomes.ts';
 import { loadApiCall } from '../../fixtures.ts';
 
 const BUCKET = 'example-bucket';

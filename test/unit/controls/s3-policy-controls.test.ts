@@ -132,9 +132,7 @@ describe('s3-public-policy rollback: legitimate statements survive, nothing is g
       current: policy(PUBLIC),
       expected: {
         type: 'DeleteBucketPolicy',
-        why: expect.stringMatching(
-          /^the policy held only 1 offending statement \(Public\): "Public" /,
-        ),
+        why: expect.stringMatching(/^the policy held only 1 offending statement \(Public\): "Public" /),
       },
     },
     {

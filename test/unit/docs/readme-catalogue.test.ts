@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { CONTROL_IDS } from '#shared/contracts/controls.ts';
 import { controlCatalogue, withCatalogue } from '#shared/controls/catalogue.ts';
-import { CONTROL_IDS } from '#shared/controls/control-ids.ts';
 
 describe('control catalogue', () => {
   it('lists every known control exactly once', () => {

@@ -2,7 +2,6 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { vi } from 'vitest';
-import type { Alert } from '#shared/alerts/alert.ts';
 import type { AuditRecord } from '#shared/audit/audit-log.ts';
 import type {
   BaselineEnd,
@@ -11,6 +10,7 @@ import type {
   PolicyBaseline,
 } from '#shared/audit/baseline-store.ts';
 import type { PendingFixes, RemediationJournal } from '#shared/audit/remediation-journal.ts';
+import type { Alert } from '#shared/contracts/alert.ts';
 import type { OnceWrapper } from '#shared/idempotency/idempotency.ts';
 import type { PolicyInput } from '#shared/policy/schema.ts';
 import { createS3Guard } from '#shared/remediation/s3-guard.ts';

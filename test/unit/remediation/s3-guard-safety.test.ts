@@ -13,7 +13,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import 'aws-sdk-client-mock-vitest/extend';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
-import type { ControlId } from '#shared/controls/control-ids.ts';
+import type { ControlId } from '#shared/contracts/controls.ts';
 import { s3EncryptionKms } from '#shared/controls/s3-encryption-kms.ts';
 import type { BucketControl } from '#shared/controls/types.ts';
 import { createS3Guard } from '#shared/remediation/s3-guard.ts';

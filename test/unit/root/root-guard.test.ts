@@ -8,9 +8,9 @@ import { AssumeRootCommand, STSClient, STSServiceException } from '@aws-sdk/clie
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import 'aws-sdk-client-mock-vitest/extend';
-import type { Alert } from '#shared/alerts/alert.ts';
 import { toChatNotification } from '#shared/alerts/chat-notification.ts';
 import type { AuditRecord } from '#shared/audit/audit-log.ts';
+import type { Alert } from '#shared/contracts/alert.ts';
 import { RetryableAwsError } from '#shared/errors/errors.ts';
 import type { OnceWrapper } from '#shared/idempotency/idempotency.ts';
 import type { PolicyInput } from '#shared/policy/schema.ts';

@@ -1,4 +1,4 @@
-import type { Severity } from '#shared/controls/types.ts';
+import type { Severity } from '#shared/contracts/controls.ts';
 import type { Block, SlackMessage } from '#shared/slack/block-kit.ts';
 import type { SlackAlert } from '#shared/slack/inbound.ts';
 import { loadEvent } from '../../fixtures.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { Alert } from '#shared/alerts/alert.ts';
 import { toChatNotification } from '#shared/alerts/chat-notification.ts';
+import type { Alert } from '#shared/contracts/alert.ts';
 import type { WardenMetric } from '#shared/observability/observability.ts';
 import { AlarmNotificationSchema, toSlackAlarm } from '#shared/slack/alarm.ts';
 import type { SlackMessage } from '#shared/slack/block-kit.ts';
