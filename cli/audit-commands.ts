@@ -6,13 +6,13 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditRecord } from '#shared/audit/audit-log.ts';
 import { listAuditRecords } from '#shared/audit/audit-queries.ts';
 import { type UndoDeps, type UndoResult, undoAction } from '#shared/audit/undo.ts';
-import { clientConfig, s3ClientConfig, s3ControlClientConfig } from '#shared/aws/client-config.ts';
+import { clientConfig, s3ClientConfig, s3ControlClientConfig } from '#shared/aws/clients.ts';
 import { makeLocalClients } from '#shared/local/clients.ts';
 import { readLocalConfig } from '#shared/local/local-config.ts';
 import { LocalModeError } from '#shared/local/local-mode-error.ts';
 import { isEndpointAnswering } from '#shared/local/moto.ts';
+import { BUCKET_RESOURCE_TYPE } from '#shared/model/views.ts';
 import { systemClock } from '#shared/observability/observability.ts';
-import { BUCKET_RESOURCE_TYPE } from '#shared/remediation/views.ts';
 import { renderTable } from './output.ts';
 
 const note = (line: string) => process.stderr.write(`${line}\n`);

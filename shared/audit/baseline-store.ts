@@ -1,18 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { callAws } from '#shared/errors/errors.ts';
-
-/**
- * A bucket's last-known-good policy: the last policy Warden observed and judged compliant. CloudTrail
- * carries only the new policy, so rolling back needs this copy. `policy: null` means "no bucket policy"
- * was the good state (e.g. after DeleteBucketPolicy).
- */
-export interface PolicyBaseline {
-  /** The policy JSON exactly as GetBucketPolicy returned it, or null for no policy. */
-  readonly policy: string | null;
-  readonly observedAt: string;
-  /** The CloudTrail event whose processing observed it. */
-  readonly eventId: string;
-}
+import type { PolicyBaseline } from '#shared/model/bucket.ts';
 
 /**
  * Whose baseline: bucket names are global and reusable, so a baseline belongs to one bucket of one

@@ -3,29 +3,22 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { callAws } from '#shared/errors/errors.ts';
+import { type AccountAction, describeAccountAction } from '#shared/model/account.ts';
+import type {
+  BucketStatePart,
+  EncryptionRule,
+  ObjectOwnership,
+  PublicAccessBlock,
+} from '#shared/model/bucket.ts';
+import { type BucketAction, describeAction } from '#shared/model/bucket-actions.ts';
+import type { BucketAcl } from '#shared/model/policy/acl.ts';
+import { ACCOUNT_RESOURCE_TYPE, accountView, BUCKET_RESOURCE_TYPE, bucketView } from '#shared/model/views.ts';
 import type { Clock } from '#shared/observability/observability.ts';
-import {
-  ACCOUNT_RESOURCE_TYPE,
-  accountView,
-  BUCKET_RESOURCE_TYPE,
-  bucketView,
-} from '#shared/remediation/views.ts';
-import {
-  type AccountAction,
-  applyAccountAction,
-  describeAccountAction,
-} from '#shared/s3/account/account-actions.ts';
+import { applyAccountAction } from '#shared/s3/account/account-actions.ts';
 import { readAccountState } from '#shared/s3/account/account-state.ts';
-import { applyBucketAction, type BucketAction, describeAction } from '#shared/s3/bucket-actions.ts';
-import {
-  type BucketStatePart,
-  type EncryptionRule,
-  type ObjectOwnership,
-  type PublicAccessBlock,
-  readBucketState,
-} from '#shared/s3/bucket-state.ts';
+import { applyBucketAction } from '#shared/s3/bucket-actions.ts';
+import { readBucketState } from '#shared/s3/bucket-state.ts';
 import type { KmsKeyReader } from '#shared/s3/kms-key.ts';
-import type { BucketAcl } from '#shared/s3/policy/acl.ts';
 import { ACTION_PREFIX, type AuditRecord, auditKeys, dynamoAuditLog } from './audit-log.ts';
 import { findAuditRecord } from './audit-queries.ts';
 

@@ -1,4 +1,4 @@
-import { type AclGrant, GROUP_URIS } from '#shared/s3/policy/acl.ts';
+import { type AclGrant, GROUP_URIS } from '#shared/model/policy/acl.ts';
 import { truncateText } from './bucket-policy-plan.ts';
 
 const GROUP_NAMES: ReadonlyMap<string, string> = new Map(

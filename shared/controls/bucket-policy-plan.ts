@@ -1,19 +1,19 @@
 import type { ControlId, ControlMode } from '#shared/contracts/controls.ts';
-import type { BucketAction } from '#shared/s3/bucket-actions.ts';
-import type { BucketState } from '#shared/s3/bucket-state.ts';
-import { InvalidPolicyError } from '#shared/s3/policy/errors.ts';
+import type { BucketState } from '#shared/model/bucket.ts';
+import type { BucketAction } from '#shared/model/bucket-actions.ts';
+import { InvalidPolicyError } from '#shared/model/policy/errors.ts';
 import {
   type ForeignStatement,
   findForeignStatements,
   type TrustBoundary,
-} from '#shared/s3/policy/foreign-access.ts';
+} from '#shared/model/policy/foreign-access.ts';
 import {
   normalisePolicy,
   type PolicyDocument,
   type PolicyStatement,
-} from '#shared/s3/policy/policy-document.ts';
-import { analyzePolicy, type PolicyVerdict } from '#shared/s3/policy/public-policy.ts';
-import { planPolicyRollback } from '#shared/s3/policy/rollback.ts';
+} from '#shared/model/policy/policy-document.ts';
+import { analyzePolicy, type PolicyVerdict } from '#shared/model/policy/public-policy.ts';
+import { planPolicyRollback } from '#shared/model/policy/rollback.ts';
 import type { EvaluationContext } from './types.ts';
 
 /**

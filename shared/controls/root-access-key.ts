@@ -1,5 +1,6 @@
-import { IAM_EVENT_SOURCE, type RootAccessKeyCreated, rootArnOf } from '#shared/root/root-activity.ts';
-import type { RootContext, RootControl, RootRemedy } from '#shared/root/root-control.ts';
+import { IAM_EVENT_SOURCE } from '#shared/events/event-sources.ts';
+import { type RootAccessKeyCreated, rootArnOf } from '#shared/model/root-activity.ts';
+import type { RootContext, RootControl, RootRemedy } from './root-control.ts';
 
 /** What only the root user can do, step by step, when Warden cannot delete the key itself. */
 /** Where an SCP can prevent the next root key: member accounts only. */

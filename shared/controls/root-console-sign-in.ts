@@ -1,5 +1,6 @@
-import { rootArnOf, SIGN_IN_EVENT_SOURCE } from '#shared/root/root-activity.ts';
-import type { RootControl } from '#shared/root/root-control.ts';
+import { SIGN_IN_EVENT_SOURCE } from '#shared/events/event-sources.ts';
+import { rootArnOf } from '#shared/model/root-activity.ts';
+import type { RootControl } from './root-control.ts';
 
 const ROOT_MFA_COMPLIANCE = ['Security Hub IAM.9 (root user MFA)', 'CIS AWS Foundations 1.5 (root user MFA)'];
 

@@ -1,6 +1,6 @@
-import type { RootControl } from '#shared/root/root-control.ts';
 import { rootAccessKey } from './root-access-key.ts';
 import { rootConsoleSignIn } from './root-console-sign-in.ts';
+import type { RootControl } from './root-control.ts';
 
 /** Every root-credential control root-guard runs. Adding one: its file, its tests, one line here. */
 export const ROOT_CONTROLS: readonly RootControl[] = [rootAccessKey, rootConsoleSignIn];

@@ -1,4 +1,4 @@
-import { ALL_BLOCKED, type PublicAccessBlock } from '#shared/s3/bucket-state.ts';
+import { ALL_BLOCKED, type PublicAccessBlock } from '#shared/model/bucket.ts';
 import type { AccountControl } from './types.ts';
 
 const FLAGS: readonly (keyof PublicAccessBlock)[] = [

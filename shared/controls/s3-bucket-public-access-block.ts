@@ -1,4 +1,4 @@
-import type { PublicAccessBlock } from '#shared/s3/bucket-state.ts';
+import type { PublicAccessBlock } from '#shared/model/bucket.ts';
 import type { BucketControl } from './types.ts';
 
 const FLAGS: readonly (keyof PublicAccessBlock)[] = [

@@ -1,5 +1,5 @@
-import type { BucketState, EncryptionRule } from '#shared/s3/bucket-state.ts';
-import { KEY_NOT_FOUND } from '#shared/s3/kms-key.ts';
+import type { BucketState, EncryptionRule } from '#shared/model/bucket.ts';
+import { KEY_NOT_FOUND } from '#shared/model/bucket.ts';
 import type { BucketControl, EvaluationContext } from './types.ts';
 
 const KMS_ALGORITHMS = new Set(['aws:kms', 'aws:kms:dsse']);

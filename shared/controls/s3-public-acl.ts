@@ -1,5 +1,5 @@
-import { type BucketAction, isPrivateAcl } from '#shared/s3/bucket-actions.ts';
-import { type AclGrant, type BucketAcl, findPublicGrants } from '#shared/s3/policy/acl.ts';
+import { type BucketAction, isPrivateAcl } from '#shared/model/bucket-actions.ts';
+import { type AclGrant, type BucketAcl, findPublicGrants } from '#shared/model/policy/acl.ts';
 import { describeGrant, describeGrants } from './acl-text.ts';
 import type { BucketControl } from './types.ts';
 

@@ -1,4 +1,4 @@
-import { ALL_BLOCKED } from '#shared/s3/bucket-state.ts';
+import { ALL_BLOCKED } from '#shared/model/bucket.ts';
 import { DEFAULT_MODES, planPolicyActions, quoteStatements, readBucketPolicy } from './bucket-policy-plan.ts';
 import type { BucketControl } from './types.ts';
 

@@ -1,9 +1,8 @@
 import type { ControlId, Severity } from '#shared/contracts/controls.ts';
+import type { AccountAction, AccountState, AccountStatePart } from '#shared/model/account.ts';
+import type { BucketState, BucketStatePart } from '#shared/model/bucket.ts';
+import type { BucketAction } from '#shared/model/bucket-actions.ts';
 import type { Policy } from '#shared/policy/schema.ts';
-import type { AccountAction } from '#shared/s3/account/account-actions.ts';
-import type { AccountState, AccountStatePart } from '#shared/s3/account/account-state.ts';
-import type { BucketAction } from '#shared/s3/bucket-actions.ts';
-import type { BucketState, BucketStatePart } from '#shared/s3/bucket-state.ts';
 
 /** What Warden knows besides the live state when it judges a bucket. */
 export interface EvaluationContext {

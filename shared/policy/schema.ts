@@ -5,8 +5,8 @@ import * as z from 'zod/mini';
 // One locale file: `z.locales.en` would bundle every locale.
 import en from 'zod/v4/locales/en.js';
 import { CONTROL_IDS, ControlModeSchema } from '#shared/contracts/controls.ts';
+import { cidrProblem } from '#shared/model/policy/ip-ranges.ts';
 import { bucketGlobProblem } from '#shared/s3/bucket-glob.ts';
-import { cidrProblem } from '#shared/s3/policy/ip-ranges.ts';
 
 // Classic zod registers its English messages when the first schema is built; zod/mini does not, and
 // would say only "Invalid input" (no unknown key, no expected value). Register them the same way,

@@ -17,40 +17,29 @@ import type { AccountControl, BucketControl, Control, EvaluationContext } from '
 import { ResourceGoneError, WardenError } from '#shared/errors/errors.ts';
 import type { ApiCall } from '#shared/events/normalise.ts';
 import type { OnceWrapper } from '#shared/idempotency/idempotency.ts';
-import type { Clock, Log, MetricsRecorder } from '#shared/observability/observability.ts';
 import {
   type AccountAction,
-  applyAccountAction,
-  describeAccountAction,
-} from '#shared/s3/account/account-actions.ts';
-import {
   type AccountState,
-  type AccountStateDeps,
   type AccountStatePart,
-  readAccountState,
-} from '#shared/s3/account/account-state.ts';
-import type { ActionTense } from '#shared/s3/action-tense.ts';
-import {
-  applyBucketAction,
-  type BucketAction,
-  type BucketActionDeps,
-  describeAction,
-} from '#shared/s3/bucket-actions.ts';
-import {
-  type BucketState,
-  type BucketStateDeps,
-  type BucketStatePart,
-  readBucketState,
-} from '#shared/s3/bucket-state.ts';
-import { controlsFor, type Evaluation, evaluateResource, statePartsFor } from './evaluate.ts';
-import { bucketNameOf, ignoreReason, isExemptBucket, memberRoleNameOf } from './ignore.ts';
+  describeAccountAction,
+} from '#shared/model/account.ts';
+import type { ActionTense } from '#shared/model/action-tense.ts';
+import type { BucketState, BucketStatePart } from '#shared/model/bucket.ts';
+import { type BucketAction, describeAction } from '#shared/model/bucket-actions.ts';
 import {
   ACCOUNT_RESOURCE_TYPE,
   accountResource,
   accountView,
   BUCKET_RESOURCE_TYPE,
   bucketView,
-} from './views.ts';
+} from '#shared/model/views.ts';
+import type { Clock, Log, MetricsRecorder } from '#shared/observability/observability.ts';
+import { applyAccountAction } from '#shared/s3/account/account-actions.ts';
+import { type AccountStateDeps, readAccountState } from '#shared/s3/account/account-state.ts';
+import { applyBucketAction, type BucketActionDeps } from '#shared/s3/bucket-actions.ts';
+import { type BucketStateDeps, readBucketState } from '#shared/s3/bucket-state.ts';
+import { controlsFor, type Evaluation, evaluateResource, statePartsFor } from './evaluate.ts';
+import { bucketNameOf, ignoreReason, isExemptBucket, memberRoleNameOf } from './ignore.ts';
 
 export interface S3GuardDeps extends BucketStateDeps, BucketActionDeps, AccountStateDeps {
   readonly config: Pick<GuardConfig, 'kmsKeyArn' | 'ownSessionArns' | 'policy'>;
@@ -391,7 +380,14 @@ export function createS3Guard(deps: S3GuardDeps) {
       resourceType: BUCKET_RESOURCE_TYPE,
       resource: bucket,
       verifyAttempts: 1,
-      read: async (parts) => readBucketState(await scoped(), bucket, call.accountId, parts, call.region),
+      read: async (parts) => {
+        // The baseline comes from the audit table, read beside the bucket: still one round trip.
+        const [state, baselinePolicy] = await Promise.all([
+          scoped().then((clients) => readBucketState(clients, bucket, call.accountId, parts)),
+          parts.has('baselinePolicy') ? deps.baselines.readPolicy(baselineKeyOf(call, bucket)) : undefined,
+        ]);
+        return parts.has('baselinePolicy') ? { ...state, baselinePolicy: baselinePolicy ?? null } : state;
+      },
       apply: async (action) => applyBucketAction(await scoped(), action, call.accountId),
       describe: describeAction,
       view: (state, control) => bucketView(state, control.reads),

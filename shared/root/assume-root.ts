@@ -1,6 +1,6 @@
 import { AssumeRootCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { type AwsTarget, clientConfig, endpointOf } from '#shared/aws/client-config.ts';
+import { type AwsTarget, clientConfig, endpointOf } from '#shared/aws/clients.ts';
 import { callAws, TerminalAwsError } from '#shared/errors/errors.ts';
 
 /** The AWS managed task policy that scopes a root session to deleting root credentials. */

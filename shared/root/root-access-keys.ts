@@ -1,6 +1,6 @@
 import { DeleteAccessKeyCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { clientConfig } from '#shared/aws/client-config.ts';
+import { clientConfig } from '#shared/aws/clients.ts';
 import { callAws, ResourceGoneError } from '#shared/errors/errors.ts';
 
 /** An IAM client acting as the root session of a member account. */

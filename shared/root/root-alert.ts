@@ -2,7 +2,7 @@ import { consoleLinks, highestSeverity } from '#shared/alerts/alert.ts';
 import type { Alert } from '#shared/contracts/alert.ts';
 import type { ControlOutcome } from '#shared/contracts/outcomes.ts';
 import type { ApiCall } from '#shared/events/normalise.ts';
-import { type RootActivity, rootArnOf } from './root-activity.ts';
+import { type RootActivity, rootArnOf } from '#shared/model/root-activity.ts';
 
 export const ROOT_RESOURCE_TYPE = 'AWS::IAM::RootUser';
 

@@ -4,17 +4,17 @@ import type { AuditLog, AuditRecord } from '#shared/audit/audit-log.ts';
 import type { Alert } from '#shared/contracts/alert.ts';
 import type { ControlId, ControlMode } from '#shared/contracts/controls.ts';
 import type { ControlOutcome, GuardResult } from '#shared/contracts/outcomes.ts';
+import type { RootControl, RootFinding } from '#shared/controls/root-control.ts';
 import { ROOT_CONTROLS } from '#shared/controls/root-registry.ts';
 import { AccessDeniedError, classifyError } from '#shared/errors/errors.ts';
 import type { ApiCall } from '#shared/events/normalise.ts';
 import type { OnceWrapper } from '#shared/idempotency/idempotency.ts';
+import { classifyRootActivity, type RootActivity } from '#shared/model/root-activity.ts';
 import type { Clock, Log, MetricsRecorder } from '#shared/observability/observability.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import type { AssumeRootCredentials } from './assume-root.ts';
 import { deleteRootAccessKey, type RootIamClientFactory, type RootKeyDeletion } from './root-access-keys.ts';
-import { classifyRootActivity, type RootActivity } from './root-activity.ts';
 import { buildRootAlert, ROOT_RESOURCE_TYPE } from './root-alert.ts';
-import type { RootControl, RootFinding } from './root-control.ts';
 
 export interface RootGuardDeps {
   readonly config: { readonly policy: Policy };

@@ -7,79 +7,22 @@ import {
   type S3Client,
   type ServerSideEncryptionRule,
 } from '@aws-sdk/client-s3';
-import type { BaselineReader, PolicyBaseline } from '#shared/audit/baseline-store.ts';
-import { ConfigError, callAws, ResourceGoneError } from '#shared/errors/errors.ts';
-import type { KeyStatus, KmsKeyReader } from './kms-key.ts';
-import { type BucketAcl, normaliseAcl } from './policy/acl.ts';
-
-/** The parts of a bucket's configuration a control may read; the reader fetches only these. */
-export type BucketStatePart =
-  | 'encryption'
-  | 'publicAccessBlock'
-  | 'wardenKey'
-  | 'policy'
-  | 'acl'
-  | 'ownershipControls'
-  | 'baselinePolicy';
-
-/** Parts that are Warden's own context, not the bucket's configuration: never shown as before/after. */
-export const CONTEXT_PARTS: ReadonlySet<BucketStatePart> = new Set(['wardenKey', 'baselinePolicy']);
-
-/** S3 Object Ownership; `BucketOwnerEnforced` disables ACLs. */
-export type ObjectOwnership = 'BucketOwnerEnforced' | 'BucketOwnerPreferred' | 'ObjectWriter';
-
-export interface EncryptionRule {
-  readonly algorithm: string;
-  readonly kmsKeyId?: string;
-  readonly bucketKeyEnabled: boolean;
-  readonly blockedEncryptionTypes: readonly string[];
-}
-
-export interface PublicAccessBlock {
-  readonly BlockPublicAcls: boolean;
-  readonly IgnorePublicAcls: boolean;
-  readonly BlockPublicPolicy: boolean;
-  readonly RestrictPublicBuckets: boolean;
-}
-
-/** Live configuration of one bucket; a part is present when it was read. */
-export interface BucketState {
-  readonly bucket: string;
-  readonly accountId: string;
-  /** Default-encryption rules; empty when the bucket has no configuration (possible in old buckets and emulators). */
-  readonly encryption?: readonly EncryptionRule[];
-  readonly publicAccessBlock?: PublicAccessBlock;
-  /** Status of Warden's own key, read with the bucket so a fix never targets an unusable key. */
-  readonly wardenKey?: KeyStatus;
-  /** The bucket policy JSON exactly as GetBucketPolicy returned it; null when the bucket has none. */
-  readonly policy?: string | null;
-  readonly acl?: BucketAcl;
-  /** Object Ownership; null when the bucket has no ownership controls (ACLs enabled, ObjectWriter). */
-  readonly ownershipControls?: ObjectOwnership | null;
-  /** Warden's last-known-good policy for the bucket (from the audit table); null when it has none. */
-  readonly baselinePolicy?: PolicyBaseline | null;
-}
+import { callAws, ResourceGoneError } from '#shared/errors/errors.ts';
+import type { KeyStatus } from '#shared/model/bucket.ts';
+import {
+  type BucketState,
+  type BucketStatePart,
+  type EncryptionRule,
+  NONE_BLOCKED,
+  type ObjectOwnership,
+} from '#shared/model/bucket.ts';
+import { type BucketAcl, normaliseAcl } from '#shared/model/policy/acl.ts';
+import type { KmsKeyReader } from './kms-key.ts';
 
 export interface BucketStateDeps {
   readonly s3: Pick<S3Client, 'send'>;
   readonly kmsKeys: KmsKeyReader;
-  /** Needed only when a control reads `baselinePolicy`. */
-  readonly baselines?: BaselineReader;
 }
-
-export const ALL_BLOCKED: PublicAccessBlock = {
-  BlockPublicAcls: true,
-  IgnorePublicAcls: true,
-  BlockPublicPolicy: true,
-  RestrictPublicBuckets: true,
-};
-
-export const NONE_BLOCKED: PublicAccessBlock = {
-  BlockPublicAcls: false,
-  IgnorePublicAcls: false,
-  BlockPublicPolicy: false,
-  RestrictPublicBuckets: false,
-};
 
 const errorName = (error: unknown): string | undefined => (error as { name?: string } | null)?.name;
 
@@ -152,29 +95,23 @@ async function readOwnershipControls(deps: BucketStateDeps, bucket: string, owne
   }
 }
 
-async function readBaseline(deps: BucketStateDeps, bucket: string, accountId: string, region?: string) {
-  if (!deps.baselines || region === undefined)
-    throw new ConfigError('A control reads the policy baseline but no baseline store or region is given');
-  return (await deps.baselines.readPolicy({ accountId, region, bucket })) ?? null;
-}
-
 const when = <T>(wanted: boolean, read: () => Promise<T>): Promise<T | undefined> =>
   wanted ? read() : Promise.resolve(undefined);
 
 /**
- * Reads the requested parts in parallel (one round trip). `ExpectedBucketOwner` makes S3 refuse
- * when the name now belongs to another account, so Warden never acts on someone else's bucket.
+ * Reads the requested parts of the bucket's own configuration in parallel (one round trip); Warden's
+ * context parts that live elsewhere (`baselinePolicy`, in the audit table) are read by the caller.
+ * `ExpectedBucketOwner` makes S3 refuse when the name now belongs to another account, so Warden never
+ * acts on someone else's bucket.
  */
 export async function readBucketState(
   deps: BucketStateDeps,
   bucket: string,
   accountId: string,
   parts: ReadonlySet<BucketStatePart>,
-  /** The bucket's region: needed only for `baselinePolicy`, which is kept per account and region. */
-  region?: string,
 ): Promise<BucketState> {
   return callAws(`reading the configuration of bucket ${bucket}`, async () => {
-    const [encryption, publicAccessBlock, wardenKey, policy, acl, ownershipControls, baselinePolicy] =
+    const [encryption, publicAccessBlock, wardenKey, policy, acl, ownershipControls] =
       await Promise.all([
         when(parts.has('encryption'), () => readEncryption(deps, bucket, accountId)),
         when(parts.has('publicAccessBlock'), () => readPublicAccessBlock(deps, bucket, accountId)),
@@ -182,7 +119,6 @@ export async function readBucketState(
         when(parts.has('policy'), () => readPolicy(deps, bucket, accountId)),
         when(parts.has('acl'), () => readAcl(deps, bucket, accountId)),
         when(parts.has('ownershipControls'), () => readOwnershipControls(deps, bucket, accountId)),
-        when(parts.has('baselinePolicy'), () => readBaseline(deps, bucket, accountId, region)),
       ]);
     return {
       bucket,
@@ -193,7 +129,6 @@ export async function readBucketState(
       ...(policy !== undefined ? { policy } : {}),
       ...(acl ? { acl } : {}),
       ...(ownershipControls !== undefined ? { ownershipControls } : {}),
-      ...(baselinePolicy !== undefined ? { baselinePolicy } : {}),
     };
   }).catch((error: unknown) => {
     if (error instanceof ResourceGoneError) {

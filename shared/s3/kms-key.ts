@@ -1,20 +1,10 @@
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { callAws } from '#shared/errors/errors.ts';
-
-/** Whether a KMS key can safely be set as a bucket's default encryption key. */
-export interface KeyStatus {
-  /** The key's ARN; the alias ARN that was looked up when no key answers to it. */
-  readonly arn: string;
-  readonly state: string;
-  readonly usable: boolean;
-}
+import { KEY_NOT_FOUND, type KeyStatus } from '#shared/model/bucket.ts';
 
 export interface KmsKeyReader {
   status(): Promise<KeyStatus>;
 }
-
-/** The state reported when the key (or alias) does not exist in the account and region. */
-export const KEY_NOT_FOUND = 'NotFound';
 
 /** Warden's key in one account and region, by the alias every Warden stack gives it there. */
 export function wardenKeyAliasArn(

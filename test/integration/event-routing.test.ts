@@ -12,8 +12,8 @@ import { CloudTrailEventSchema } from '#shared/events/cloudtrail-schema.ts';
 import { normaliseApiCall } from '#shared/events/normalise.ts';
 import { PROJECT_ROOT } from '#shared/local/paths.ts';
 import { loadSampleEvent } from '#shared/local/sample-events.ts';
+import { classifyRootActivity } from '#shared/model/root-activity.ts';
 import { ignoreReason } from '#shared/remediation/ignore.ts';
-import { classifyRootActivity } from '#shared/root/root-activity.ts';
 import {
   patternBus,
   type RoutedEvent,

@@ -1,26 +1,9 @@
 import { PutPublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
 import { AccessDeniedError, callAws } from '#shared/errors/errors.ts';
-import { type ActionTense, verb } from '../action-tense.ts';
-import { ALL_BLOCKED, type PublicAccessBlock } from '../bucket-state.ts';
+import type { AccountAction } from '#shared/model/account.ts';
+import { type ActionTense, verb } from '#shared/model/action-tense.ts';
+import { ALL_BLOCKED, type PublicAccessBlock } from '#shared/model/bucket.ts';
 import type { AccountStateDeps } from './account-state.ts';
-
-/** A write Warden may make to an account's S3 settings: plain data, planned by a control, applied here. */
-export type AccountAction = {
-  readonly type: 'PutAccountPublicAccessBlock';
-  readonly accountId: string;
-  /** All four flags on, unless an undo restores other values. */
-  readonly configuration?: PublicAccessBlock;
-};
-
-export function describeAccountAction(action: AccountAction, tense: ActionTense = 'done'): string {
-  const config = action.configuration;
-  if (!config || Object.values(config).every(Boolean))
-    return `${verb(tense, 'Turned', 'turn')} on all four account-level Block Public Access settings of account ${action.accountId}`;
-  const on = Object.entries(config)
-    .filter(([, value]) => value)
-    .map(([flag]) => flag);
-  return `${verb(tense, 'Set', 'set')} account-level Block Public Access of account ${action.accountId} to ${on.length > 0 ? `only ${on.join(', ')} on` : 'all off'}`;
-}
 
 /**
  * Why AWS refuses the call, for people: the S3 Control API answers 403 when an AWS Organizations S3

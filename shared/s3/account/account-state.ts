@@ -1,15 +1,7 @@
 import { GetPublicAccessBlockCommand, type S3ControlClient } from '@aws-sdk/client-s3-control';
 import { callAws } from '#shared/errors/errors.ts';
-import { NONE_BLOCKED, type PublicAccessBlock } from '../bucket-state.ts';
-
-/** The parts of an account's S3 settings a control may read. */
-export type AccountStatePart = 'publicAccessBlock';
-
-/** Live account-level S3 settings; a part is present when it was read. */
-export interface AccountState {
-  readonly accountId: string;
-  readonly publicAccessBlock?: PublicAccessBlock;
-}
+import type { AccountState, AccountStatePart } from '#shared/model/account.ts';
+import { NONE_BLOCKED, type PublicAccessBlock } from '#shared/model/bucket.ts';
 
 export interface AccountStateDeps {
   /** Build it with `s3ControlClientConfig` so it reaches a local emulator too. */

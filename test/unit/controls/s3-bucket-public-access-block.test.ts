@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { s3BucketPublicAccessBlock } from '#shared/controls/s3-bucket-public-access-block.ts';
 import type { EvaluationContext } from '#shared/controls/types.ts';
-import { ALL_BLOCKED, type BucketState } from '#shared/s3/bucket-state.ts';
+import { ALL_BLOCKED, type BucketState } from '#shared/model/bucket.ts';
 import { ACCOUNT_ID, makePolicy, WARDEN_KEY_ARN } from '../../fixtures.ts';
 
 const context: EvaluationContext = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { s3EncryptionKms } from '#shared/controls/s3-encryption-kms.ts';
 import type { EvaluationContext } from '#shared/controls/types.ts';
-import type { BucketState, EncryptionRule } from '#shared/s3/bucket-state.ts';
+import type { BucketState, EncryptionRule } from '#shared/model/bucket.ts';
 import { ACCOUNT_ID, makePolicy, OTHER_KEY_ARN, WARDEN_KEY_ARN } from '../../fixtures.ts';
 
 const context = (approved: string[] = []): EvaluationContext => ({

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { s3ForeignAccess } from '#shared/controls/s3-foreign-access.ts';
 import type { EvaluationContext } from '#shared/controls/types.ts';
+import type { BucketState } from '#shared/model/bucket.ts';
 import type { PolicyInput } from '#shared/policy/schema.ts';
-import type { BucketState } from '#shared/s3/bucket-state.ts';
 import { ACCOUNT_ID, makePolicy, WARDEN_KEY_ARN } from '../../fixtures.ts';
 
 const STRANGER = '777788889999';

@@ -4,9 +4,9 @@ import { s3ForeignAccess } from '#shared/controls/s3-foreign-access.ts';
 import { s3PublicAcl } from '#shared/controls/s3-public-acl.ts';
 import { s3PublicPolicy } from '#shared/controls/s3-public-policy.ts';
 import type { BucketControl, EvaluationContext } from '#shared/controls/types.ts';
+import { ALL_BLOCKED, type BucketState, NONE_BLOCKED } from '#shared/model/bucket.ts';
+import type { BucketAcl } from '#shared/model/policy/acl.ts';
 import type { PolicyInput } from '#shared/policy/schema.ts';
-import { ALL_BLOCKED, type BucketState, NONE_BLOCKED } from '#shared/s3/bucket-state.ts';
-import type { BucketAcl } from '#shared/s3/policy/acl.ts';
 import { ACCOUNT_ID, makePolicy, WARDEN_KEY_ARN } from '../../fixtures.ts';
 
 const contextWith = (policy: Partial<PolicyInput> = {}): EvaluationContext => ({

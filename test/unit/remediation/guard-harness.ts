@@ -3,15 +3,11 @@ import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { vi } from 'vitest';
 import type { AuditRecord } from '#shared/audit/audit-log.ts';
-import type {
-  BaselineEnd,
-  BaselineKey,
-  BaselineStore,
-  PolicyBaseline,
-} from '#shared/audit/baseline-store.ts';
+import type { BaselineEnd, BaselineKey, BaselineStore } from '#shared/audit/baseline-store.ts';
 import type { PendingFixes, RemediationJournal } from '#shared/audit/remediation-journal.ts';
 import type { Alert } from '#shared/contracts/alert.ts';
 import type { OnceWrapper } from '#shared/idempotency/idempotency.ts';
+import type { PolicyBaseline } from '#shared/model/bucket.ts';
 import type { PolicyInput } from '#shared/policy/schema.ts';
 import { createS3Guard } from '#shared/remediation/s3-guard.ts';
 import { kmsKeyReader } from '#shared/s3/kms-key.ts';

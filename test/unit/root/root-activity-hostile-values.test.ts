@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyRootActivity } from '#shared/root/root-activity.ts';
+import { classifyRootActivity } from '#shared/model/root-activity.ts';
 import { loadApiCall } from '../../fixtures.ts';
 
 /* Found by the fuzz suite: event fields are JSON, and a JSON object may have no string conversion. */

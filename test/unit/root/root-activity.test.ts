@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CloudTrailEventSchema } from '#shared/events/cloudtrail-schema.ts';
-import { classifyRootActivity, SIGN_IN_DETAIL_TYPES } from '#shared/root/root-activity.ts';
+import { SIGN_IN_DETAIL_TYPES } from '#shared/events/event-sources.ts';
+import { classifyRootActivity } from '#shared/model/root-activity.ts';
 import { loadApiCall, loadEvent } from '../../fixtures.ts';
 
 describe('classifyRootActivity', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { rootAccessKey } from '#shared/controls/root-access-key.ts';
 import { rootConsoleSignIn } from '#shared/controls/root-console-sign-in.ts';
+import type { RootContext } from '#shared/controls/root-control.ts';
 import { ROOT_CONTROLS, ROOT_GUARD_EVENT_NAMES } from '#shared/controls/root-registry.ts';
-import type { RootAccessKeyCreated } from '#shared/root/root-activity.ts';
-import type { RootContext } from '#shared/root/root-control.ts';
+import type { RootAccessKeyCreated } from '#shared/model/root-activity.ts';
 
 const MEMBER = '123456789012';
 const MANAGEMENT = '111122223333';

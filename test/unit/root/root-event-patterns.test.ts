@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ROOT_GUARD_EVENT_PATTERNS, ROOT_GUARD_EVENT_REGION } from '#shared/root/root-event-patterns.ts';
+import { ROOT_GUARD_EVENT_PATTERNS, ROOT_GUARD_EVENT_REGION } from '#shared/events/root-event-patterns.ts';
 
 describe('root-guard event patterns', () => {
   it('match successful root CreateAccessKey calls for the root user’s own key, not for IAM users', () => {

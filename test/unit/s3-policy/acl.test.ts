@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findPublicGrants, GROUP_URIS, normaliseAcl } from '#shared/s3/policy/acl.ts';
-import { InvalidAclError } from '#shared/s3/policy/errors.ts';
+import { findPublicGrants, GROUP_URIS, normaliseAcl } from '#shared/model/policy/acl.ts';
+import { InvalidAclError } from '#shared/model/policy/errors.ts';
 
 const OWNER_ID = '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be';
 

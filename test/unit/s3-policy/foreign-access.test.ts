@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findForeignStatements, type TrustBoundary } from '#shared/s3/policy/foreign-access.ts';
-import { normalisePolicy } from '#shared/s3/policy/policy-document.ts';
+import { findForeignStatements, type TrustBoundary } from '#shared/model/policy/foreign-access.ts';
+import { normalisePolicy } from '#shared/model/policy/policy-document.ts';
 
 const OWNER = '111122223333';
 const PARTNER = '444455556666';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidPolicyError } from '#shared/s3/policy/errors.ts';
-import { normalisePolicy, serializePolicy } from '#shared/s3/policy/policy-document.ts';
+import { InvalidPolicyError } from '#shared/model/policy/errors.ts';
+import { normalisePolicy, serializePolicy } from '#shared/model/policy/policy-document.ts';
 
 const statement = (overrides: Record<string, unknown> = {}) => ({
   Effect: 'Allow',

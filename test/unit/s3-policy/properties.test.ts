@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidPolicyError } from '#shared/s3/policy/errors.ts';
-import { normalisePolicy, serializePolicy } from '#shared/s3/policy/policy-document.ts';
-import { analyzePolicy } from '#shared/s3/policy/public-policy.ts';
+import { InvalidPolicyError } from '#shared/model/policy/errors.ts';
+import { normalisePolicy, serializePolicy } from '#shared/model/policy/policy-document.ts';
+import { analyzePolicy } from '#shared/model/policy/public-policy.ts';
 
 const stringOrList = (item: fc.Arbitrary<string>) =>
   fc.oneof(item, fc.array(item, { minLength: 1, maxLength: 3 }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalisePolicy } from '#shared/s3/policy/policy-document.ts';
-import { analyzePolicy } from '#shared/s3/policy/public-policy.ts';
+import { normalisePolicy } from '#shared/model/policy/policy-document.ts';
+import { analyzePolicy } from '#shared/model/policy/public-policy.ts';
 
 type Statement = Record<string, unknown>;
 

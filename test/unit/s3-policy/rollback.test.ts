@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { findForeignStatements } from '#shared/s3/policy/foreign-access.ts';
-import { normalisePolicy, type PolicyStatement } from '#shared/s3/policy/policy-document.ts';
-import { analyzePolicy } from '#shared/s3/policy/public-policy.ts';
-import { planPolicyRollback } from '#shared/s3/policy/rollback.ts';
+import { findForeignStatements } from '#shared/model/policy/foreign-access.ts';
+import { normalisePolicy, type PolicyStatement } from '#shared/model/policy/policy-document.ts';
+import { analyzePolicy } from '#shared/model/policy/public-policy.ts';
+import { planPolicyRollback } from '#shared/model/policy/rollback.ts';
 
 const legitimate = {
   Sid: 'Partner',

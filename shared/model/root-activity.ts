@@ -1,3 +1,4 @@
+import { IAM_EVENT_SOURCE, SIGN_IN_EVENT_SOURCE } from '#shared/events/event-sources.ts';
 import type { ApiCall } from '#shared/events/normalise.ts';
 
 /** A use of the root user that root-guard acts on, read from one CloudTrail event. */
@@ -24,15 +25,6 @@ export type RootActivityKind = RootActivity['kind'];
 export type Classification =
   | { readonly activity: RootActivity; readonly ignored?: undefined }
   | { readonly activity?: undefined; readonly ignored: string };
-
-export const IAM_EVENT_SOURCE = 'iam.amazonaws.com';
-export const SIGN_IN_EVENT_SOURCE = 'signin.amazonaws.com';
-
-/** Sign-in events come under two spellings of the detail type; an EventBridge rule must match both. */
-export const SIGN_IN_DETAIL_TYPES = [
-  'AWS Console Sign In via CloudTrail',
-  'AWS Console Signin via CloudTrail',
-] as const;
 
 /** The root user's ARN, used as the alert and audit resource. */
 export const rootArnOf = (accountId: string): string => `arn:aws:iam::${accountId}:root`;

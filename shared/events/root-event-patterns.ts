@@ -1,4 +1,4 @@
-import { IAM_EVENT_SOURCE, SIGN_IN_DETAIL_TYPES, SIGN_IN_EVENT_SOURCE } from './root-activity.ts';
+import { IAM_EVENT_SOURCE, SIGN_IN_DETAIL_TYPES, SIGN_IN_EVENT_SOURCE } from './event-sources.ts';
 
 /**
  * The EventBridge patterns that feed root-guard, as plain JSON for the CDK app. IAM and sign-in

@@ -1,6 +1,6 @@
 import type { ControlId, Severity } from '#shared/contracts/controls.ts';
+import type { RootActivity, RootActivityKind } from '#shared/model/root-activity.ts';
 import type { Policy } from '#shared/policy/schema.ts';
-import type { RootActivity, RootActivityKind } from './root-activity.ts';
 
 /** What Warden knows besides the event when it judges a root activity. */
 export interface RootContext {

@@ -1,5 +1,5 @@
-import type { AccountState } from '#shared/s3/account/account-state.ts';
-import { type BucketState, type BucketStatePart, CONTEXT_PARTS } from '#shared/s3/bucket-state.ts';
+import type { AccountState } from './account.ts';
+import { type BucketState, type BucketStatePart, CONTEXT_PARTS } from './bucket.ts';
 
 /** A policy as a document (what people and `undo` read); the raw text when it is not JSON. */
 function policyView(text: string): unknown {
