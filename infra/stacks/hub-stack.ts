@@ -1,17 +1,20 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import {
   type ForwardedEvents,
   type FunctionName,
+  ONE_INSTALL_PER_ACCOUNT,
   type ResourceNames,
   resourceNames,
 } from '#shared/config/names.ts';
+import { ConfigError } from '#shared/errors/errors.ts';
+import { ROOT_EVENT_KINDS } from '#shared/events/root-event-patterns.ts';
 import { METRICS_NAMESPACE } from '#shared/observability/observability.ts';
 import type { Policy } from '#shared/policy/schema.ts';
-import { ROOT_EVENT_KINDS } from '#shared/root/root-event-patterns.ts';
 import type { ForwarderRegion } from '../config/deployment-regions.ts';
 import { forwardingRuleArn } from '../config/forwarding.ts';
 import { ownSessionArns } from '../config/own-sessions.ts';
@@ -73,7 +76,10 @@ export class HubStack extends Stack {
 
   constructor(scope: Construct, id: string, props: HubStackProps) {
     super(scope, id, props);
+    refuseAnotherHubInTheAccount(this);
     const names = props.names ?? resourceNames();
+    // At deploy: a second install in this account, whatever its region or prefix, fails on this name.
+    new iam.CfnGroup(this, 'OneInstallPerAccount', { groupName: ONE_INSTALL_PER_ACCOUNT, path: '/warden/' });
     // Serialised first: an oversized policy fails synth before anything else is built.
     const serialisedPolicy = policyEnvironmentValue(props.policy);
     const ownSessions = ownSessionArns(this, names);
@@ -171,6 +177,11 @@ export class HubStack extends Stack {
     });
   }
 
+  /** Whether a stack is a Warden hub (for the one-hub-per-account check). */
+  static isHub(node: unknown): node is HubStack {
+    return node instanceof HubStack;
+  }
+
   /** An event the guard rejected or a repair that failed: someone must look, at the first one. */
   private alarmOnGuardFailures(guard: GuardFunction): void {
     const { service } = guard;
@@ -228,4 +239,25 @@ export class HubStack extends Stack {
       },
     });
   }
+}
+
+/**
+ * At synth: an app that defines a second hub for the same account (or for an account not known
+ * until deploy, which may be the same) is refused before anything is deployed. Two hubs in one
+ * account fight over every bucket (see ONE_INSTALL_PER_ACCOUNT).
+ */
+function refuseAnotherHubInTheAccount(hub: HubStack): void {
+  const others = hub.node.root.node
+    .findAll()
+    .filter((node): node is HubStack => HubStack.isHub(node) && node !== hub);
+  const known = (account: string) => !Token.isUnresolved(account);
+  const clash = others.find(
+    (other) => !(known(other.account) && known(hub.account) && other.account !== hub.account),
+  );
+  if (clash)
+    throw new ConfigError(
+      `Warden allows one hub per account: ${hub.node.path} (${hub.region}) and ${clash.node.path} (${clash.region}) ` +
+        "would deploy to the same account and re-encrypt each other's buckets forever. Keep one hub; watch more " +
+        'regions with deployment.regions, more accounts with organization mode.',
+    );
 }

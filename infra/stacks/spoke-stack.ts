@@ -21,11 +21,12 @@ import {
   type FunctionName,
   functionSessionArns,
   MEMBER_ROLE_SESSION_PREFIX,
+  ONE_INSTALL_PER_ACCOUNT,
   type ResourceNames,
   spokeRuleName,
 } from '#shared/config/names.ts';
 import { S3_ACCOUNT_EVENT_NAMES, S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
-import { ROOT_GUARD_EVENT_PATTERNS, ROOT_GUARD_EVENT_REGION } from '#shared/root/root-event-patterns.ts';
+import { ROOT_GUARD_EVENT_PATTERNS, ROOT_GUARD_EVENT_REGION } from '#shared/events/root-event-patterns.ts';
 import { allowAlarmPublishing, notifyOnAlarm } from '../constructs/alarm-topic.ts';
 import { RULE_TARGET_MAX_EVENT_AGE, RULE_TARGET_RETRY_ATTEMPTS } from '../constructs/cloudtrail-rule.ts';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
@@ -213,6 +214,18 @@ export class SpokeStack extends Stack {
       },
     });
     (this.memberRole.node.defaultChild as CfnResource).cfnOptions.condition = createsRole;
+    // A member account repaired by this hub must not also run a Warden of its own (or another
+    // organization's spokes): the IAM name every install claims, once per account, outside the hub's.
+    const marksTheInstall = new CfnCondition(this, 'MarksTheInstall', {
+      expression: Fn.conditionAnd(
+        createsRole,
+        Fn.conditionNot(Fn.conditionEquals(Aws.ACCOUNT_ID, hubAccountId)),
+      ),
+    });
+    new iam.CfnGroup(this, 'OneInstallPerAccount', {
+      groupName: ONE_INSTALL_PER_ACCOUNT,
+      path: '/warden/',
+    }).cfnOptions.condition = marksTheInstall;
     NagSuppressions.addResourceSuppressions(this.memberRole, [
       {
         id: 'AwsSolutions-IAM5',

@@ -1,4 +1,4 @@
-import type { RootEventKind } from '#shared/root/root-event-patterns.ts';
+import type { RootEventKind } from '#shared/events/root-event-patterns.ts';
 
 /**
  * Physical names shared by the CDK stack and local mode, so both provision the same resources.
@@ -20,6 +20,15 @@ export interface ResourceNames {
   readonly functionRole: (functionName: FunctionName) => string;
   readonly functionName: (functionName: FunctionName) => string;
 }
+
+/**
+ * One Warden per account: two installs would each re-encrypt the buckets the other just pointed at
+ * its own key, and each take the other's fixes for someone's change, forever. Every hub (and every
+ * organization spoke in a member account) creates an IAM group of this fixed name, whatever the prefix:
+ * IAM names are account-wide, so a second install in any region fails to deploy with
+ * "warden-one-install-per-account already exists in stack <the first install>".
+ */
+export const ONE_INSTALL_PER_ACCOUNT = 'warden-one-install-per-account';
 
 /** The Lambda functions Warden deploys; each has `functions/<name>/index.ts` and a bundle in `dist/functions/<name>/`. */
 export const FUNCTION_NAMES = ['s3-guard', 'root-guard', 'notify-slack'] as const;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { S3_ACCOUNT_EVENT_NAMES, S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
-import { ROOT_GUARD_EVENT_PATTERNS } from '#shared/root/root-event-patterns.ts';
+import { ROOT_GUARD_EVENT_PATTERNS } from '#shared/events/root-event-patterns.ts';
 import { DEFAULT_ENABLED_REGIONS } from '../../infra/config/deployment-regions.ts';
 import { SPOKE_ACCOUNT_ACTIONS, SPOKE_BUCKET_ACTIONS } from '../../infra/stacks/spoke-stack.ts';
 import { createWardenApp } from '../../infra/warden-app.ts';
@@ -107,10 +107,11 @@ describe('spoke template', () => {
     { Type: string; Properties: Properties; Condition?: string }
   >;
 
-  it('contains only rules, IAM roles, the bucket key, a dead-letter queue and alarms: no Lambda, no assets', () => {
+  it('contains only rules, IAM roles, the bucket key, a dead-letter queue, alarms and the install mark: no Lambda, no assets', () => {
     expect([...new Set(Object.values(resources).map((r) => r.Type))].sort()).toEqual([
       'AWS::CloudWatch::Alarm',
       'AWS::Events::Rule',
+      'AWS::IAM::Group',
       'AWS::IAM::Role',
       'AWS::KMS::Alias',
       'AWS::KMS::Key',
