@@ -237,7 +237,7 @@ export function demoScenarios(): Scenario[] {
     {
       title: "Warden's own change",
       story:
-        "Warden's fixes are CloudTrail events too. The EventBridge rule excludes its roles and the handler checks again, so it never loops.",
+        "Warden's fixes are CloudTrail events too. The EventBridge rule excludes its functions' own sessions (role and function name, not the role alone) and the handler checks again, so it never loops.",
       resource: 'demo-new-bucket',
       describe: bucketState('demo-new-bucket'),
       event: fromSample('s3/put-bucket-encryption-by-warden.json', 'demo-new-bucket'),
