@@ -9,7 +9,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { type AwsTarget, clientConfig } from '#shared/aws/client-config.ts';
+import { type AwsTarget, clientConfig } from '#shared/aws/clients.ts';
 import {
   type ForwardedEvents,
   type FunctionName,
@@ -29,10 +29,10 @@ import {
   runDoctor,
 } from '#shared/doctor/doctor.ts';
 import { ConfigError } from '#shared/errors/errors.ts';
+import { ROOT_EVENT_KINDS, ROOT_GUARD_EVENT_PATTERNS } from '#shared/events/root-event-patterns.ts';
 import { localCredentials } from '#shared/local/credentials.ts';
 import { readLocalConfig } from '#shared/local/local-config.ts';
 import type { Policy } from '#shared/policy/schema.ts';
-import { ROOT_EVENT_KINDS, ROOT_GUARD_EVENT_PATTERNS } from '#shared/root/root-event-patterns.ts';
 import { type DeploymentRegions, resolveDeploymentRegions } from '../infra/config/deployment-regions.ts';
 
 export type DoctorTarget =

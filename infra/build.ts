@@ -1,8 +1,9 @@
 /**
- * The one build: each function's handler becomes `dist/functions/<name>/index.mjs`
- * (ESM, minified, AWS SDK bundled). CDK deploys these files; local mode and the tests run them.
+ * The one build: each function's handler becomes `dist/functions/<name>/index.mjs` (ESM, minified,
+ * AWS SDK bundled), and what it loads only on demand (dynamic `import()`) a chunk beside it. CDK
+ * deploys each folder whole; local mode and the tests run the same files.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
@@ -12,12 +13,18 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DIST_FUNCTIONS = join(ROOT, 'dist', 'functions');
 const DIST_META = join(ROOT, 'dist', 'meta');
 
-export const bundlePath = (name: FunctionName): string => join(DIST_FUNCTIONS, name, 'index.mjs');
+export const bundleDir = (name: FunctionName): string => join(DIST_FUNCTIONS, name);
+export const bundlePath = (name: FunctionName): string => join(bundleDir(name), 'index.mjs');
 
 export function buildOptions(name: FunctionName): BuildOptions {
   return {
-    entryPoints: [join(ROOT, 'functions', name, 'index.ts')],
-    outfile: bundlePath(name),
+    absWorkingDir: ROOT,
+    entryPoints: { index: join(ROOT, 'functions', name, 'index.ts') },
+    outdir: bundleDir(name),
+    outExtension: { '.js': '.mjs' },
+    // Code loaded on demand (dynamic import) becomes a chunk beside the entry, fetched only when needed.
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
     bundle: true,
     platform: 'node',
     target: 'node22',
@@ -34,10 +41,20 @@ export function buildOptions(name: FunctionName): BuildOptions {
   };
 }
 
+/** Builds one function; chunks of earlier builds are removed, so the folder CDK ships holds only this build. */
+export async function buildFunction(name: FunctionName) {
+  const result = await build(buildOptions(name));
+  const written = new Set(Object.keys(result.metafile?.outputs ?? {}).map((file) => join(ROOT, file)));
+  for (const file of readdirSync(bundleDir(name))) {
+    if (!written.has(join(bundleDir(name), file))) rmSync(join(bundleDir(name), file), { force: true });
+  }
+  return result;
+}
+
 export async function buildAll(): Promise<void> {
   await Promise.all(
     FUNCTION_NAMES.map(async (name) => {
-      const result = await build(buildOptions(name));
+      const result = await buildFunction(name);
       // Kept outside the function folder so it is not deployed; the benchmark reads it.
       mkdirSync(DIST_META, { recursive: true });
       writeFileSync(join(DIST_META, `${name}.json`), JSON.stringify(result.metafile));

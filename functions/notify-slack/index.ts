@@ -3,7 +3,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { createNotifySlack } from '#shared/slack/notify-slack.ts';
-import { createNotifySlackRuntime } from '#shared/slack/runtime.ts';
+import { createNotifySlackRuntime } from './wiring.ts';
 
 // Cold start: validate config (fail fast) and build clients once; the webhook URL is read on first use.
 const { logger, metrics, deps } = createNotifySlackRuntime();

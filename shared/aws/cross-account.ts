@@ -1,4 +1,4 @@
-import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { callAws } from '#shared/errors/errors.ts';
 import type { Clock } from '#shared/observability/observability.ts';
@@ -121,9 +121,13 @@ export function crossAccountClients<Clients>(options: CrossAccountOptions<Client
 
 export type ClientsFor<Clients> = (request: ClientsRequest) => Promise<Clients>;
 
-/** `AssumeRole` through STS (a regional endpoint: the client's region). One hour, the default role maximum. */
+/**
+ * `AssumeRole` through STS (a regional endpoint: the client's region). One hour, the default role
+ * maximum. The STS SDK is loaded on the first call: only organization mode's member accounts need it.
+ */
 export function stsAssumeRole(sts: Pick<STSClient, 'send'>, durationSeconds = 3_600): AssumeRole {
   return async ({ roleArn, sessionName }) => {
+    const { AssumeRoleCommand } = await import('./on-demand/sts.ts');
     const output = await sts.send(
       new AssumeRoleCommand({
         RoleArn: roleArn,

@@ -7,7 +7,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
-import { clientConfig, s3ClientConfig, s3ControlClientConfig } from '#shared/aws/client-config.ts';
+import { clientConfig, s3ClientConfig, s3ControlClientConfig } from '#shared/aws/clients.ts';
 import { localCredentials } from './credentials.ts';
 
 export interface LocalTarget {

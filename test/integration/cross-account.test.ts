@@ -8,7 +8,7 @@ import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { clientConfig, s3ClientConfig } from '#shared/aws/client-config.ts';
+import { clientConfig, s3ClientConfig } from '#shared/aws/clients.ts';
 import { resourceNames } from '#shared/config/names.ts';
 import { invokeLocal } from '#shared/local/invoke.ts';
 import { writeLocalConfig } from '#shared/local/local-config.ts';

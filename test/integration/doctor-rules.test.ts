@@ -1,11 +1,11 @@
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
-import { clientConfig } from '#shared/aws/client-config.ts';
+import { clientConfig } from '#shared/aws/clients.ts';
 import { resourceNames } from '#shared/config/names.ts';
 import { S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
 import { checkRules, type ExpectedRule } from '#shared/doctor/doctor.ts';
+import { ROOT_GUARD_EVENT_PATTERNS } from '#shared/events/root-event-patterns.ts';
 import { localCredentials } from '#shared/local/credentials.ts';
-import { ROOT_GUARD_EVENT_PATTERNS } from '#shared/root/root-event-patterns.ts';
 import { expectedRules } from '../../cli/doctor.ts';
 import { resolveDeploymentRegions } from '../../infra/config/deployment-regions.ts';
 import { makePolicy } from '../fixtures.ts';

@@ -3,7 +3,7 @@ import { DeleteBucketCommand } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { listAuditRecords } from '#shared/audit/audit-queries.ts';
-import { CLIENT_RETRY } from '#shared/aws/client-config.ts';
+import { CLIENT_RETRY } from '#shared/aws/clients.ts';
 import { RetryableAwsError } from '#shared/errors/errors.ts';
 import { CloudTrailEventSchema } from '#shared/events/cloudtrail-schema.ts';
 import { normaliseApiCall } from '#shared/events/normalise.ts';

@@ -1,7 +1,7 @@
 import { CreateAliasCommand, CreateKeyCommand, KMSClient, ListAliasesCommand } from '@aws-sdk/client-kms';
 import { type BucketLocationConstraint, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { clientConfig, s3ClientConfig } from '#shared/aws/client-config.ts';
+import { clientConfig, s3ClientConfig } from '#shared/aws/clients.ts';
 import { resourceNames } from '#shared/config/names.ts';
 import { invokeLocal } from '#shared/local/invoke.ts';
 import type { SampleEvent } from '#shared/local/sample-events.ts';

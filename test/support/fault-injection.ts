@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateEventBusCommand,
   EventBridgeClient,
@@ -7,10 +6,6 @@ import {
   PutRuleCommand,
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { S3Client } from '@aws-sdk/client-s3';
-import { S3ControlClient } from '@aws-sdk/client-s3-control';
-import { SNSClient } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -18,23 +13,19 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MetadataBearer } from '@smithy/types';
 import type { Context } from 'aws-lambda';
-import { snsAlertPublisher } from '#shared/alerts/publish-alert.ts';
-import { dynamoAuditLog } from '#shared/audit/audit-log.ts';
-import { dynamoBaselineStore } from '#shared/audit/baseline-store.ts';
-import { dynamoRemediationJournal } from '#shared/audit/remediation-journal.ts';
-import { clientConfig, s3ClientConfig, s3ControlClientConfig } from '#shared/aws/client-config.ts';
+import { clientConfig } from '#shared/aws/clients.ts';
+import type { GuardConfig } from '#shared/config/load-config.ts';
 import { FUNCTION_NAMES, type FunctionName, resourceNames } from '#shared/config/names.ts';
-import { dynamoOnce, runEveryTime } from '#shared/idempotency/idempotency.ts';
+import { runEveryTime } from '#shared/idempotency/idempotency.ts';
 import { localCredentials } from '#shared/local/credentials.ts';
 import { localOwnSessionArns } from '#shared/local/function-env.ts';
 import type { LocalConfig } from '#shared/local/local-config.ts';
-import { systemClock, type WardenMetric } from '#shared/observability/observability.ts';
+import type { WardenMetric } from '#shared/observability/observability.ts';
 import type { Policy } from '#shared/policy/schema.ts';
-import { createS3Guard } from '#shared/remediation/s3-guard.ts';
-import { kmsKeyReader } from '#shared/s3/kms-key.ts';
+import { createS3Guard } from '../../functions/s3-guard/s3-guard.ts';
+import { buildS3GuardDeps } from '../../functions/s3-guard/wiring.ts';
 
 /**
  * A fault layer for real SDK v3 clients: a middleware that sits inside the SDK's retry loop and,
@@ -207,7 +198,7 @@ export function roundTrips(calls: readonly Pick<RecordedCall, 'start' | 'end'>[]
   return waves;
 }
 
-/** The real s3-guard use case, wired as shared/runtime/guard-runtime.ts wires it, with every client behind the fault layer. */
+/** The real s3-guard use case, wired by s3-guard's own wiring, with every client behind the fault layer. */
 export interface InstrumentedGuardOptions {
   readonly config: LocalConfig;
   readonly policy: Policy;
@@ -226,10 +217,19 @@ export interface LogLine {
 
 export function instrumentedS3Guard(options: InstrumentedGuardOptions) {
   const { config, policy, layer } = options;
-  const target = { endpoint: config.endpoint, region: config.region, credentials: localCredentials() };
-  const dynamodb = layer.attach(new DynamoDBClient(clientConfig(target)), 'dynamodb');
-  const documents = DynamoDBDocumentClient.from(dynamodb);
-  const kmsKeyArn = options.kmsKeyArn ?? config.kmsKeyArn;
+  const guardConfig: GuardConfig = {
+    region: config.region,
+    kmsKeyArn: options.kmsKeyArn ?? config.kmsKeyArn,
+    alertTopicArn: config.alertTopicArn,
+    idempotencyTable: config.idempotencyTable,
+    auditTable: config.auditTable,
+    ownSessionArns: localOwnSessionArns(config),
+    policy,
+  };
+  const deps = buildS3GuardDeps(guardConfig, {
+    aws: { endpoint: config.endpoint, credentials: localCredentials() },
+    wrapClient: (client, service) => layer.attach(client, service),
+  });
   const logs: LogLine[] = [];
   const logAt =
     (level: LogLine['level']) =>
@@ -237,29 +237,20 @@ export function instrumentedS3Guard(options: InstrumentedGuardOptions) {
       const fields = Object.assign({}, ...extra.filter((item) => typeof item === 'object' && item !== null));
       logs.push({ level, message, fields });
     };
-  const once = dynamoOnce(dynamodb, config.idempotencyTable, 's3-guard');
   const metrics: { name: WardenMetric; dimensions?: Readonly<Record<string, string>> }[] = [];
   const guard = createS3Guard({
-    config: { kmsKeyArn, ownSessionArns: localOwnSessionArns(config), policy },
-    s3: layer.attach(new S3Client(s3ClientConfig(target)), 's3'),
-    s3Control: layer.attach(new S3ControlClient(s3ControlClientConfig(target)), 's3control'),
-    kmsKeys: kmsKeyReader(layer.attach(new KMSClient(clientConfig(target)), 'kms'), kmsKeyArn),
-    alerts: snsAlertPublisher(layer.attach(new SNSClient(clientConfig(target)), 'sns'), config.alertTopicArn),
-    audit: dynamoAuditLog(documents, config.auditTable),
-    baselines: dynamoBaselineStore(documents, config.auditTable),
-    journal: dynamoRemediationJournal(documents, config.auditTable, systemClock.now),
+    ...deps,
     log: { debug: logAt('debug'), info: logAt('info'), warn: logAt('warn'), error: logAt('error') },
     metrics: {
       count: (name, dimensions) => void metrics.push({ name, ...(dimensions ? { dimensions } : {}) }),
     },
-    clock: systemClock,
-    once: options.idempotency === 'none' ? runEveryTime : once,
+    once: options.idempotency === 'none' ? runEveryTime : deps.once,
     // Account settings show at once in the emulator: no waiting between read-backs.
     pause: async () => {},
   });
   // As guardHandler does per invocation, once the guard's steps exist: in-progress records expire
   // with the (here: one minute) deadline.
-  once.registerLambdaContext({ getRemainingTimeInMillis: () => 60_000 } as Context);
+  deps.once.registerLambdaContext({ getRemainingTimeInMillis: () => 60_000 } as Context);
   return { guard, logs, metrics };
 }
 

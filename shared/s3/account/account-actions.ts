@@ -1,8 +1,6 @@
-import { PutPublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
 import { AccessDeniedError, callAws } from '#shared/errors/errors.ts';
 import type { AccountAction } from '#shared/model/account.ts';
-import { type ActionTense, verb } from '#shared/model/action-tense.ts';
-import { ALL_BLOCKED, type PublicAccessBlock } from '#shared/model/bucket.ts';
+import { ALL_BLOCKED } from '#shared/model/bucket.ts';
 import type { AccountStateDeps } from './account-state.ts';
 
 /**
@@ -16,6 +14,8 @@ export const ORGANIZATION_MANAGED_EXPLANATION =
   'to Warden’s role. Warden does not retry.';
 
 export async function applyAccountAction(deps: AccountStateDeps, action: AccountAction): Promise<void> {
+  // Loaded on demand, as in account-state.ts.
+  const { PutPublicAccessBlockCommand } = await import('#shared/aws/on-demand/s3-control.ts');
   const command = new PutPublicAccessBlockCommand({
     AccountId: action.accountId,
     PublicAccessBlockConfiguration: { ...(action.configuration ?? ALL_BLOCKED) },

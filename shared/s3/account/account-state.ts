@@ -1,7 +1,7 @@
-import { GetPublicAccessBlockCommand, type S3ControlClient } from '@aws-sdk/client-s3-control';
+import type { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { callAws } from '#shared/errors/errors.ts';
 import type { AccountState, AccountStatePart } from '#shared/model/account.ts';
-import { NONE_BLOCKED, type PublicAccessBlock } from '#shared/model/bucket.ts';
+import { NONE_BLOCKED } from '#shared/model/bucket.ts';
 
 export interface AccountStateDeps {
   /** Build it with `s3ControlClientConfig` so it reaches a local emulator too. */
@@ -11,6 +11,8 @@ export interface AccountStateDeps {
 const errorName = (error: unknown): string | undefined => (error as { name?: string } | null)?.name;
 
 async function readAccountPublicAccessBlock(deps: AccountStateDeps, accountId: string) {
+  // Loaded on demand: most events concern a bucket, and S3 Control stays off the cold start.
+  const { GetPublicAccessBlockCommand } = await import('#shared/aws/on-demand/s3-control.ts');
   try {
     const output = await deps.s3Control.send(new GetPublicAccessBlockCommand({ AccountId: accountId }));
     const config = output.PublicAccessBlockConfiguration ?? {};

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { s3ControlClientConfig } from '#shared/aws/client-config.ts';
+import { s3ControlClientConfig } from '#shared/aws/clients.ts';
 
 describe('s3ControlClientConfig', () => {
   it('sends every request to the plain local endpoint, without the account-id host prefix', () => {

@@ -1,14 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { clientConfig } from '#shared/aws/client-config.ts';
+import { clientFactory } from '#shared/aws/clients.ts';
 import { createObservability, systemClock } from '#shared/observability/observability.ts';
-import { loadNotifySlackConfig } from './config.ts';
-import { sqsDeadLetterSink } from './dead-letter.ts';
-import { dynamoDbSlackBudget } from './dynamodb-budget.ts';
-import type { NotifySlackDeps } from './notify-slack.ts';
-import { postToWebhook } from './webhook-client.ts';
-import { secretsManagerWebhookUrl } from './webhook-secret.ts';
+import { loadNotifySlackConfig } from '#shared/slack/config.ts';
+import { sqsDeadLetterSink } from '#shared/slack/dead-letter.ts';
+import { dynamoDbSlackBudget } from '#shared/slack/dynamodb-budget.ts';
+import type { NotifySlackDeps } from '#shared/slack/notify-slack.ts';
+import { postToWebhook } from '#shared/slack/webhook-client.ts';
+import { secretsManagerWebhookUrl } from '#shared/slack/webhook-secret.ts';
 
 /**
  * Real dependencies of notify-slack, built once per cold start. The webhook URL is not read here:
@@ -17,15 +17,15 @@ import { secretsManagerWebhookUrl } from './webhook-secret.ts';
 export function createNotifySlackRuntime(env: NodeJS.ProcessEnv = process.env) {
   const config = loadNotifySlackConfig(env);
   const { logger, metrics, recorder } = createObservability('notify-slack');
-  const target = { region: config.region };
-  const secrets = new SecretsManagerClient(clientConfig(target));
-  const sqs = new SQSClient(clientConfig(target));
-  const dynamodb = new DynamoDBClient(clientConfig(target));
+  const aws = clientFactory({ region: config.region });
   const deps: NotifySlackDeps = {
-    webhookUrl: secretsManagerWebhookUrl(secrets, config.webhookSecretArn),
+    webhookUrl: secretsManagerWebhookUrl(
+      aws.make(SecretsManagerClient, 'secretsmanager'),
+      config.webhookSecretArn,
+    ),
     post: (url, message, options) => postToWebhook(url, message, options),
-    deadLetter: sqsDeadLetterSink(sqs, config.deadLetterQueueUrl),
-    budget: dynamoDbSlackBudget(dynamodb, config.idempotencyTable),
+    deadLetter: sqsDeadLetterSink(aws.make(SQSClient, 'sqs'), config.deadLetterQueueUrl),
+    budget: dynamoDbSlackBudget(aws.make(DynamoDBClient, 'dynamodb'), config.idempotencyTable),
     log: logger,
     metrics: recorder,
     clock: systemClock,

@@ -3,7 +3,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { snsAlertPublisher } from '#shared/alerts/publish-alert.ts';
 import { dynamoAuditLog } from '#shared/audit/audit-log.ts';
-import { clientConfig } from '#shared/aws/client-config.ts';
+import { clientFactory } from '#shared/aws/clients.ts';
 import { dynamoOnce, type LambdaOnceWrapper } from '#shared/idempotency/idempotency.ts';
 import { createObservability, systemClock } from '#shared/observability/observability.ts';
 import { rootStsClient, stsAssumeRoot } from './assume-root.ts';
@@ -18,13 +18,14 @@ import { loadRootGuardConfig } from './root-guard-config.ts';
 export function createRootGuardRuntime(env: NodeJS.ProcessEnv = process.env) {
   const config = loadRootGuardConfig(env);
   const { logger, metrics, recorder } = createObservability('root-guard');
-  const target = { region: config.region };
-  const dynamodb = new DynamoDBClient(clientConfig(target));
+  const aws = clientFactory({ region: config.region });
+  const dynamodb = aws.make(DynamoDBClient, 'dynamodb');
   const deps: RootGuardDeps & { readonly once: LambdaOnceWrapper } = {
     config,
-    assumeRootCredentials: stsAssumeRoot(rootStsClient(target)),
+    // AssumeRoot needs a regional STS endpoint (see assume-root.ts).
+    assumeRootCredentials: stsAssumeRoot(rootStsClient(aws.target)),
     rootIam: rootIamClientFactory(config.region),
-    alerts: snsAlertPublisher(new SNSClient(clientConfig(target)), config.alertTopicArn),
+    alerts: snsAlertPublisher(aws.make(SNSClient, 'sns'), config.alertTopicArn),
     audit: dynamoAuditLog(DynamoDBDocumentClient.from(dynamodb), config.auditTable),
     log: logger,
     metrics: recorder,
