@@ -1,6 +1,6 @@
-import { createRootGuard } from '#shared/root/root-guard.ts';
-import { createRootGuardRuntime } from '#shared/root/root-guard-runtime.ts';
-import { guardHandler } from '#shared/runtime/guard-handler.ts';
+import { guardHandler } from '#shared/guard/handler.ts';
+import { createRootGuard } from './root-guard.ts';
+import { createRootGuardRuntime } from './wiring.ts';
 
 // Cold start: validate config (fail fast) and build clients once.
 const runtime = createRootGuardRuntime();

@@ -1,6 +1,6 @@
 import type * as events from 'aws-cdk-lib/aws-events';
 import { S3_ACCOUNT_EVENT_NAMES, S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
-import { ROOT_GUARD_EVENT_PATTERNS, type RootEventKind } from '#shared/root/root-event-patterns.ts';
+import { ROOT_GUARD_EVENT_PATTERNS, type RootEventKind } from '#shared/events/root-event-patterns.ts';
 
 export interface CloudTrailPatternProps {
   /** EventBridge `source`, e.g. `aws.s3`. */

@@ -7,7 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { type ForwardedEvents, forwardingRuleName, type ResourceNames } from '#shared/config/names.ts';
-import { ROOT_EVENT_KINDS } from '#shared/root/root-event-patterns.ts';
+import { ROOT_EVENT_KINDS } from '#shared/events/root-event-patterns.ts';
 import type { ForwarderRegion } from '../config/deployment-regions.ts';
 import { hubBusArn } from '../config/forwarding.ts';
 import { ownSessionArns } from '../config/own-sessions.ts';

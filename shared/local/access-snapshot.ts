@@ -6,7 +6,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { GetPublicAccessBlockCommand, type S3ControlClient } from '@aws-sdk/client-s3-control';
-import type { PublicAccessBlock } from '#shared/s3/bucket-state.ts';
+import type { PublicAccessBlock } from '#shared/model/bucket.ts';
 
 /** Read-backs of who can reach a bucket (policy, ACL, Object Ownership) and of the account's Block Public Access. */
 

@@ -6,7 +6,7 @@ import {
   PutPublicAccessBlockCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { ALL_BLOCKED, type PublicAccessBlock } from '#shared/s3/bucket-state.ts';
+import { ALL_BLOCKED, type PublicAccessBlock } from '#shared/model/bucket.ts';
 
 /** The configuration a demo or test bucket should start from. */
 export interface BucketSetup {

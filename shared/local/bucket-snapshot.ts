@@ -1,5 +1,5 @@
 import { GetBucketEncryptionCommand, GetPublicAccessBlockCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { PublicAccessBlock } from '#shared/s3/bucket-state.ts';
+import type { PublicAccessBlock } from '#shared/model/bucket.ts';
 
 /** A bucket's encryption and Block Public Access as the emulator reports them; `null` = not configured. */
 export interface BucketSnapshot {

@@ -11,15 +11,9 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { callAws } from '#shared/errors/errors.ts';
-import { type ActionTense, verb } from '#shared/model/action-tense.ts';
-import {
-  ALL_BLOCKED,
-  type EncryptionRule,
-  type ObjectOwnership,
-  type PublicAccessBlock,
-} from '#shared/model/bucket.ts';
+import { ALL_BLOCKED } from '#shared/model/bucket.ts';
 import { type BucketAction, isPrivateAcl } from '#shared/model/bucket-actions.ts';
-import type { AclGrant, BucketAcl } from '#shared/model/policy/acl.ts';
+import type { AclGrant } from '#shared/model/policy/acl.ts';
 
 export interface BucketActionDeps {
   readonly s3: Pick<S3Client, 'send'>;

@@ -8,7 +8,6 @@ import {
   type ServerSideEncryptionRule,
 } from '@aws-sdk/client-s3';
 import { callAws, ResourceGoneError } from '#shared/errors/errors.ts';
-import type { KeyStatus } from '#shared/model/bucket.ts';
 import {
   type BucketState,
   type BucketStatePart,
@@ -16,7 +15,7 @@ import {
   NONE_BLOCKED,
   type ObjectOwnership,
 } from '#shared/model/bucket.ts';
-import { type BucketAcl, normaliseAcl } from '#shared/model/policy/acl.ts';
+import { normaliseAcl } from '#shared/model/policy/acl.ts';
 import type { KmsKeyReader } from './kms-key.ts';
 
 export interface BucketStateDeps {
@@ -111,15 +110,14 @@ export async function readBucketState(
   parts: ReadonlySet<BucketStatePart>,
 ): Promise<BucketState> {
   return callAws(`reading the configuration of bucket ${bucket}`, async () => {
-    const [encryption, publicAccessBlock, wardenKey, policy, acl, ownershipControls] =
-      await Promise.all([
-        when(parts.has('encryption'), () => readEncryption(deps, bucket, accountId)),
-        when(parts.has('publicAccessBlock'), () => readPublicAccessBlock(deps, bucket, accountId)),
-        when(parts.has('wardenKey'), () => deps.kmsKeys.status()),
-        when(parts.has('policy'), () => readPolicy(deps, bucket, accountId)),
-        when(parts.has('acl'), () => readAcl(deps, bucket, accountId)),
-        when(parts.has('ownershipControls'), () => readOwnershipControls(deps, bucket, accountId)),
-      ]);
+    const [encryption, publicAccessBlock, wardenKey, policy, acl, ownershipControls] = await Promise.all([
+      when(parts.has('encryption'), () => readEncryption(deps, bucket, accountId)),
+      when(parts.has('publicAccessBlock'), () => readPublicAccessBlock(deps, bucket, accountId)),
+      when(parts.has('wardenKey'), () => deps.kmsKeys.status()),
+      when(parts.has('policy'), () => readPolicy(deps, bucket, accountId)),
+      when(parts.has('acl'), () => readAcl(deps, bucket, accountId)),
+      when(parts.has('ownershipControls'), () => readOwnershipControls(deps, bucket, accountId)),
+    ]);
     return {
       bucket,
       accountId,

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { type WireAlert, WireAlertSchema } from '#shared/contracts/alert.ts';
 import type { WireOutcome } from '#shared/contracts/outcomes.ts';
-import { describeIssues } from '#shared/remediation/reject.ts';
+import { describeIssues } from '#shared/guard/reject.ts';
 import { AlarmNotificationSchema, type SlackAlarm, toSlackAlarm } from './alarm.ts';
 
 /**

@@ -1,5 +1,5 @@
+import { describeIssues } from '#shared/guard/reject.ts';
 import type { Clock, Log, MetricsRecorder } from '#shared/observability/observability.ts';
-import { describeIssues } from '#shared/remediation/reject.ts';
 import { alarmKey, type SlackAlarm } from './alarm.ts';
 import {
   bySeverity,

@@ -1,8 +1,8 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { S3_ACCOUNT_EVENT_NAMES } from '#shared/controls/registry.ts';
+import { ROOT_GUARD_EVENT_PATTERNS } from '#shared/events/root-event-patterns.ts';
 import { loadPolicyFile } from '#shared/policy/load-policy.ts';
-import { ROOT_GUARD_EVENT_PATTERNS } from '#shared/root/root-event-patterns.ts';
 import { DEFAULT_ENABLED_REGIONS, resolveDeploymentRegions } from '../../infra/config/deployment-regions.ts';
 import { arnOf, logicalId } from './support/logical-id.ts';
 import { policyFileWith, synthApp } from './support/synth-hub.ts';

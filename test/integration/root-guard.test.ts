@@ -9,9 +9,9 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { snsAlertPublisher } from '#shared/alerts/publish-alert.ts';
 import { dynamoAuditLog } from '#shared/audit/audit-log.ts';
 import { dynamoOnce } from '#shared/idempotency/idempotency.ts';
-import type { AssumeRootCredentials } from '#shared/root/assume-root.ts';
-import { rootIamClientFactory } from '#shared/root/root-access-keys.ts';
-import { createRootGuard } from '#shared/root/root-guard.ts';
+import type { AssumeRootCredentials } from '../../functions/root-guard/assume-root.ts';
+import { rootIamClientFactory } from '../../functions/root-guard/root-access-keys.ts';
+import { createRootGuard } from '../../functions/root-guard/root-guard.ts';
 import { loadApiCall, makePolicy } from '../fixtures.ts';
 import { localConfig, makeClients, takeAlerts } from '../support/local-env.ts';
 

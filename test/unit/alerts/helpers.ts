@@ -1,6 +1,6 @@
-import { buildAlert } from '#shared/alerts/alert.ts';
 import type { Alert } from '#shared/contracts/alert.ts';
 import type { ControlOutcome } from '#shared/contracts/outcomes.ts';
+import { buildAlert } from '#shared/guard/alert.ts';
 import { loadApiCall } from '../../fixtures.ts';
 
 const BUCKET = 'example-bucket';
@@ -31,10 +31,10 @@ const publicAccessDetected: ControlOutcome = {
 
 /** An alert s3-guard would raise for the DeleteBucketEncryption sample, with the given outcomes. */
 export function alertWith(outcomes: readonly ControlOutcome[] = [encryptionFixed]): Alert {
+  const call = loadApiCall('s3/delete-bucket-encryption.json');
   const alert = buildAlert(
-    loadApiCall('s3/delete-bucket-encryption.json'),
-    'AWS::S3::Bucket',
-    BUCKET,
+    call,
+    { resourceType: 'AWS::S3::Bucket', resource: BUCKET, accountId: call.accountId },
     outcomes,
   );
   if (!alert) throw new Error('the outcomes raise no alert');

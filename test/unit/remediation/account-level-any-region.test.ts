@@ -8,8 +8,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import 'aws-sdk-client-mock-vitest/extend';
 import type { ClientsRequest } from '#shared/aws/cross-account.ts';
-import { createS3Guard, type S3Clients } from '#shared/remediation/s3-guard.ts';
 import type { KmsKeyReader } from '#shared/s3/kms-key.ts';
+import { createS3Guard, type S3Clients } from '../../../functions/s3-guard/s3-guard.ts';
 import { loadApiCall, makePolicy, WARDEN_KEY_ARN, WARDEN_SESSION_ARN } from '../../fixtures.ts';
 import { memoryJournal, NOW } from './guard-harness.ts';
 

@@ -9,8 +9,8 @@ import type { Alert } from '#shared/contracts/alert.ts';
 import type { OnceWrapper } from '#shared/idempotency/idempotency.ts';
 import type { PolicyBaseline } from '#shared/model/bucket.ts';
 import type { PolicyInput } from '#shared/policy/schema.ts';
-import { createS3Guard } from '#shared/remediation/s3-guard.ts';
 import { kmsKeyReader } from '#shared/s3/kms-key.ts';
+import { createS3Guard } from '../../../functions/s3-guard/s3-guard.ts';
 import { ACCOUNT_ID, makePolicy, WARDEN_KEY_ARN, WARDEN_SESSION_ARN } from '../../fixtures.ts';
 
 export const NOW = new Date('2026-11-20T10:15:30Z');

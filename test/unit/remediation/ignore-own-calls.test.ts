@@ -3,7 +3,7 @@ import { sessionNameFor } from '#shared/aws/cross-account.ts';
 import { functionSessionArns, MEMBER_ROLE_SESSION_PREFIX, resourceNames } from '#shared/config/names.ts';
 import { S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
 import type { ApiCall } from '#shared/events/normalise.ts';
-import { ignoreReason, isMemberRoleSession } from '#shared/remediation/ignore.ts';
+import { ignoreReason, isMemberRoleSession } from '#shared/guard/ignore.ts';
 import { ACCOUNT_ID, loadApiCall } from '../../fixtures.ts';
 
 /*

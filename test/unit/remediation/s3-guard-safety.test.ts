@@ -16,8 +16,8 @@ import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import type { ControlId } from '#shared/contracts/controls.ts';
 import { s3EncryptionKms } from '#shared/controls/s3-encryption-kms.ts';
 import type { BucketControl } from '#shared/controls/types.ts';
-import { createS3Guard } from '#shared/remediation/s3-guard.ts';
 import { kmsKeyReader } from '#shared/s3/kms-key.ts';
+import { createS3Guard } from '../../../functions/s3-guard/s3-guard.ts';
 import { loadApiCall, makePolicy, WARDEN_KEY_ARN, WARDEN_SESSION_ARN } from '../../fixtures.ts';
 import { memoryBaselines, memoryJournal, NOW, sampleSlot, setupGuard } from './guard-harness.ts';
 

@@ -8,7 +8,7 @@ import {
   regionalStsEndpoint,
   rootStsClient,
   stsAssumeRoot,
-} from '#shared/root/assume-root.ts';
+} from '../../../functions/root-guard/assume-root.ts';
 
 const stsMock = mockClient(STSClient);
 const SESSION = {

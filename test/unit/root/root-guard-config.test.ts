@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '#shared/errors/errors.ts';
-import { loadRootGuardConfig } from '#shared/root/root-guard-config.ts';
+import { loadRootGuardConfig } from '../../../functions/root-guard/root-guard-config.ts';
 
 const ENV = {
   AWS_REGION: 'us-east-1',

@@ -14,9 +14,9 @@ import type { Alert } from '#shared/contracts/alert.ts';
 import { RetryableAwsError } from '#shared/errors/errors.ts';
 import type { OnceWrapper } from '#shared/idempotency/idempotency.ts';
 import type { PolicyInput } from '#shared/policy/schema.ts';
-import { stsAssumeRoot } from '#shared/root/assume-root.ts';
-import { rootIamClientFactory } from '#shared/root/root-access-keys.ts';
-import { createRootGuard } from '#shared/root/root-guard.ts';
+import { stsAssumeRoot } from '../../../functions/root-guard/assume-root.ts';
+import { rootIamClientFactory } from '../../../functions/root-guard/root-access-keys.ts';
+import { createRootGuard } from '../../../functions/root-guard/root-guard.ts';
 import { ACCOUNT_ID, loadApiCall, makePolicy } from '../../fixtures.ts';
 
 const stsMock = mockClient(STSClient);

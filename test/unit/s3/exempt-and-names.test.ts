@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiCall } from '#shared/events/normalise.ts';
 import { loadPolicyFile } from '#shared/policy/load-policy.ts';
-import { bucketNameOf, isExemptBucket } from '#shared/remediation/ignore.ts';
+import { bucketNameOf, isExemptBucket } from '../../../functions/s3-guard/bucket-names.ts';
 import { ACCOUNT_ID, loadApiCall, makePolicy } from '../../fixtures.ts';
 
 const HERE = { accountId: ACCOUNT_ID, region: 'us-east-1' };

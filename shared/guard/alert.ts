@@ -2,6 +2,7 @@ import type { Alert } from '#shared/contracts/alert.ts';
 import { SEVERITY_RANK, type Severity } from '#shared/contracts/controls.ts';
 import type { ControlOutcome, OutcomeStatus } from '#shared/contracts/outcomes.ts';
 import type { ApiCall } from '#shared/events/normalise.ts';
+import type { Subject } from './record.ts';
 
 const ALERTING: ReadonlySet<OutcomeStatus> = new Set(['REMEDIATED', 'DETECTED', 'FAILED']);
 
@@ -37,30 +38,42 @@ export function consoleLinks(call: ApiCall, resourceType: string, resource: stri
   };
 }
 
-/** Builds the alert for an event, or undefined when nothing is worth saying. Pure. */
+/** What an alert is about, and how a guard words it when the default title or link does not fit. */
+export interface AlertSubject extends Subject {
+  /** The guard's own title for these outcomes (root: what the root user did). */
+  readonly titleFor?: (outcomes: readonly ControlOutcome[]) => string;
+  /** The console page of the resource, when the generic one is not it. */
+  readonly resourceLink?: string;
+}
+
+/**
+ * The one alert builder: one alert per event, every reported outcome in it, or undefined when nothing is
+ * worth saying. `reported` are the outcomes people must hear about (default: repaired, detected, failed).
+ * Pure.
+ */
 export function buildAlert(
   call: ApiCall,
-  resourceType: string,
-  resource: string,
+  subject: AlertSubject,
   outcomes: readonly ControlOutcome[],
+  reported: readonly ControlOutcome[] = alertableOutcomes(outcomes),
 ): Alert | undefined {
-  const alerting = alertableOutcomes(outcomes);
-  if (alerting.length === 0) return undefined;
+  if (reported.length === 0) return undefined;
+  const links = consoleLinks(call, subject.resourceType, subject.resource);
   return {
     eventId: call.eventId,
-    severity: highestSeverity(alerting),
-    title: titleFor(alerting, resource),
-    summary: alerting.map((outcome) => outcome.reason).join(' '),
-    accountId: call.accountId,
+    severity: highestSeverity(reported),
+    title: subject.titleFor?.(reported) ?? titleFor(reported, subject.resource),
+    summary: reported.map((outcome) => outcome.reason).join(' '),
+    accountId: subject.accountId,
     region: call.region,
-    resourceType,
-    resource,
+    resourceType: subject.resourceType,
+    resource: subject.resource,
     eventName: call.eventName,
     eventTime: call.eventTime,
     actor: { type: call.actor.type, ...(call.actor.arn ? { arn: call.actor.arn } : {}) },
     ...(call.sourceIp ? { sourceIp: call.sourceIp } : {}),
     ...(call.userAgent ? { userAgent: call.userAgent } : {}),
-    outcomes: alerting,
-    links: consoleLinks(call, resourceType, resource),
+    outcomes: reported,
+    links: { ...links, ...(subject.resourceLink ? { resource: subject.resourceLink } : {}) },
   };
 }

@@ -1,32 +1,22 @@
 import type { AwsCredentialIdentity } from '@smithy/types';
-import type { AlertPublisher } from '#shared/alerts/publish-alert.ts';
-import type { AuditLog, AuditRecord } from '#shared/audit/audit-log.ts';
-import type { Alert } from '#shared/contracts/alert.ts';
-import type { ControlId, ControlMode } from '#shared/contracts/controls.ts';
-import type { ControlOutcome, GuardResult } from '#shared/contracts/outcomes.ts';
+import type { ControlOutcome } from '#shared/contracts/outcomes.ts';
 import type { RootControl, RootFinding } from '#shared/controls/root-control.ts';
 import { ROOT_CONTROLS } from '#shared/controls/root-registry.ts';
 import { AccessDeniedError, classifyError } from '#shared/errors/errors.ts';
-import type { ApiCall } from '#shared/events/normalise.ts';
-import type { OnceWrapper } from '#shared/idempotency/idempotency.ts';
-import { classifyRootActivity, type RootActivity } from '#shared/model/root-activity.ts';
-import type { Clock, Log, MetricsRecorder } from '#shared/observability/observability.ts';
+import { modeOf } from '#shared/guard/evaluate.ts';
+import { createGuard, type GuardDeps, type GuardPlugin } from '#shared/guard/pipeline.ts';
+import { classifyRootActivity, type RootActivity, rootArnOf } from '#shared/model/root-activity.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import type { AssumeRootCredentials } from './assume-root.ts';
 import { deleteRootAccessKey, type RootIamClientFactory, type RootKeyDeletion } from './root-access-keys.ts';
-import { buildRootAlert, ROOT_RESOURCE_TYPE } from './root-alert.ts';
+import { ROOT_RESOURCE_TYPE, rootAlertTitle } from './root-alert.ts';
 
-export interface RootGuardDeps {
-  readonly config: { readonly policy: Policy };
+export interface RootGuardDeps extends Omit<GuardDeps, 'config'> {
+  /** Root-guard takes no action whose CloudTrail event it could see again, so it needs no own sessions. */
+  readonly config: { readonly policy: Policy; readonly ownSessionArns?: readonly string[] };
   /** STS AssumeRoot, or a stand-in where STS lacks it (the emulator). */
   readonly assumeRootCredentials: AssumeRootCredentials;
   readonly rootIam: RootIamClientFactory;
-  readonly alerts: AlertPublisher;
-  readonly audit: AuditLog;
-  readonly log: Log;
-  readonly metrics: MetricsRecorder;
-  readonly clock: Clock;
-  readonly once: OnceWrapper;
   readonly controls?: readonly RootControl[];
 }
 
@@ -40,14 +30,15 @@ export const ASSUME_ROOT_DENIED_HELP =
 const ROOT_SESSION_DENIED_HELP =
   'The root session was refused: check for an SCP or RCP denying iam:ListAccessKeys or iam:DeleteAccessKey in this account.';
 
-export function modeOf(control: RootControl, policy: Policy): ControlMode {
-  return policy.controls[control.id as ControlId]?.mode ?? control.defaultMode;
-}
-
 const keyIds = (deletion: RootKeyDeletion, except: string) =>
   deletion.after.map((key) => key.accessKeyId).filter((id) => id !== except);
 
+/** root-guard: the root-credential controls, as a plug-in to the one guard pipeline. */
 export function createRootGuard(deps: RootGuardDeps) {
+  return createGuard({ ...deps, config: { ownSessionArns: [], ...deps.config } }, rootGuardPlugin(deps));
+}
+
+export function rootGuardPlugin(deps: RootGuardDeps): GuardPlugin<RootActivity> {
   const controls = deps.controls ?? ROOT_CONTROLS;
 
   function outcomeOf(
@@ -144,79 +135,32 @@ export function createRootGuard(deps: RootGuardDeps) {
     return deleteKey(control, finding, remedy.accountId, remedy.accessKeyId);
   }
 
-  async function remediate(input: ApiCall & { activity: RootActivity }): Promise<readonly ControlOutcome[]> {
-    const active = activeControls(input.activity);
-    const outcomes = (await Promise.all(active.map((control) => judge(control, input.activity)))).filter(
-      (outcome): outcome is ControlOutcome => outcome !== undefined,
-    );
-    await deps.audit.record(auditRecordsFor(input, outcomes, deps.clock.now()));
-    return outcomes;
-  }
-
   function activeControls(activity: RootActivity): readonly RootControl[] {
     return controls.filter(
       (control) => control.activity === activity.kind && modeOf(control, deps.config.policy) !== 'off',
     );
   }
 
-  const remediateOnce = deps.once('remediate', remediate);
-  const alertOnce = deps.once('alert', (alert: Alert) => deps.alerts.publish(alert));
-
-  return async function handleRootEvent(call: ApiCall): Promise<GuardResult> {
-    const header = { eventId: call.eventId, eventName: call.eventName };
-    const { activity, ignored } = classifyRootActivity(call);
-    if (!activity) return ignore(header, ignored);
-    if (activeControls(activity).length === 0)
-      return ignore(header, `every control for ${activity.kind} is off by policy`);
-
-    const outcomes = await remediateOnce({ ...call, activity });
-    for (const outcome of outcomes) recordOutcome(outcome, header);
-
-    const alert = buildRootAlert(call, activity, outcomes);
-    // Published after the outcome is stored: if SNS fails, Lambda retries and only the alert is redone.
-    const alertMessageId = alert ? await alertOnce(alert) : undefined;
-    if (alertMessageId) deps.metrics.count('AlertsPublished');
-    return { ...header, status: 'PROCESSED', outcomes, ...(alertMessageId ? { alertMessageId } : {}) };
+  return {
+    eventNames: [...new Set(controls.map((control) => control.trigger.eventName))],
+    // Root use is itself the violation: a key already gone is still reported.
+    compliantIsViolation: true,
+    scope(call) {
+      const { activity, ignored } = classifyRootActivity(call);
+      if (!activity) return { ignored };
+      if (activeControls(activity).length === 0)
+        return { ignored: `every control for ${activity.kind} is off by policy` };
+      return { subject: activity };
+    },
+    async remediate(_call, activity) {
+      const judged = await Promise.all(activeControls(activity).map((control) => judge(control, activity)));
+      return { outcomes: judged.filter((outcome): outcome is ControlOutcome => outcome !== undefined) };
+    },
+    describe: (_call, activity) => ({
+      resourceType: ROOT_RESOURCE_TYPE,
+      resource: rootArnOf(activity.accountId),
+      accountId: activity.accountId,
+      titleFor: (outcomes) => rootAlertTitle(activity, outcomes),
+    }),
   };
-
-  function ignore(header: { eventId: string; eventName: string }, reason: string): GuardResult {
-    // Debug, not info: most CreateAccessKey and ConsoleLogin events are IAM users' and expected.
-    deps.log.debug('Event ignored', { ...header, reason });
-    deps.metrics.count('EventsIgnored');
-    return { ...header, status: 'IGNORED', reason, outcomes: [] };
-  }
-
-  function recordOutcome(outcome: ControlOutcome, header: { eventId: string; eventName: string }) {
-    const line = { ...header, controlId: outcome.controlId, status: outcome.status, reason: outcome.reason };
-    const dimensions = { control: outcome.controlId };
-    if (outcome.status === 'FAILED') {
-      deps.log.error('Control outcome', line);
-      deps.metrics.count('RemediationFailures', dimensions);
-    } else {
-      deps.log.warn('Control outcome', line);
-    }
-    // Root use is a violation even when the key was already gone.
-    deps.metrics.count('Violations', dimensions);
-    if (outcome.status === 'REMEDIATED') deps.metrics.count('Remediations', dimensions);
-    if (outcome.status === 'DETECTED') deps.metrics.count('Detections', dimensions);
-  }
-}
-
-function auditRecordsFor(
-  call: ApiCall & { activity: RootActivity },
-  outcomes: readonly ControlOutcome[],
-  now: Date,
-): AuditRecord[] {
-  return outcomes.map((outcome) => ({
-    actionId: `${call.eventId}:${outcome.controlId}`,
-    eventId: call.eventId,
-    eventName: call.eventName,
-    time: now.toISOString(),
-    actor: call.actor.arn ?? call.actor.type,
-    accountId: call.activity.accountId,
-    region: call.region,
-    resourceType: ROOT_RESOURCE_TYPE,
-    resource: outcome.resource,
-    outcome,
-  }));
 }

@@ -9,7 +9,7 @@ import { CloudTrailEventSchema } from '#shared/events/cloudtrail-schema.ts';
 import { type ApiCall, normaliseApiCall } from '#shared/events/normalise.ts';
 import type { LambdaOnceWrapper } from '#shared/idempotency/idempotency.ts';
 import type { Log, MetricsRecorder } from '#shared/observability/observability.ts';
-import { rejectInvalidEvent } from '#shared/remediation/reject.ts';
+import { rejectInvalidEvent } from './reject.ts';
 
 export interface GuardHandlerRuntime {
   readonly logger: Logger;
