@@ -1,7 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { snsAlertPublisher } from '#shared/alerts/publish-alert.ts';
 import { dynamoAuditLog } from '#shared/audit/audit-log.ts';
@@ -24,7 +22,8 @@ export interface WiringOptions {
 
 /**
  * One account's and region's S3 clients and Warden's key there. S3 Control (account-level Block
- * Public Access) is loaded on its first call: most events concern a bucket.
+ * Public Access) and KMS (the key's state, read only for encryption changes and new buckets) are
+ * loaded on their first call.
  */
 function bucketClients(aws: ClientFactory, kmsKeyArn: string) {
   return {
@@ -33,7 +32,10 @@ function bucketClients(aws: ClientFactory, kmsKeyArn: string) {
       async () => (await import('#shared/aws/on-demand/s3-control.ts')).S3ControlClient,
       's3control',
     ),
-    kmsKeys: kmsKeyReader(aws.make(KMSClient, 'kms'), kmsKeyArn),
+    kmsKeys: kmsKeyReader(
+      aws.lazy(async () => (await import('#shared/aws/on-demand/kms.ts')).KMSClient, 'kms'),
+      kmsKeyArn,
+    ),
   };
 }
 
@@ -72,7 +74,11 @@ export function buildS3GuardDeps(config: GuardConfig, options: WiringOptions = {
     config,
     ...own,
     clientsFor,
-    alerts: snsAlertPublisher(aws.make(SNSClient, 'sns'), config.alertTopicArn),
+    // SNS is loaded by the first event that alerts: compliant changes never need it.
+    alerts: snsAlertPublisher(
+      aws.lazy(async () => (await import('#shared/aws/on-demand/sns.ts')).SNSClient, 'sns'),
+      config.alertTopicArn,
+    ),
     audit: dynamoAuditLog(documents, config.auditTable),
     baselines: dynamoBaselineStore(documents, config.auditTable),
     journal: dynamoRemediationJournal(documents, config.auditTable, systemClock.now),

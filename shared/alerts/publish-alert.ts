@@ -1,4 +1,4 @@
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { Alert } from '#shared/contracts/alert.ts';
 import { callAws } from '#shared/errors/errors.ts';
 import { toChatNotification } from './chat-notification.ts';
@@ -15,6 +15,7 @@ export function snsAlertPublisher(sns: Pick<SNSClient, 'send'>, topicArn: string
   return {
     async publish(alert) {
       const controls = [...new Set(alert.outcomes.map((outcome) => outcome.controlId))];
+      const { PublishCommand } = await import('#shared/aws/on-demand/sns.ts');
       const output = await callAws(`publishing the alert for event ${alert.eventId}`, () =>
         sns.send(
           new PublishCommand({

@@ -1,4 +1,4 @@
-import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import { callAws } from '#shared/errors/errors.ts';
 import { KEY_NOT_FOUND, type KeyStatus } from '#shared/model/bucket.ts';
 
@@ -25,6 +25,7 @@ export function kmsKeyReader(kms: Pick<KMSClient, 'send'>, keyId: string): KmsKe
   return {
     status: () =>
       callAws(`describing KMS key ${keyId}`, async () => {
+        const { DescribeKeyCommand } = await import('#shared/aws/on-demand/kms.ts');
         try {
           const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: keyId }));
           const state = KeyMetadata?.KeyState ?? (KeyMetadata?.Enabled ? 'Enabled' : 'Unknown');

@@ -24,8 +24,8 @@ import { CloudTrailEventSchema } from '#shared/events/cloudtrail-schema.ts';
 import { guardHandler } from '#shared/guard/handler.ts';
 import type { LambdaOnceWrapper } from '#shared/idempotency/idempotency.ts';
 import type { Log, MetricsRecorder, WardenMetric } from '#shared/observability/observability.ts';
-import { createRootGuard } from '../../../functions/root-guard/root-guard.ts';
 import { kmsKeyReader } from '#shared/s3/kms-key.ts';
+import { createRootGuard } from '../../../functions/root-guard/root-guard.ts';
 import { createS3Guard } from '../../../functions/s3-guard/s3-guard.ts';
 import { loadEvent, makePolicy, WARDEN_KEY_ARN, WARDEN_SESSION_ARN } from '../../fixtures.ts';
 
