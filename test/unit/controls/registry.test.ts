@@ -1,0 +1,12 @@
+import { describe, expect, it } from 'vitest';
+import { CONTROL_IDS } from '#shared/contracts/controls.ts';
+import { ACCOUNT_CONTROLS, BUCKET_CONTROLS, ROOT_CONTROLS } from '#shared/controls/registry.ts';
+
+describe('control registry', () => {
+  const registered = [...BUCKET_CONTROLS, ...ACCOUNT_CONTROLS, ...ROOT_CONTROLS].map((control) => control.id);
+
+  it('registers every control id the policy file accepts, each once', () => {
+    expect([...registered].sort()).toEqual([...CONTROL_IDS].sort());
+    expect(new Set(registered).size).toBe(registered.length);
+  });
+});
