@@ -7,7 +7,8 @@ import { AlarmNotificationSchema, type SlackAlarm, toSlackAlarm } from './alarm.
 /**
  * What notify-slack accepts, validated at the edge: an SNS event (the topic invokes the function, or
  * `warden local invoke`), or an SQS event whose bodies are SNS notifications (the storm-proof path:
- * SNS → SQS → batched invocations), with raw message delivery on or off.
+ * SNS → SQS → batched invocations), with raw message delivery on or off; and what it answers.
+ * The function and the CLI (which sends these events and judges the answers) share this contract.
  */
 
 /** An outcome as notify-slack renders it: any control id, so an unknown control still reaches people. */
@@ -65,6 +66,19 @@ const SqsEventSchema = z.pipe(
 
 export const NotifyEventSchema = z.union([SnsEventSchema, SqsEventSchema]);
 export type NotifyEvent = z.output<typeof NotifyEventSchema>;
+
+/**
+ * What notify-slack answers (its handler and `warden local invoke` read it): an SQS partial batch
+ * response (only failed records are retried), or a summary.
+ */
+export type NotifyResponse =
+  | { readonly batchItemFailures: readonly { readonly itemIdentifier: string }[] }
+  | {
+      readonly delivered: number;
+      readonly digested: number;
+      readonly skipped: number;
+      readonly permanentFailures: number;
+    };
 
 /**
  * One queued message: the Warden alert or CloudWatch alarm it carries, or why it is neither.
