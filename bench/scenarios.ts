@@ -11,9 +11,9 @@ import {
 import { DeletePublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
 import type { ControlId } from '#shared/contracts/controls.ts';
 import type { GuardResult } from '#shared/contracts/outcomes.ts';
-import { resetBucket } from '#shared/local/bucket-setup.ts';
-import type { makeLocalClients } from '#shared/local/clients.ts';
-import type { LocalConfig } from '#shared/local/local-config.ts';
+import { resetBucket } from '../cli/local/bucket-setup.ts';
+import type { makeLocalClients } from '../cli/local/clients.ts';
+import type { LocalConfig } from '../cli/local/local-config.ts';
 
 export type Clients = ReturnType<typeof makeLocalClients>;
 

@@ -1,9 +1,9 @@
 import type { ControlOutcome, GuardResult } from '#shared/contracts/outcomes.ts';
-import type { GrantView } from '#shared/local/access-snapshot.ts';
-import type { CapturedAlert } from '#shared/local/alert-capture.ts';
-import type { BucketSnapshot } from '#shared/local/bucket-snapshot.ts';
-import type { LocalConfig } from '#shared/local/local-config.ts';
-import type { SampleEvent } from '#shared/local/sample-events.ts';
+import type { GrantView } from './local/access-snapshot.ts';
+import type { CapturedAlert } from './local/alert-capture.ts';
+import type { BucketSnapshot } from './local/bucket-snapshot.ts';
+import type { LocalConfig } from './local/local-config.ts';
+import type { SampleEvent } from './local/sample-events.ts';
 
 const WIDTH = 100;
 const LABEL_WIDTH = 13;

@@ -10,24 +10,24 @@ import {
 import { DeletePublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
 import type { EventStatus, GuardResult } from '#shared/contracts/outcomes.ts';
 import {
-  readAccountPublicAccessBlock,
-  readBucketAclGrants,
-  readBucketPolicy,
-  readObjectOwnership,
-} from '#shared/local/access-snapshot.ts';
-import type { CapturedAlert } from '#shared/local/alert-capture.ts';
-import { type BucketSetup, resetBucket } from '#shared/local/bucket-setup.ts';
-import { readBucketSnapshot } from '#shared/local/bucket-snapshot.ts';
-import type { LocalClients } from '#shared/local/clients.ts';
-import type { LocalConfig } from '#shared/local/local-config.ts';
-import { loadSampleEvent, retargetEvent, type SampleEvent } from '#shared/local/sample-events.ts';
-import {
   describeAccountBlock,
   describeAcl,
   describeBucket,
   describePolicy,
   describePublicAccessBlock,
 } from './demo-format.ts';
+import {
+  readAccountPublicAccessBlock,
+  readBucketAclGrants,
+  readBucketPolicy,
+  readObjectOwnership,
+} from './local/access-snapshot.ts';
+import type { CapturedAlert } from './local/alert-capture.ts';
+import { type BucketSetup, resetBucket } from './local/bucket-setup.ts';
+import { readBucketSnapshot } from './local/bucket-snapshot.ts';
+import type { LocalClients } from './local/clients.ts';
+import type { LocalConfig } from './local/local-config.ts';
+import { loadSampleEvent, retargetEvent, type SampleEvent } from './local/sample-events.ts';
 
 export interface ScenarioContext {
   readonly config: LocalConfig;

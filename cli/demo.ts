@@ -5,22 +5,22 @@
  * Warden saw, did, recorded, and told people in Slack.
  */
 import { resolve } from 'node:path';
-import { type CapturedAlert, snsLambdaEvent, takeCapturedAlerts } from '#shared/local/alert-capture.ts';
-import { countAuditRecords } from '#shared/local/audit-trail.ts';
-import { makeLocalClients } from '#shared/local/clients.ts';
-import { LOCAL_REGION } from '#shared/local/credentials.ts';
-import { invokeLocal, judgeInvocation } from '#shared/local/invoke.ts';
-import type { LocalConfig } from '#shared/local/local-config.ts';
-import { findFreePort, type MotoServer, startMoto } from '#shared/local/moto.ts';
-import { PROJECT_ROOT } from '#shared/local/paths.ts';
-import { provisionLocal, slackWebhookUrlFromEnv } from '#shared/local/provision.ts';
-import { type FakeSlackServer, startFakeSlackServer } from '#shared/local/slack-capture-server.ts';
-import { describeSlackMessage } from '#shared/local/slack-text.ts';
 import { accountResource } from '#shared/model/views.ts';
 import { DEFAULT_POLICY_FILE, loadPolicyFile } from '#shared/policy/load-policy.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import { describeAlerts, describeCall, describeOutcomes, field, heading, slackLines } from './demo-format.ts';
 import { demoScenarios, type Scenario, type ScenarioContext } from './demo-scenarios.ts';
+import { type CapturedAlert, snsLambdaEvent, takeCapturedAlerts } from './local/alert-capture.ts';
+import { countAuditRecords } from './local/audit-trail.ts';
+import { makeLocalClients } from './local/clients.ts';
+import { LOCAL_REGION } from './local/credentials.ts';
+import { invokeLocal, judgeInvocation } from './local/invoke.ts';
+import type { LocalConfig } from './local/local-config.ts';
+import { findFreePort, type MotoServer, startMoto } from './local/moto.ts';
+import { PROJECT_ROOT } from './local/paths.ts';
+import { provisionLocal, slackWebhookUrlFromEnv } from './local/provision.ts';
+import { type FakeSlackServer, startFakeSlackServer } from './local/slack-capture-server.ts';
+import { describeSlackMessage } from './local/slack-text.ts';
 import { captureOutput } from './output.ts';
 
 const QUIET_FUNCTION = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' };

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withCatalogue } from '#shared/controls/catalogue.ts';
-import { PROJECT_ROOT } from '#shared/local/paths.ts';
+import { PROJECT_ROOT } from './local/paths.ts';
 
 const readmePath = join(PROJECT_ROOT, 'README.md');
 const current = readFileSync(readmePath, 'utf8');

@@ -2,6 +2,7 @@
  * `warden doctor`: will events flow, and will people hear about them? Read-only checks against the
  * configured AWS credentials, in the regions the stacks deploy to (the policy's home region and
  * regions, resolved as `cdk synth` resolves them), or (`warden doctor local`) against the local emulator.
+ * The checks themselves are in doctor/checks.ts and doctor/rules.ts; this file picks the target and runs them.
  */
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -10,30 +11,23 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { type AwsTarget, clientConfig } from '#shared/aws/clients.ts';
-import {
-  type ForwardedEvents,
-  type FunctionName,
-  forwardingRuleName,
-  type ResourceNames,
-  resourceNames,
-} from '#shared/config/names.ts';
-import { S3_ACCOUNT_EVENT_NAMES, S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
+import { type ResourceNames, resourceNames } from '#shared/config/names.ts';
+import { ConfigError } from '#shared/errors/errors.ts';
+import type { Policy } from '#shared/policy/schema.ts';
+import { resolveDeploymentRegions } from '../infra/config/deployment-regions.ts';
 import {
   type CheckResult,
+  checkAlertTopic,
+  checkKmsKey,
+  checkSlackSecret,
+  checkTrail,
   type DoctorDeps,
-  type DoctorInput,
   doctorExitCode,
-  type ExpectedRule,
   formatDoctorReport,
-  type RegionRules,
-  runDoctor,
-} from '#shared/doctor/doctor.ts';
-import { ConfigError } from '#shared/errors/errors.ts';
-import { ROOT_EVENT_KINDS, ROOT_GUARD_EVENT_PATTERNS } from '#shared/events/root-event-patterns.ts';
-import { localCredentials } from '#shared/local/credentials.ts';
-import { readLocalConfig } from '#shared/local/local-config.ts';
-import type { Policy } from '#shared/policy/schema.ts';
-import { type DeploymentRegions, resolveDeploymentRegions } from '../infra/config/deployment-regions.ts';
+} from './doctor/checks.ts';
+import { checkRules, expectedRules, type RegionRules } from './doctor/rules.ts';
+import { localCredentials } from './local/credentials.ts';
+import { readLocalConfig } from './local/local-config.ts';
 
 export type DoctorTarget =
   | { readonly kind: 'aws'; readonly region?: string }
@@ -56,58 +50,24 @@ export function doctorDeps(target: AwsTarget): DoctorDeps {
   };
 }
 
-/** Where the hub's functions live: their ARNs are the targets of the hub's rules. */
-export interface HubAccount {
-  readonly partition: string;
-  readonly accountId: string;
+export interface DoctorInput {
+  readonly names: ResourceNames;
+  /** Every region with a Warden stack and the rules it deploys there, home region first. */
+  readonly rules: readonly RegionRules[];
+  readonly alertTopicArn: string;
+  /** The Slack secret id (name or ARN). */
+  readonly slackSecretId: string;
 }
 
-const HUB_FUNCTION: Record<ForwardedEvents, FunctionName> = {
-  s3: 's3-guard',
-  s3Account: 's3-guard',
-  rootAccessKeyCreated: 'root-guard',
-  rootConsoleSignIn: 'root-guard',
-};
-
-const eventNamesOf = (events: ForwardedEvents): readonly string[] =>
-  events === 's3'
-    ? S3_GUARD_EVENT_NAMES
-    : events === 's3Account'
-      ? S3_ACCOUNT_EVENT_NAMES
-      : ROOT_GUARD_EVENT_PATTERNS[events].detail.eventName;
-
-/**
- * Every EventBridge rule the stacks deploy for these regions, home region first: the hub's rule
- * per guard pattern (s3-guard; root-guard per root event kind) and, in every other region, the
- * forwarding rules by name (S3 where the region is watched, the root kinds in us-east-1).
- */
-export function expectedRules(
-  regions: DeploymentRegions,
-  names: ResourceNames,
-  hub: HubAccount,
-): RegionRules[] {
-  const hubRules = (['s3', ...ROOT_EVENT_KINDS] as const).map(
-    (events): ExpectedRule => ({
-      kind: 'targeted',
-      carries: events,
-      targetArn: `arn:${hub.partition}:lambda:${regions.homeRegion}:${hub.accountId}:function:${names.functionName(HUB_FUNCTION[events])}`,
-      eventNames: eventNamesOf(events),
-    }),
-  );
-  return [
-    { region: regions.homeRegion, stack: 'hub', rules: hubRules },
-    ...regions.forwarders.map(
-      (forwarder): RegionRules => ({
-        region: forwarder.region,
-        stack: 'forwarder',
-        rules: [
-          ...(forwarder.s3 ? (['s3'] as const) : []),
-          ...(forwarder.accountLevel ? (['s3Account'] as const) : []),
-          ...(forwarder.root ? ROOT_EVENT_KINDS : []),
-        ].map((events) => ({ kind: 'named', carries: events, name: forwardingRuleName(names, events) })),
-      }),
-    ),
-  ];
+/** Every check, in a fixed order: will events flow, will people hear about them. */
+export async function runDoctor(deps: DoctorDeps, input: DoctorInput): Promise<readonly CheckResult[]> {
+  return Promise.all([
+    checkTrail(deps),
+    ...input.rules.map((region) => checkRules(deps, region)),
+    checkSlackSecret(deps, input),
+    checkKmsKey(deps, input),
+    checkAlertTopic(deps, input),
+  ]);
 }
 
 /** The CLI's region: `--region`, else the SDK's environment variables. */

@@ -1,25 +1,20 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { FUNCTION_NAMES, type FunctionName } from '#shared/config/names.ts';
-import { makeLocalClients } from '#shared/local/clients.ts';
-import { LOCAL_REGION } from '#shared/local/credentials.ts';
-import { invokeLocal, judgeInvocation } from '#shared/local/invoke.ts';
-import { type LocalConfig, readLocalConfig, writeLocalConfig } from '#shared/local/local-config.ts';
-import { LocalModeError } from '#shared/local/local-mode-error.ts';
-import {
-  DEFAULT_LOCAL_ENDPOINT,
-  isEndpointAnswering,
-  startMoto,
-  stopDetachedMoto,
-} from '#shared/local/moto.ts';
-import { provisionLocal, slackWebhookUrlFromEnv } from '#shared/local/provision.ts';
+import type { Policy } from '#shared/policy/schema.ts';
+import { makeLocalClients } from './local/clients.ts';
+import { LOCAL_REGION } from './local/credentials.ts';
+import { invokeLocal, judgeInvocation } from './local/invoke.ts';
+import { type LocalConfig, readLocalConfig, writeLocalConfig } from './local/local-config.ts';
+import { LocalModeError } from './local/local-mode-error.ts';
+import { DEFAULT_LOCAL_ENDPOINT, isEndpointAnswering, startMoto, stopDetachedMoto } from './local/moto.ts';
+import { provisionLocal, slackWebhookUrlFromEnv } from './local/provision.ts';
 import {
   captureAddressFor,
   type FakeSlackServer,
   startFakeSlackServer,
-} from '#shared/local/slack-capture-server.ts';
-import { describeSlackMessage } from '#shared/local/slack-text.ts';
-import type { Policy } from '#shared/policy/schema.ts';
+} from './local/slack-capture-server.ts';
+import { describeSlackMessage } from './local/slack-text.ts';
 import { withStdoutOnStderr } from './output.ts';
 
 const note = (line: string) => process.stderr.write(`${line}\n`);

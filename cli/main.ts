@@ -7,12 +7,12 @@ import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PREFIX } from '#shared/config/names.ts';
 import { WardenError } from '#shared/errors/errors.ts';
-import { localConfigPath } from '#shared/local/local-config.ts';
-import { PROJECT_ROOT } from '#shared/local/paths.ts';
 import { DEFAULT_POLICY_FILE, loadPolicyFile } from '#shared/policy/load-policy.ts';
 import { auditList, resolveAuditTarget, undo } from './audit-commands.ts';
 import { doctor } from './doctor.ts';
 import { listControls, scpRootKeys } from './info-commands.ts';
+import { localConfigPath } from './local/local-config.ts';
+import { PROJECT_ROOT } from './local/paths.ts';
 import { localDown, localInvoke, localUp, parseFunctionName } from './local-commands.ts';
 
 const DEFAULT_LIMIT = 20;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { ensureCfnLint } from '../../infra/support/python-tools.ts';
+import { ensureCfnLint } from '../../cli/local/python-tools.ts';
 import { synthApp } from './support/synth-hub.ts';
 
 // cfn-lint exit code bits: 2 = error, 4 = warning, 8 = informational.

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { ensureCfnLint } from '../../cli/local/python-tools.ts';
 import { DEFAULT_ENABLED_REGIONS } from '../../infra/config/deployment-regions.ts';
-import { ensureCfnLint } from '../../infra/support/python-tools.ts';
 import { ORG, organizationPolicy, synthOrganization } from './support/org-synth.ts';
 
 const AWS_SOLUTIONS = Match.stringLikeRegexp('AwsSolutions-');

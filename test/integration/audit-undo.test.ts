@@ -1,10 +1,10 @@
 import { PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { listAuditRecords } from '#shared/audit/audit-queries.ts';
-import { undoAction } from '#shared/audit/undo.ts';
-import { invokeLocal } from '#shared/local/invoke.ts';
 import { loadPolicyFile } from '#shared/policy/load-policy.ts';
+import { listAuditRecords } from '../../cli/audit/audit-queries.ts';
+import { undoAction } from '../../cli/audit/undo.ts';
+import { invokeLocal } from '../../cli/local/invoke.ts';
 import {
   loadSampleEvent,
   localConfig,

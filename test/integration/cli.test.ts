@@ -7,9 +7,9 @@ import { PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { controlCatalogue } from '#shared/controls/catalogue.ts';
-import { writeLocalConfig } from '#shared/local/local-config.ts';
-import { findFreePort } from '#shared/local/moto.ts';
-import { PROJECT_ROOT } from '#shared/local/paths.ts';
+import { writeLocalConfig } from '../../cli/local/local-config.ts';
+import { findFreePort } from '../../cli/local/moto.ts';
+import { PROJECT_ROOT } from '../../cli/local/paths.ts';
 import { startFakeSlackServer } from '../support/fake-slack-server.ts';
 import {
   loadSampleEvent,

@@ -10,9 +10,9 @@ import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clientConfig, s3ClientConfig } from '#shared/aws/clients.ts';
 import { resourceNames } from '#shared/config/names.ts';
-import { invokeLocal } from '#shared/local/invoke.ts';
-import { writeLocalConfig } from '#shared/local/local-config.ts';
 import { doctor } from '../../cli/doctor.ts';
+import { invokeLocal } from '../../cli/local/invoke.ts';
+import { writeLocalConfig } from '../../cli/local/local-config.ts';
 import { makePolicy, ORGANIZATION_DEPLOYMENT } from '../fixtures.ts';
 import {
   loadSampleEvent,

@@ -11,9 +11,9 @@ import { S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
 import { CloudTrailEventSchema } from '#shared/events/cloudtrail-schema.ts';
 import { normaliseApiCall } from '#shared/events/normalise.ts';
 import { ignoreReason } from '#shared/guard/ignore.ts';
-import { PROJECT_ROOT } from '#shared/local/paths.ts';
-import { loadSampleEvent } from '#shared/local/sample-events.ts';
 import { classifyRootActivity } from '#shared/model/root-activity.ts';
+import { PROJECT_ROOT } from '../../cli/local/paths.ts';
+import { loadSampleEvent } from '../../cli/local/sample-events.ts';
 import {
   patternBus,
   type RoutedEvent,

@@ -2,12 +2,12 @@ import { CreateKeyCommand, DisableKeyCommand, ScheduleKeyDeletionCommand } from 
 import { DeleteBucketCommand } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { listAuditRecords } from '#shared/audit/audit-queries.ts';
 import { CLIENT_RETRY } from '#shared/aws/clients.ts';
 import { RetryableAwsError } from '#shared/errors/errors.ts';
 import { CloudTrailEventSchema } from '#shared/events/cloudtrail-schema.ts';
 import { normaliseApiCall } from '#shared/events/normalise.ts';
 import { loadPolicyFile } from '#shared/policy/load-policy.ts';
+import { listAuditRecords } from '../../cli/audit/audit-queries.ts';
 import { synthHub } from '../infra/support/synth-hub.ts';
 import { awsFault, FaultLayer, instrumentedS3Guard } from '../support/fault-injection.ts';
 import {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { invokeLocal } from '#shared/local/invoke.ts';
-import type { SampleEvent } from '#shared/local/sample-events.ts';
 import { loadPolicyFile } from '#shared/policy/load-policy.ts';
 import type { Policy } from '#shared/policy/schema.ts';
+import { invokeLocal } from '../../cli/local/invoke.ts';
+import type { SampleEvent } from '../../cli/local/sample-events.ts';
 import { makePolicy } from '../fixtures.ts';
 import {
   loadSampleEvent,

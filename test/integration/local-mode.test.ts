@@ -8,13 +8,13 @@ import { DescribeKeyCommand, GetKeyRotationStatusCommand } from '@aws-sdk/client
 import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
-import { LOCAL_REGION } from '#shared/local/credentials.ts';
-import { invokeLocal } from '#shared/local/invoke.ts';
-import { LocalConfigSchema, readLocalConfig, writeLocalConfig } from '#shared/local/local-config.ts';
-import { findFreePort, isEndpointAnswering, startMoto } from '#shared/local/moto.ts';
-import { PROJECT_ROOT } from '#shared/local/paths.ts';
-import { provisionLocal } from '#shared/local/provision.ts';
 import { PolicySchema } from '#shared/policy/schema.ts';
+import { LOCAL_REGION } from '../../cli/local/credentials.ts';
+import { invokeLocal } from '../../cli/local/invoke.ts';
+import { LocalConfigSchema, readLocalConfig, writeLocalConfig } from '../../cli/local/local-config.ts';
+import { findFreePort, isEndpointAnswering, startMoto } from '../../cli/local/moto.ts';
+import { PROJECT_ROOT } from '../../cli/local/paths.ts';
+import { provisionLocal } from '../../cli/local/provision.ts';
 import {
   loadSampleEvent,
   localConfig,

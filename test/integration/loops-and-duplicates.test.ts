@@ -2,9 +2,9 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FUNCTION_NAMES, resourceNames } from '#shared/config/names.ts';
 import type { GuardResult } from '#shared/contracts/outcomes.ts';
 import { S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
-import { countAuditRecords } from '#shared/local/audit-trail.ts';
-import { invokeLocal } from '#shared/local/invoke.ts';
 import { loadPolicyFile } from '#shared/policy/load-policy.ts';
+import { countAuditRecords } from '../../cli/local/audit-trail.ts';
+import { invokeLocal } from '../../cli/local/invoke.ts';
 import {
   type RoutedEvent,
   type RoutingBus,

@@ -3,9 +3,9 @@ import { type BucketLocationConstraint, CreateBucketCommand, S3Client } from '@a
 import { describe, expect, it } from 'vitest';
 import { clientConfig, s3ClientConfig } from '#shared/aws/clients.ts';
 import { resourceNames } from '#shared/config/names.ts';
-import { invokeLocal } from '#shared/local/invoke.ts';
-import type { SampleEvent } from '#shared/local/sample-events.ts';
 import { loadPolicyFile } from '#shared/policy/load-policy.ts';
+import { invokeLocal } from '../../cli/local/invoke.ts';
+import type { SampleEvent } from '../../cli/local/sample-events.ts';
 import {
   loadSampleEvent,
   localConfig,

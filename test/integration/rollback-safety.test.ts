@@ -2,9 +2,9 @@ import { DeleteBucketCommand, DeleteBucketPolicyCommand } from '@aws-sdk/client-
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dynamoBaselineStore } from '#shared/audit/baseline-store.ts';
-import { invokeLocal } from '#shared/local/invoke.ts';
-import type { SampleEvent } from '#shared/local/sample-events.ts';
 import { loadPolicyFile } from '#shared/policy/load-policy.ts';
+import { invokeLocal } from '../../cli/local/invoke.ts';
+import type { SampleEvent } from '../../cli/local/sample-events.ts';
 import { makePolicy } from '../fixtures.ts';
 import {
   loadSampleEvent,

@@ -1,7 +1,7 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { invokeLocal } from '#shared/local/invoke.ts';
 import { loadPolicyFile } from '#shared/policy/load-policy.ts';
+import { invokeLocal } from '../../cli/local/invoke.ts';
 import {
   loadSampleEvent,
   localConfig,

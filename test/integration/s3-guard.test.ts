@@ -1,9 +1,9 @@
 import { DisableKeyCommand, EnableKeyCommand } from '@aws-sdk/client-kms';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { countAuditRecords } from '#shared/local/audit-trail.ts';
-import { invokeLocal } from '#shared/local/invoke.ts';
 import { loadPolicyFile } from '#shared/policy/load-policy.ts';
 import type { PolicyInput } from '#shared/policy/schema.ts';
+import { countAuditRecords } from '../../cli/local/audit-trail.ts';
+import { invokeLocal } from '../../cli/local/invoke.ts';
 import { makePolicy } from '../fixtures.ts';
 import {
   type BucketSetup,

@@ -6,12 +6,12 @@ import {
 } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { listAuditRecords } from '#shared/audit/audit-queries.ts';
 import { dynamoBaselineStore } from '#shared/audit/baseline-store.ts';
-import { invokeLocal } from '#shared/local/invoke.ts';
-import type { SampleEvent } from '#shared/local/sample-events.ts';
 import { loadPolicyFile } from '#shared/policy/load-policy.ts';
 import type { Policy } from '#shared/policy/schema.ts';
+import { listAuditRecords } from '../../cli/audit/audit-queries.ts';
+import { invokeLocal } from '../../cli/local/invoke.ts';
+import type { SampleEvent } from '../../cli/local/sample-events.ts';
 import { makePolicy } from '../fixtures.ts';
 import {
   loadSampleEvent,

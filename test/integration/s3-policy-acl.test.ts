@@ -1,9 +1,9 @@
 import { PutBucketAclCommand } from '@aws-sdk/client-s3';
 import { DeletePublicAccessBlockCommand, PutPublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { invokeLocal } from '#shared/local/invoke.ts';
-import type { SampleEvent } from '#shared/local/sample-events.ts';
 import { loadPolicyFile } from '#shared/policy/load-policy.ts';
+import { invokeLocal } from '../../cli/local/invoke.ts';
+import type { SampleEvent } from '../../cli/local/sample-events.ts';
 import {
   loadSampleEvent,
   localConfig,

@@ -6,4 +6,4 @@ export {
   reply,
   type SlackReply,
   startFakeSlackServer,
-} from '#shared/local/slack-capture-server.ts';
+} from '../../cli/local/slack-capture-server.ts';

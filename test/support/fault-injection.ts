@@ -19,11 +19,11 @@ import { clientConfig } from '#shared/aws/clients.ts';
 import type { GuardConfig } from '#shared/config/load-config.ts';
 import { FUNCTION_NAMES, type FunctionName, resourceNames } from '#shared/config/names.ts';
 import { runEveryTime } from '#shared/idempotency/idempotency.ts';
-import { localCredentials } from '#shared/local/credentials.ts';
-import { localOwnSessionArns } from '#shared/local/function-env.ts';
-import type { LocalConfig } from '#shared/local/local-config.ts';
 import type { WardenMetric } from '#shared/observability/observability.ts';
 import type { Policy } from '#shared/policy/schema.ts';
+import { localCredentials } from '../../cli/local/credentials.ts';
+import { localOwnSessionArns } from '../../cli/local/function-env.ts';
+import type { LocalConfig } from '../../cli/local/local-config.ts';
 import { createS3Guard } from '../../functions/s3-guard/s3-guard.ts';
 import { buildS3GuardDeps } from '../../functions/s3-guard/wiring.ts';
 

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { type CapturedAlert, takeCapturedAlerts } from '#shared/local/alert-capture.ts';
-import { makeLocalClients } from '#shared/local/clients.ts';
-import type { LocalConfig } from '#shared/local/local-config.ts';
+import { type CapturedAlert, takeCapturedAlerts } from '../../cli/local/alert-capture.ts';
+import { makeLocalClients } from '../../cli/local/clients.ts';
+import type { LocalConfig } from '../../cli/local/local-config.ts';
 
-export { type BucketSetup, resetBucket } from '#shared/local/bucket-setup.ts';
-export { readBucketSnapshot } from '#shared/local/bucket-snapshot.ts';
-export { loadSampleEvent, retargetEvent } from '#shared/local/sample-events.ts';
+export { type BucketSetup, resetBucket } from '../../cli/local/bucket-setup.ts';
+export { readBucketSnapshot } from '../../cli/local/bucket-snapshot.ts';
+export { loadSampleEvent, retargetEvent } from '../../cli/local/sample-events.ts';
 
 /** The emulator provisioned by the global setup. */
 export const localConfig = (): LocalConfig => inject('localConfig');

@@ -3,10 +3,10 @@
  * as `warden local up` would (prefix `warden`), its config handed to tests via `inject('localConfig')`.
  */
 import type { TestProject } from 'vitest/node';
-import { LOCAL_REGION } from '#shared/local/credentials.ts';
-import type { LocalConfig } from '#shared/local/local-config.ts';
-import { findFreePort, startMoto } from '#shared/local/moto.ts';
-import { provisionLocal } from '#shared/local/provision.ts';
+import { LOCAL_REGION } from '../../cli/local/credentials.ts';
+import type { LocalConfig } from '../../cli/local/local-config.ts';
+import { findFreePort, startMoto } from '../../cli/local/moto.ts';
+import { provisionLocal } from '../../cli/local/provision.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -7,14 +7,14 @@ import {
   PutBucketPolicyCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { SampleEvent } from '#shared/local/sample-events.ts';
+import type { SampleEvent } from '../../cli/local/sample-events.ts';
 
 export {
   readAccountPublicAccessBlock,
   readBucketAclGrants,
   readBucketPolicy,
   readObjectOwnership,
-} from '#shared/local/access-snapshot.ts';
+} from '../../cli/local/access-snapshot.ts';
 
 /** The policy document a PutBucketPolicy sample carries (any encoding), as its caller sent it. */
 export const policyDocumentOf = (event: SampleEvent): Record<string, unknown> =>

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ensurePythonMoto } from '#shared/local/moto.ts';
+import { ensurePythonMoto } from '../../../cli/local/moto.ts';
 
 const SCRIPT = fileURLToPath(new URL('./match_event_pattern.py', import.meta.url));
 

@@ -9,8 +9,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import 'aws-sdk-client-mock-vitest/extend';
-import { listAuditRecords } from '#shared/audit/audit-queries.ts';
 import { dynamoBaselineStore } from '#shared/audit/baseline-store.ts';
+import { listAuditRecords } from '../../../cli/audit/audit-queries.ts';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));

@@ -21,7 +21,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import 'aws-sdk-client-mock-vitest/extend';
 import type { AuditRecord } from '#shared/audit/audit-log.ts';
-import { undoAction } from '#shared/audit/undo.ts';
+import { undoAction } from '../../../cli/audit/undo.ts';
 
 const s3Mock = mockClient(S3Client);
 const s3ControlMock = mockClient(S3ControlClient);

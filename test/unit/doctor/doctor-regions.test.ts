@@ -3,9 +3,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { resourceNames } from '#shared/config/names.ts';
 import { S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
-import type { RegionRules } from '#shared/doctor/doctor.ts';
 import { ConfigError } from '#shared/errors/errors.ts';
-import { expectedRules, resolveTarget } from '../../../cli/doctor.ts';
+import { expectedRules, type RegionRules } from '../../../cli/doctor/rules.ts';
+import { resolveTarget } from '../../../cli/doctor.ts';
 import {
   DEFAULT_ENABLED_REGIONS,
   resolveDeploymentRegions,

@@ -19,14 +19,13 @@ import { resourceNames } from '#shared/config/names.ts';
 import {
   checkAlertTopic,
   checkKmsKey,
-  checkRules,
   checkSlackSecret,
   checkTrail,
   doctorExitCode,
   formatDoctorReport,
-  type RegionRules,
   recordsManagementWrites,
-} from '#shared/doctor/doctor.ts';
+} from '../../../cli/doctor/checks.ts';
+import { checkRules, type RegionRules } from '../../../cli/doctor/rules.ts';
 
 const cloudTrail = mockClient(CloudTrailClient);
 const events = mockClient(EventBridgeClient);

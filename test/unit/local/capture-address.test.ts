@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { captureAddressFor } from '#shared/local/slack-capture-server.ts';
+import { captureAddressFor } from '../../../cli/local/slack-capture-server.ts';
 
 const CAPTURE_URL = 'http://127.0.0.1:5056/services/TLOCAL/BLOCAL/warden-local-capture';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ControlOutcome, GuardResult } from '#shared/contracts/outcomes.ts';
-import { judgeInvocation } from '#shared/local/invoke.ts';
+import { judgeInvocation } from '../../../cli/local/invoke.ts';
 
 const outcome = (status: ControlOutcome['status'], reason = 'why'): ControlOutcome => ({
   controlId: 's3-encryption-kms',

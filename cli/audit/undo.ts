@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ACTION_PREFIX, type AuditRecord, auditKeys, dynamoAuditLog } from '#shared/audit/audit-log.ts';
 import { callAws } from '#shared/errors/errors.ts';
 import { type AccountAction, describeAccountAction } from '#shared/model/account.ts';
 import type {
@@ -19,7 +20,6 @@ import { readAccountState } from '#shared/s3/account/account-state.ts';
 import { applyBucketAction } from '#shared/s3/bucket-actions.ts';
 import { readBucketState } from '#shared/s3/bucket-state.ts';
 import type { KmsKeyReader } from '#shared/s3/kms-key.ts';
-import { ACTION_PREFIX, type AuditRecord, auditKeys, dynamoAuditLog } from './audit-log.ts';
 import { findAuditRecord } from './audit-queries.ts';
 
 export interface UndoDeps {

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT, VENV_DIR, WARDEN_DIR } from '#shared/local/paths.ts';
+import { PROJECT_ROOT, VENV_DIR, WARDEN_DIR } from './paths.ts';
 
 /** Pinned Python development tools (cfn-lint), installed on demand like local mode's moto. */
 export const DEV_REQUIREMENTS_FILE = join(PROJECT_ROOT, 'requirements-dev.txt');

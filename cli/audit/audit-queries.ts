@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ACTION_PREFIX, type AuditRecord } from '#shared/audit/audit-log.ts';
 import { callAws } from '#shared/errors/errors.ts';
-import { ACTION_PREFIX, type AuditRecord } from './audit-log.ts';
 
 export interface AuditQueryDeps {
   readonly documents: Pick<DynamoDBDocumentClient, 'send'>;

@@ -1,3 +1,7 @@
+/**
+ * `warden doctor`'s checks, one function each, read-only: the trail, the Slack secret, Warden's key
+ * and the alert topic (the EventBridge rules are in rules.ts). A failed read is a FAIL, never thrown.
+ */
 import {
   type AdvancedEventSelector,
   type CloudTrailClient,
@@ -7,12 +11,7 @@ import {
   GetTrailStatusCommand,
   type Trail,
 } from '@aws-sdk/client-cloudtrail';
-import {
-  DescribeRuleCommand,
-  type EventBridgeClient,
-  ListRuleNamesByTargetCommand,
-  ListRulesCommand,
-} from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { paginateListSubscriptionsByTopic, type SNSClient } from '@aws-sdk/client-sns';
@@ -37,41 +36,9 @@ export interface DoctorDeps {
   readonly sns: Pick<SNSClient, 'send'>;
 }
 
-/** One EventBridge rule a Warden stack deploys; `carries` names the events it delivers, for messages. */
-export type ExpectedRule =
-  /** A rule with a fixed name: the forwarders' (infra/config/forwarding.ts). */
-  | { readonly kind: 'named'; readonly carries: string; readonly name: string }
-  /**
-   * A rule CloudFormation names (the hub's): found by its target, a guard function, and told apart
-   * from that function's other rules by the CloudTrail event names its pattern matches.
-   */
-  | {
-      readonly kind: 'targeted';
-      readonly carries: string;
-      readonly targetArn: string;
-      readonly eventNames: readonly string[];
-    }
-  /** Local mode: no stack deploys rules to the emulator, so any rule whose name has the prefix. */
-  | { readonly kind: 'prefixed'; readonly carries: string; readonly prefix: string };
-
-/** The rules one region's stack deploys. */
-export interface RegionRules {
-  readonly region: string;
-  readonly stack: 'hub' | 'forwarder' | 'local';
-  readonly rules: readonly ExpectedRule[];
-}
-
-export interface DoctorInput {
-  readonly names: ResourceNames;
-  /** Every region with a Warden stack and the rules it deploys there, home region first. */
-  readonly rules: readonly RegionRules[];
-  readonly alertTopicArn: string;
-  /** The Slack secret id (name or ARN). */
-  readonly slackSecretId: string;
-}
-
-const errorName = (error: unknown) => (error as { name?: string } | null)?.name ?? 'Error';
-const messageOf = (error: unknown) => `${errorName(error)}: ${(error as Error)?.message ?? String(error)}`;
+export const errorName = (error: unknown) => (error as { name?: string } | null)?.name ?? 'Error';
+export const messageOf = (error: unknown) =>
+  `${errorName(error)}: ${(error as Error)?.message ?? String(error)}`;
 
 type Selectors = {
   readonly EventSelectors?: readonly EventSelector[];
@@ -201,133 +168,12 @@ export async function checkTrail(deps: Pick<DoctorDeps, 'cloudTrail'>): Promise<
   };
 }
 
-interface DeployedRule {
-  readonly Name?: string;
-  readonly State?: string;
-  readonly EventPattern?: string;
-}
-
-type Events = Pick<EventBridgeClient, 'send'>;
-
-async function describeRule(events: Events, name: string): Promise<DeployedRule | undefined> {
-  try {
-    return await events.send(new DescribeRuleCommand({ Name: name }));
-  } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return undefined;
-    throw error;
-  }
-}
-
-async function rulesTargeting(events: Events, targetArn: string): Promise<DeployedRule[]> {
-  const names: string[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await events.send(new ListRuleNamesByTargetCommand({ TargetArn: targetArn, NextToken }));
-    names.push(...(page.RuleNames ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
-  const rules = await Promise.all(names.map((name) => describeRule(events, name)));
-  return rules.filter((rule) => rule !== undefined);
-}
-
-async function rulesPrefixed(events: Events, prefix: string): Promise<DeployedRule[]> {
-  const rules: DeployedRule[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await events.send(new ListRulesCommand({ NamePrefix: prefix, NextToken }));
-    rules.push(...(page.Rules ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return rules;
-}
-
-/** The CloudTrail event names a rule's pattern matches (`detail.eventName`); none when it has no such field. */
-function patternEventNames(rule: DeployedRule): readonly unknown[] {
-  try {
-    const names = (JSON.parse(rule.EventPattern ?? '{}') as { detail?: { eventName?: unknown } }).detail
-      ?.eventName;
-    return Array.isArray(names) ? names : [];
-  } catch {
-    return [];
-  }
-}
-
-const describeExpected = (expected: ExpectedRule): string => {
-  switch (expected.kind) {
-    case 'named':
-      return expected.name;
-    case 'targeted':
-      return `${expected.carries} rule targeting ${expected.targetArn.split(':').pop()}`;
-    case 'prefixed':
-      return `a rule named ${expected.prefix}*`;
-  }
-};
-
-/**
- * Exactly the rules the region's stack deploys: each present (reported by name when missing) and
- * enabled. Hub rules are looked up by their target, so a rule of another tool never passes for one.
- */
-export async function checkRules(
-  deps: Pick<DoctorDeps, 'eventsIn'>,
-  expected: RegionRules,
-): Promise<CheckResult> {
-  const check = `EventBridge rules in ${expected.region}`;
-  try {
-    const events = deps.eventsIn(expected.region);
-    const targeted = new Map<string, Promise<DeployedRule[]>>();
-    const byTarget = (targetArn: string) => {
-      const rules = targeted.get(targetArn) ?? rulesTargeting(events, targetArn);
-      targeted.set(targetArn, rules);
-      return rules;
-    };
-    const find = async (rule: ExpectedRule): Promise<readonly DeployedRule[]> => {
-      switch (rule.kind) {
-        case 'named': {
-          const found = await describeRule(events, rule.name);
-          return found ? [found] : [];
-        }
-        case 'targeted':
-          return (await byTarget(rule.targetArn)).filter((found) =>
-            patternEventNames(found).some((name) => rule.eventNames.includes(name as string)),
-          );
-        case 'prefixed':
-          return rulesPrefixed(events, rule.prefix);
-      }
-    };
-    const found = await Promise.all(
-      expected.rules.map(async (rule) => ({ rule, deployed: await find(rule) })),
-    );
-    const missing = found.filter(({ deployed }) => deployed.length === 0);
-    if (missing.length > 0)
-      return {
-        check,
-        status: 'FAIL',
-        detail: `${expected.stack}: missing ${missing.map(({ rule }) => describeExpected(rule)).join(', ')}: those events are not delivered`,
-      };
-    const deployed = found.flatMap((entry) => entry.deployed);
-    const disabled = deployed.filter((rule) => rule.State !== 'ENABLED');
-    if (disabled.length > 0)
-      return {
-        check,
-        status: 'WARN',
-        detail: `${expected.stack}: ${disabled.length} of ${deployed.length} rules not enabled: ${disabled.map((r) => r.Name).join(', ')}`,
-      };
-    return {
-      check,
-      status: 'OK',
-      detail: `${expected.stack}: ${deployed.length} rule(s), all enabled: ${deployed.map((r) => r.Name).join(', ')}`,
-    };
-  } catch (error) {
-    return { check, status: 'FAIL', detail: `could not read rules (${messageOf(error)})` };
-  }
-}
-
 const PLACEHOLDER = /placeholder|change[-_ ]?me|replace[-_ ]?me|todo|example|xxx/i;
 
 /** The Slack webhook secret holds a real URL. The value is read to judge it, never shown. */
 export async function checkSlackSecret(
   deps: Pick<DoctorDeps, 'secrets'>,
-  input: Pick<DoctorInput, 'slackSecretId'>,
+  input: { readonly slackSecretId: string },
 ): Promise<CheckResult> {
   const check = 'Slack webhook secret';
   let value: string | undefined;
@@ -366,7 +212,7 @@ export async function checkSlackSecret(
 /** Warden's key: alerts and remediated buckets depend on it being Enabled. */
 export async function checkKmsKey(
   deps: Pick<DoctorDeps, 'kms'>,
-  input: Pick<DoctorInput, 'names'>,
+  input: { readonly names: ResourceNames },
 ): Promise<CheckResult> {
   const check = 'KMS key';
   const alias = input.names.kmsKeyAlias;
@@ -387,7 +233,7 @@ export async function checkKmsKey(
 /** The alert topic exists and someone listens: confirmed subscriptions. */
 export async function checkAlertTopic(
   deps: Pick<DoctorDeps, 'sns'>,
-  input: Pick<DoctorInput, 'alertTopicArn'>,
+  input: { readonly alertTopicArn: string },
 ): Promise<CheckResult> {
   const check = 'Alert topic';
   try {
@@ -416,17 +262,6 @@ export async function checkAlertTopic(
         : `could not list subscriptions (${messageOf(error)})`;
     return { check, status: 'FAIL', detail };
   }
-}
-
-/** Every check, in a fixed order: will events flow, will people hear about them. */
-export async function runDoctor(deps: DoctorDeps, input: DoctorInput): Promise<readonly CheckResult[]> {
-  return Promise.all([
-    checkTrail(deps),
-    ...input.rules.map((region) => checkRules(deps, region)),
-    checkSlackSecret(deps, input),
-    checkKmsKey(deps, input),
-    checkAlertTopic(deps, input),
-  ]);
 }
 
 /** 0 when every check is OK, 1 otherwise. */
