@@ -99,6 +99,7 @@ export class WardenTrail extends Construct {
       managementEvents: cloudtrail.ReadWriteType.ALL,
       ...(props.organizationId ? { isOrganizationTrail: true, orgId: props.organizationId } : {}),
     });
+    pinBucketStatementsToTrail(this.bucket, trailArn);
     NagSuppressions.addResourceSuppressions(this.trail, [
       {
         id: 'AwsSolutions-CT1',
@@ -106,4 +107,28 @@ export class WardenTrail extends Construct {
       },
     ]);
   }
+}
+
+/**
+ * CloudTrail's statements in the bucket policy (the ACL check and the log writes aws-cdk-lib adds) name
+ * the service principal without a source condition: any account's trail could then write there (the
+ * confused deputy AWS warns about, which Warden's own foreign-access control reports). Each gets
+ * `aws:SourceArn` = this trail, as AWS's CloudTrail bucket policy examples do.
+ */
+function pinBucketStatementsToTrail(bucket: s3.Bucket, trailArn: string): void {
+  const policy = bucket.policy;
+  if (!policy) return;
+  const stack = Stack.of(bucket);
+  const statements =
+    (stack.resolve(policy.document) as { Statement?: Record<string, unknown>[] }).Statement ?? [];
+  statements.forEach((statement, index) => {
+    const principal = (statement.Principal as { Service?: unknown } | undefined)?.Service;
+    const conditions = (statement.Condition ?? {}) as Record<string, Record<string, unknown>>;
+    const pinned = Object.values(conditions).some((clause) => 'aws:SourceArn' in clause);
+    if (principal !== 'cloudtrail.amazonaws.com' || pinned) return;
+    (policy.node.defaultChild as s3.CfnBucketPolicy).addPropertyOverride(
+      `PolicyDocument.Statement.${index}.Condition.StringEquals.aws:SourceArn`,
+      stack.resolve(trailArn),
+    );
+  });
 }
