@@ -191,9 +191,16 @@ describe('planPolicyRollback', () => {
       for (const allow of allowsOf(plan.policy)) expect(before.has(allow)).toBe(true);
       const written = normalisePolicy(plan.policy);
       expect(analyzePolicy(written).public).toBe(false);
-      const boundary = { ownerAccountId: '123456789012', allowedAccountIds: [], allowedOrgIds: [] };
-      const foreignBefore = findForeignStatements(document, boundary as never).length;
-      expect(findForeignStatements(written, boundary as never).length).toBeLessThanOrEqual(foreignBefore);
+      const boundary = {
+        ownerAccountId: '123456789012',
+        allowedAccountIds: [],
+        allowedOrgIds: [],
+        trustedVpcEndpointIds: [],
+        trustedVpcIds: [],
+        trustedSourceIpCidrs: [],
+      };
+      const foreignBefore = findForeignStatements(document, boundary).length;
+      expect(findForeignStatements(written, boundary).length).toBeLessThanOrEqual(foreignBefore);
     },
   );
 });
