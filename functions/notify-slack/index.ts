@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { createNotifySlack } from '#shared/slack/notify-slack.ts';
+import { createNotifySlack } from './notify-slack.ts';
 import { createNotifySlackRuntime } from './wiring.ts';
 
 // Cold start: validate config (fail fast) and build clients once; the webhook URL is read on first use.

@@ -4,11 +4,11 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { clientFactory } from '#shared/aws/clients.ts';
 import { createObservability, systemClock } from '#shared/observability/observability.ts';
 import { loadNotifySlackConfig } from '#shared/slack/config.ts';
-import { sqsDeadLetterSink } from '#shared/slack/dead-letter.ts';
-import { dynamoDbSlackBudget } from '#shared/slack/dynamodb-budget.ts';
-import type { NotifySlackDeps } from '#shared/slack/notify-slack.ts';
-import { postToWebhook } from '#shared/slack/webhook-client.ts';
-import { secretsManagerWebhookUrl } from '#shared/slack/webhook-secret.ts';
+import { sqsDeadLetterSink } from './dead-letter.ts';
+import { dynamoDbSlackBudget } from './dynamodb-budget.ts';
+import type { NotifySlackDeps } from './notify-slack.ts';
+import { postToWebhook } from './webhook-client.ts';
+import { secretsManagerWebhookUrl } from './webhook-secret.ts';
 
 /**
  * Real dependencies of notify-slack, built once per cold start. The webhook URL is not read here:

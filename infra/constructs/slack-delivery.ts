@@ -198,8 +198,8 @@ export class SlackDelivery extends Construct {
   }
 
   /**
-   * The shared message budget (shared/slack/dynamodb-budget.ts): the table's name in the environment
-   * the guards read it from, dynamodb:UpdateItem only (one atomic ADD per batch) and only on the
+   * The shared message budget (functions/notify-slack/dynamodb-budget.ts): the table's name in the
+   * environment the guards read it from, dynamodb:UpdateItem only (one atomic ADD per batch) and only on the
    * budget's own items (dynamodb:LeadingKeys), never the guards' idempotency records; and the key
    * use DynamoDB needs for the encrypted table, only through DynamoDB (as the guards have it).
    */

@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { AlarmNotificationSchema, type SlackAlarm, toSlackAlarm } from '#shared/slack/alarm.ts';
-import { type Block, toAlarmMessage, toDigestMessage, toSlackMessage } from '#shared/slack/block-kit.ts';
 import type { SlackAlert } from '#shared/slack/inbound.ts';
-import { TRUNCATION_MARK } from '#shared/slack/text.ts';
+import type { Block } from '../../../functions/notify-slack/block-kit.ts';
+import {
+  toAlarmMessage,
+  toDigestMessage,
+  toSlackMessage,
+} from '../../../functions/notify-slack/slack-messages.ts';
+import { TRUNCATION_MARK } from '../../../functions/notify-slack/text.ts';
 import { alertFor, allText, limitViolations, sampleAlarmMessage, sampleAlert } from './helpers.ts';
 
 const ofType = <T extends Block['type']>(blocks: readonly Block[], type: T) =>

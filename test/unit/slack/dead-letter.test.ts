@@ -2,7 +2,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import 'aws-sdk-client-mock-vitest/extend';
-import { sqsDeadLetterSink } from '#shared/slack/dead-letter.ts';
+import { sqsDeadLetterSink } from '../../../functions/notify-slack/dead-letter.ts';
 
 const sqsMock = mockClient(SQSClient);
 const QUEUE_URL =

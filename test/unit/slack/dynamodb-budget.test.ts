@@ -3,8 +3,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import 'aws-sdk-client-mock-vitest/extend';
 import { RetryableAwsError } from '#shared/errors/errors.ts';
-import { dynamoDbSlackBudget } from '#shared/slack/dynamodb-budget.ts';
-import { SlackBudgetError } from '#shared/slack/errors.ts';
+import { dynamoDbSlackBudget } from '../../../functions/notify-slack/dynamodb-budget.ts';
+import { SlackBudgetError } from '../../../functions/notify-slack/errors.ts';
 
 const dynamodbMock = mockClient(DynamoDBClient);
 const TABLE = 'warden-idempotency';

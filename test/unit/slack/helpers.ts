@@ -1,6 +1,6 @@
 import type { Severity } from '#shared/contracts/controls.ts';
-import type { Block, SlackMessage } from '#shared/slack/block-kit.ts';
 import type { SlackAlert } from '#shared/slack/inbound.ts';
+import type { Block, SlackMessage } from '../../../functions/notify-slack/block-kit.ts';
 import { loadEvent } from '../../fixtures.ts';
 
 interface SnsEventFixture {

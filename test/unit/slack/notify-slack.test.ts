@@ -3,16 +3,16 @@ import { toChatNotification } from '#shared/alerts/chat-notification.ts';
 import type { Alert } from '#shared/contracts/alert.ts';
 import type { WardenMetric } from '#shared/observability/observability.ts';
 import { AlarmNotificationSchema, toSlackAlarm } from '#shared/slack/alarm.ts';
-import type { SlackMessage } from '#shared/slack/block-kit.ts';
-import type { DeadLetterSink, RefusedRecord } from '#shared/slack/dead-letter.ts';
-import { PermanentDeliveryError, SlackUnavailableError, WebhookSecretError } from '#shared/slack/errors.ts';
-import {
-  createNotifySlack,
-  individualWanted,
-  type NotifySlackDeps,
-  planMessages,
-} from '#shared/slack/notify-slack.ts';
 import type { SlackBudget } from '#shared/slack/slack-budget.ts';
+import { individualWanted, planMessages } from '../../../functions/notify-slack/batch-plan.ts';
+import type { SlackMessage } from '../../../functions/notify-slack/block-kit.ts';
+import type { DeadLetterSink, RefusedRecord } from '../../../functions/notify-slack/dead-letter.ts';
+import {
+  PermanentDeliveryError,
+  SlackUnavailableError,
+  WebhookSecretError,
+} from '../../../functions/notify-slack/errors.ts';
+import { createNotifySlack, type NotifySlackDeps } from '../../../functions/notify-slack/notify-slack.ts';
 import {
   alertFor,
   loadSnsEvent,

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { codeBlock, escapeMrkdwn, inlineCode, TRUNCATION_MARK, truncate } from '#shared/slack/text.ts';
+import {
+  codeBlock,
+  escapeMrkdwn,
+  inlineCode,
+  TRUNCATION_MARK,
+  truncate,
+} from '../../../functions/notify-slack/text.ts';
 import { LONE_SURROGATE } from './helpers.ts';
 
 const fences = (text: string) => text.split('```').length - 1;

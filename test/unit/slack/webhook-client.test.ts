@@ -1,12 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
-import { PermanentDeliveryError, SlackUnavailableError } from '#shared/slack/errors.ts';
+import { PermanentDeliveryError, SlackUnavailableError } from '../../../functions/notify-slack/errors.ts';
 import {
   backoffMs,
   type PostOptions,
   postToWebhook,
   redactWebhook,
   retryAfterMs,
-} from '#shared/slack/webhook-client.ts';
+} from '../../../functions/notify-slack/webhook-client.ts';
 
 const URL_ = 'https://hooks.slack.com/services/T0SECRET/B0SECRET/abcdefSECRETtoken';
 const PAYLOAD = { text: 'hello', blocks: [] };

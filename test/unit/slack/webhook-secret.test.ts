@@ -8,8 +8,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import 'aws-sdk-client-mock-vitest/extend';
 import { AccessDeniedError } from '#shared/errors/errors.ts';
-import { WebhookSecretError } from '#shared/slack/errors.ts';
-import { secretsManagerWebhookUrl } from '#shared/slack/webhook-secret.ts';
+import { WebhookSecretError } from '../../../functions/notify-slack/errors.ts';
+import { secretsManagerWebhookUrl } from '../../../functions/notify-slack/webhook-secret.ts';
 
 const secretsMock = mockClient(SecretsManagerClient);
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:warden/slack-webhook-url-AbCdEf';

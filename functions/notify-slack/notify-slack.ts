@@ -1,19 +1,25 @@
 import { describeIssues } from '#shared/guard/reject.ts';
 import type { Clock, Log, MetricsRecorder } from '#shared/observability/observability.ts';
-import { alarmKey, type SlackAlarm } from './alarm.ts';
+import type { SlackAlarm } from '#shared/slack/alarm.ts';
 import {
-  bySeverity,
-  type SlackMessage,
-  toAlarmMessage,
-  toDigestMessage,
-  toSlackMessage,
-} from './block-kit.ts';
+  NotifyEventSchema,
+  type NotifyResponse,
+  readRecords,
+  type SlackAlert,
+} from '#shared/slack/inbound.ts';
+import type { SlackBudget } from '#shared/slack/slack-budget.ts';
+import { DEFAULT_MAX_INDIVIDUAL, individualWanted, type PlannedMessage, planMessages } from './batch-plan.ts';
+import type { SlackMessage } from './block-kit.ts';
 import type { DeadLetterSink } from './dead-letter.ts';
 import { PermanentDeliveryError, SlackUnavailableError } from './errors.ts';
-import { NotifyEventSchema, readRecords, type SlackAlert } from './inbound.ts';
-import type { SlackBudget } from './slack-budget.ts';
 import { type Delivery, redactWebhook } from './webhook-client.ts';
 import type { WebhookUrlSource } from './webhook-secret.ts';
+
+/**
+ * notify-slack's use case: parse the batch at the edge, ask the shared budget how many alerts may go
+ * one by one, plan the messages (batch-plan.ts), post them in order, dead-letter what Slack refused for
+ * good, and answer with the records to retry.
+ */
 
 export interface NotifySlackDeps {
   readonly webhookUrl: WebhookUrlSource;
@@ -34,121 +40,10 @@ export interface Invocation {
   readonly remainingTimeMs?: () => number;
 }
 
-/** What Lambda gets back: SQS partial batch response (only failed records are retried), or a summary. */
-export type NotifyResponse =
-  | { readonly batchItemFailures: readonly { readonly itemIdentifier: string }[] }
-  | {
-      readonly delivered: number;
-      readonly digested: number;
-      readonly skipped: number;
-      readonly permanentFailures: number;
-    };
-
-/** One Slack message and the queue records it answers for. */
-export interface PlannedMessage {
-  readonly kind: 'alert' | 'digest' | 'alarm';
-  readonly message: SlackMessage;
-  /** The CloudTrail events of the alerts in it (none for an alarm). */
-  readonly eventIds: readonly string[];
-  readonly recordIds: readonly string[];
-  readonly alarmName?: string;
-}
-
-export const DEFAULT_MAX_INDIVIDUAL = 5;
 /** Left for logging and the response after the last Slack call. */
 const SAFETY_MARGIN_MS = 3_000;
 /** When Lambda does not say (local invoke without a context). */
 const DEFAULT_BUDGET_MS = 60_000;
-
-interface QueuedAlert {
-  readonly alert: SlackAlert;
-  readonly recordIds: readonly string[];
-}
-
-/** Each state change of each alarm once, in the order they came. */
-function planAlarms(records: readonly { id: string; alarm: SlackAlarm }[]): PlannedMessage[] {
-  const byKey = new Map<string, { alarm: SlackAlarm; recordIds: string[] }>();
-  for (const { id, alarm } of records) {
-    const key = alarmKey(alarm);
-    const seen = byKey.get(key);
-    if (seen) seen.recordIds.push(id);
-    else byKey.set(key, { alarm, recordIds: [id] });
-  }
-  return [...byKey.values()].map(({ alarm, recordIds }) => ({
-    kind: 'alarm',
-    message: toAlarmMessage(alarm),
-    eventIds: [],
-    recordIds,
-    alarmName: alarm.name,
-  }));
-}
-
-/** Duplicate deliveries of an event collapse into one alert that answers for all their records. */
-function distinctAlerts(records: readonly { id: string; alert: SlackAlert }[]): QueuedAlert[] {
-  const byEvent = new Map<string, { alert: SlackAlert; recordIds: string[] }>();
-  for (const { id, alert } of records) {
-    const seen = byEvent.get(alert.eventId);
-    if (seen) seen.recordIds.push(id);
-    else byEvent.set(alert.eventId, { alert, recordIds: [id] });
-  }
-  return [...byEvent.values()];
-}
-
-/**
- * Pure: how many alerts of a batch the per-batch plan posts one by one: all of them up to
- * `maxIndividual + 1` (a digest of one alert is worse than the alert itself), else `maxIndividual`.
- * The batch asks the shared budget for that many.
- */
-export function individualWanted(
-  records: readonly { id: string; alert: SlackAlert }[],
-  maxIndividual: number,
-): number {
-  const count = distinctAlerts(records).length;
-  return count <= maxIndividual + 1 ? count : maxIndividual;
-}
-
-/**
- * Pure: the messages for one batch. Alarms come first (Warden itself needs attention), one message
- * per state change, never held back. Duplicate deliveries of an event collapse into one; the
- * `allowance` most severe alerts (what the shared budget granted this batch, see
- * `individualWanted`) are posted one by one and the rest summarised in one digest, so a storm of
- * 500 alerts costs Slack a bounded number of messages, not 500. Where the budget runs out mid-batch
- * the digest may hold a single alert: the budget is the bound.
- */
-export function planMessages(
-  records: readonly { id: string; alert: SlackAlert }[],
-  allowance: number,
-  alarms: readonly { id: string; alarm: SlackAlarm }[] = [],
-): PlannedMessage[] {
-  const queued = distinctAlerts(records).sort((a, b) => bySeverity(a.alert, b.alert));
-  // A digest of one alert is worse than the alert itself, and costs Slack the same one message.
-  const posted = Math.max(0, allowance);
-  const individual = queued.length === posted + 1 ? queued : queued.slice(0, posted);
-  const rest = queued.slice(individual.length);
-  const messages: PlannedMessage[] = planAlarms(alarms);
-  messages.push(
-    ...individual.map(
-      ({ alert, recordIds }): PlannedMessage => ({
-        kind: 'alert',
-        message: toSlackMessage(alert),
-        eventIds: [alert.eventId],
-        recordIds,
-      }),
-    ),
-  );
-  if (rest.length > 0) {
-    messages.push({
-      kind: 'digest',
-      message: toDigestMessage(
-        rest.map((item) => item.alert),
-        individual.length,
-      ),
-      eventIds: rest.map((item) => item.alert.eventId),
-      recordIds: rest.flatMap((item) => item.recordIds),
-    });
-  }
-  return messages;
-}
 
 const MAX_LOGGED_IDS = 20;
 const logIds = (ids: readonly string[]) => ids.slice(0, MAX_LOGGED_IDS);

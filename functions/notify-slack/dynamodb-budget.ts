@@ -1,6 +1,5 @@
 import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { callAws } from '#shared/errors/errors.ts';
-import { SlackBudgetError } from './errors.ts';
 import {
   type BudgetLimits,
   budgetExpiration,
@@ -9,7 +8,8 @@ import {
   grantOf,
   SLACK_BUDGET,
   type SlackBudget,
-} from './slack-budget.ts';
+} from '#shared/slack/slack-budget.ts';
+import { SlackBudgetError } from './errors.ts';
 
 /** Attribute holding the window's count; `expiration` is the table's TTL attribute (state-tables.ts). */
 const USED = 'used';

@@ -1,50 +1,20 @@
 import { SEVERITY_RANK, type Severity } from '#shared/contracts/controls.ts';
 import type { OutcomeStatus } from '#shared/contracts/outcomes.ts';
-import type { AlarmState, SlackAlarm } from './alarm.ts';
-import type { SlackAlert, SlackOutcome } from './inbound.ts';
+import type { AlarmState, SlackAlarm } from '#shared/slack/alarm.ts';
+import type { SlackAlert, SlackOutcome } from '#shared/slack/inbound.ts';
+import {
+  type Block,
+  buttons,
+  context,
+  fields,
+  header,
+  SLACK_LIMITS,
+  type SlackMessage,
+  section,
+} from './block-kit.ts';
 import { codeBlock, compactJson, escapeMrkdwn, inlineCode, listSome, truncate } from './text.ts';
 
-/** The Block Kit subset Warden sends to an incoming webhook. */
-export interface PlainText {
-  readonly type: 'plain_text';
-  readonly text: string;
-  readonly emoji?: boolean;
-}
-export interface Mrkdwn {
-  readonly type: 'mrkdwn';
-  readonly text: string;
-}
-export interface Button {
-  readonly type: 'button';
-  readonly text: PlainText;
-  readonly url: string;
-  readonly action_id: string;
-}
-export type Block =
-  | { readonly type: 'header'; readonly text: PlainText }
-  | { readonly type: 'section'; readonly text?: Mrkdwn; readonly fields?: readonly Mrkdwn[] }
-  | { readonly type: 'divider' }
-  | { readonly type: 'context'; readonly elements: readonly Mrkdwn[] }
-  | { readonly type: 'actions'; readonly elements: readonly Button[] };
-
-export interface SlackMessage {
-  /** Plain fallback shown in notifications and by clients that cannot render blocks. */
-  readonly text: string;
-  readonly blocks: readonly Block[];
-}
-
-/** Slack's documented limits (Block Kit reference); exceeding any of them fails with invalid_blocks. */
-export const SLACK_LIMITS = {
-  blocks: 50,
-  headerText: 150,
-  sectionText: 3000,
-  fieldText: 2000,
-  fields: 10,
-  contextElements: 10,
-  buttonText: 75,
-  buttonUrl: 3000,
-  fallbackText: 3000,
-} as const;
+/** What each message notify-slack sends says: one alert, an alarm's state change, a storm's digest. Pure. */
 
 /** Outcome sections shown before the rest collapse into one line: readable, and far under 50 blocks. */
 const MAX_OUTCOME_BLOCKS = 20;
@@ -74,44 +44,6 @@ const STATUS_WORD: Record<OutcomeStatus, string> = {
   ALREADY_COMPLIANT: 'compliant',
   SKIPPED: 'skipped',
 };
-
-const header = (text: string): Block => ({
-  type: 'header',
-  text: { type: 'plain_text', text: truncate(text, SLACK_LIMITS.headerText), emoji: true },
-});
-const section = (text: string): Block => ({
-  type: 'section',
-  text: { type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) },
-});
-const fields = (items: readonly string[]): Block => ({
-  type: 'section',
-  fields: items
-    .slice(0, SLACK_LIMITS.fields)
-    .map((text) => ({ type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.fieldText) })),
-});
-/** Slack refuses an empty text element (invalid_blocks): empty items are dropped, and with them the block. */
-const context = (items: readonly string[]): Block[] => {
-  const elements = items
-    .filter((text) => text.trim().length > 0)
-    .slice(0, SLACK_LIMITS.contextElements)
-    .map((text): Mrkdwn => ({ type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) }));
-  return elements.length > 0 ? [{ type: 'context', elements }] : [];
-};
-
-/** Only https links Warden built become buttons; anything else (or too long) is left out. */
-function buttons(links: readonly { label: string; url: string; id: string }[]): Block | undefined {
-  const elements = links
-    .filter((link) => /^https:\/\/[^\s]+$/.test(link.url) && link.url.length <= SLACK_LIMITS.buttonUrl)
-    .map(
-      (link): Button => ({
-        type: 'button',
-        text: { type: 'plain_text', text: truncate(link.label, SLACK_LIMITS.buttonText) },
-        url: link.url,
-        action_id: link.id,
-      }),
-    );
-  return elements.length > 0 ? { type: 'actions', elements } : undefined;
-}
 
 function whoText(alert: SlackAlert): string {
   return alert.actor.arn ? inlineCode(alert.actor.arn) : escapeMrkdwn(alert.actor.type);
