@@ -24,7 +24,7 @@ import { findFreePort, startMoto } from '../cli/local/moto.ts';
 import { PROJECT_ROOT } from '../cli/local/paths.ts';
 import { provisionLocal } from '../cli/local/provision.ts';
 import { loadSampleEvent, retargetEvent } from '../cli/local/sample-events.ts';
-import { bundlePath } from '../infra/build.ts';
+import { bundlePath } from '../infra/config/bundles.ts';
 import { FaultLayer, instrumentedS3Guard, roundTrips } from '../test/support/fault-injection.ts';
 import { type Clients, SCENARIOS, type Scenario, unmetOutcomes } from './scenarios.ts';
 

@@ -8,13 +8,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
 import { FUNCTION_NAMES, type FunctionName } from '#shared/config/names.ts';
+import { bundleDir, bundlePath, DIST_FUNCTIONS } from './config/bundles.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const DIST_FUNCTIONS = join(ROOT, 'dist', 'functions');
 const DIST_META = join(ROOT, 'dist', 'meta');
-
-export const bundleDir = (name: FunctionName): string => join(DIST_FUNCTIONS, name);
-export const bundlePath = (name: FunctionName): string => join(bundleDir(name), 'index.mjs');
 
 export function buildOptions(name: FunctionName): BuildOptions {
   return {

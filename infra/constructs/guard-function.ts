@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { ENV } from '#shared/config/env-names.ts';
 import type { FunctionName, ResourceNames } from '#shared/config/names.ts';
 import { METRICS_NAMESPACE } from '#shared/observability/observability.ts';
-import { DIST_FUNCTIONS } from '../build.ts';
+import { DIST_FUNCTIONS } from '../config/bundles.ts';
 import { notifyOnAlarm } from './alarm-topic.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 
