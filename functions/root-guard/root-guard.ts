@@ -1,7 +1,7 @@
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { ControlOutcome } from '#shared/contracts/outcomes.ts';
-import { ROOT_CONTROLS } from '#shared/controls/registry.ts';
 import type { RootControl, RootFinding } from '#shared/controls/root-control.ts';
+import { ROOT_CONTROLS } from '#shared/controls/root-registry.ts';
 import { AccessDeniedError, classifyError } from '#shared/errors/errors.ts';
 import { modeOf } from '#shared/guard/evaluate.ts';
 import { createGuard, type GuardDeps, type GuardPlugin } from '#shared/guard/pipeline.ts';

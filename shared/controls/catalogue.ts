@@ -1,4 +1,5 @@
-import { ACCOUNT_CONTROLS, BUCKET_CONTROLS, ROOT_CONTROLS } from './registry.ts';
+import { ACCOUNT_CONTROLS, BUCKET_CONTROLS } from './registry.ts';
+import { ROOT_CONTROLS } from './root-registry.ts';
 
 /** One row of the control catalogue shown in the README and `warden controls`. */
 export interface CatalogueEntry {

@@ -1,6 +1,3 @@
-import { rootAccessKey } from './root-access-key.ts';
-import { rootConsoleSignIn } from './root-console-sign-in.ts';
-import type { RootControl } from './root-control.ts';
 import { s3AccountPublicAccessBlock } from './s3-account-public-access-block.ts';
 import { s3BucketPublicAccessBlock } from './s3-bucket-public-access-block.ts';
 import { s3EncryptionKms } from './s3-encryption-kms.ts';
@@ -10,9 +7,10 @@ import { s3PublicPolicy } from './s3-public-policy.ts';
 import type { AccountControl, BucketControl } from './types.ts';
 
 /**
- * The registry: every control, by the guard that runs it. Adding a control: its file, its tests, one line
- * here (and its id in shared/contracts/controls.ts, which the policy file is validated against).
- * The EventBridge rules, the IAM policies, `warden controls` and the README table follow from it.
+ * The registry of s3-guard's controls (root-guard's are in ./root-registry.ts, so its bundle carries no S3
+ * control). Adding a control: its file, its tests, one line here (and its id in
+ * shared/contracts/controls.ts, which the policy file is validated against). The EventBridge rules, the
+ * IAM policies, `warden controls` and the README table follow from it.
  */
 
 /** Every bucket control s3-guard runs. */
@@ -45,12 +43,4 @@ export const S3_GUARD_EVENT_NAMES: readonly string[] = [
     ...S3_ACCOUNT_EVENT_NAMES,
     ...BASELINE_ENDING_EVENT_NAMES,
   ]),
-];
-
-/** Every root-credential control root-guard runs. */
-export const ROOT_CONTROLS: readonly RootControl[] = [rootAccessKey, rootConsoleSignIn];
-
-/** The CloudTrail event names root-guard handles (the EventBridge rules match exactly these). */
-export const ROOT_GUARD_EVENT_NAMES: readonly string[] = [
-  ...new Set(ROOT_CONTROLS.map((control) => control.trigger.eventName)),
 ];

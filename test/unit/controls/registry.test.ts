@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CONTROL_IDS } from '#shared/contracts/controls.ts';
-import { ACCOUNT_CONTROLS, BUCKET_CONTROLS, ROOT_CONTROLS } from '#shared/controls/registry.ts';
+import { ACCOUNT_CONTROLS, BUCKET_CONTROLS } from '#shared/controls/registry.ts';
+import { ROOT_CONTROLS } from '#shared/controls/root-registry.ts';
 
 describe('control registry', () => {
   const registered = [...BUCKET_CONTROLS, ...ACCOUNT_CONTROLS, ...ROOT_CONTROLS].map((control) => control.id);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ROOT_CONTROLS, ROOT_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
 import { rootAccessKey } from '#shared/controls/root-access-key.ts';
 import { rootConsoleSignIn } from '#shared/controls/root-console-sign-in.ts';
 import type { RootContext } from '#shared/controls/root-control.ts';
+import { ROOT_CONTROLS, ROOT_GUARD_EVENT_NAMES } from '#shared/controls/root-registry.ts';
 import type { RootAccessKeyCreated } from '#shared/model/root-activity.ts';
 
 const MEMBER = '123456789012';

@@ -1,0 +1,11 @@
+import { rootAccessKey } from './root-access-key.ts';
+import { rootConsoleSignIn } from './root-console-sign-in.ts';
+import type { RootControl } from './root-control.ts';
+
+/** Every root-credential control root-guard runs. Adding one: its file, its tests, one line here. */
+export const ROOT_CONTROLS: readonly RootControl[] = [rootAccessKey, rootConsoleSignIn];
+
+/** The CloudTrail event names root-guard handles (the EventBridge rules match exactly these). */
+export const ROOT_GUARD_EVENT_NAMES: readonly string[] = [
+  ...new Set(ROOT_CONTROLS.map((control) => control.trigger.eventName)),
+];
