@@ -3,7 +3,7 @@ import type { AuditLog } from '#shared/audit/audit-log.ts';
 import type { Alert } from '#shared/contracts/alert.ts';
 import type { ControlOutcome, GuardResult } from '#shared/contracts/outcomes.ts';
 import type { ApiCall } from '#shared/events/normalise.ts';
-import type { OnceWrapper } from '#shared/idempotency/idempotency.ts';
+import { isDuplicateInProgress, type OnceWrapper } from '#shared/idempotency/idempotency.ts';
 import type { Clock, Log, MetricsRecorder } from '#shared/observability/observability.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import { type AlertSubject, buildAlert } from './alert.ts';
@@ -79,6 +79,15 @@ export function createGuard<Subject>(deps: GuardDeps, plugin: GuardPlugin<Subjec
 
   return async function handleEvent(call: ApiCall): Promise<GuardResult> {
     const header: Header = { eventId: call.eventId, eventName: call.eventName };
+    try {
+      return await run(call, header);
+    } catch (error) {
+      if (isDuplicateInProgress(error)) return duplicate(header);
+      throw error;
+    }
+  };
+
+  async function run(call: ApiCall, header: Header): Promise<GuardResult> {
     const ignored = ignoreReason(call, plugin.eventNames, deps.config.ownSessionArns, memberRoleName);
     if (ignored) return ignore(header, ignored);
     const scope = await plugin.scope(call);
@@ -100,11 +109,22 @@ export function createGuard<Subject>(deps: GuardDeps, plugin: GuardPlugin<Subjec
     const alertMessageId = alert ? await alertOnce(alert) : undefined;
     if (alertMessageId) deps.metrics.count('AlertsPublished');
     return { ...header, status: 'PROCESSED', outcomes, ...(alertMessageId ? { alertMessageId } : {}) };
-  };
+  }
 
   function ignore(header: Header, reason: string): GuardResult {
     deps.log.info('Event ignored', { ...header, reason });
     deps.metrics.count('EventsIgnored');
+    return { ...header, status: 'IGNORED', reason, outcomes: [] };
+  }
+
+  /**
+   * Another invocation is remediating or alerting this very event now (a simultaneous duplicate
+   * delivery). It owns the event and Lambda retries it if it fails: this one ends quietly, counted.
+   */
+  function duplicate(header: Header): GuardResult {
+    const reason = 'a simultaneous delivery of this event is being processed by another invocation';
+    deps.log.info('Duplicate delivery in progress', { ...header, reason });
+    deps.metrics.count('DuplicateInProgress');
     return { ...header, status: 'IGNORED', reason, outcomes: [] };
   }
 

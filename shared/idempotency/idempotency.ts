@@ -1,4 +1,8 @@
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
@@ -48,6 +52,19 @@ export function dynamoOnce(
       for (const config of configs) config.registerLambdaContext(context);
     },
   });
+}
+
+/**
+ * True when a step refused to run because another invocation is running it for the same event now
+ * (a simultaneous duplicate delivery). That invocation owns the event, and Lambda retries it if it
+ * fails, so the duplicate has nothing to do: not an error. The name is checked too, so a copy of the
+ * class from another bundle is recognised.
+ */
+export function isDuplicateInProgress(error: unknown): boolean {
+  return (
+    error instanceof IdempotencyAlreadyInProgressError ||
+    (error instanceof Error && error.name === 'IdempotencyAlreadyInProgressError')
+  );
 }
 
 /** For unit tests and single-shot runs: no deduplication. */

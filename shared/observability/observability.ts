@@ -18,6 +18,8 @@ export interface MetricsRecorder {
 export type WardenMetric =
   | 'EventsIgnored'
   | 'EventsRejected'
+  /** A guard: a simultaneous duplicate delivery found its event in progress elsewhere and ended quietly. */
+  | 'DuplicateInProgress'
   | 'Violations'
   | 'Remediations'
   | 'RemediationFailures'

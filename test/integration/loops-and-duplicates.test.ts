@@ -142,23 +142,24 @@ describe('duplicates and races through the s3-guard bundle', () => {
     expect(await countAuditRecords(makeClients().dynamodb, localConfig().auditTable, bucket)).toBe(1);
   });
 
-  it('10 concurrent deliveries: one remediation, the others refused as in progress, then answered from the store on retry', async () => {
+  it('10 concurrent deliveries: one remediation; the others end quietly as duplicates in progress, no error', async () => {
     const bucket = await bucketWith({ encryption: 'AES256', publicAccessBlock: 'all' });
     const event = eventFor('s3/delete-bucket-encryption.json', bucket);
     const deliveries = (await bus.route(Array.from({ length: 10 }, () => event)))['s3-guard'];
 
-    const settled = await Promise.allSettled(deliveries.map((delivery) => invoke(delivery)));
-    const refused = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
-    // Lambda retries a failed async invocation: the retries find the stored result.
-    const retried = await Promise.all(refused.map(() => invoke(event)));
-    const results = [...settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : [])), ...retried];
+    // Nothing is thrown: a thrown error would fire the s3-guard errors alarm and a false "failed" in Slack.
+    const results = await Promise.all(deliveries.map((delivery) => invoke(delivery)));
+    const processed = results.filter((result) => result.status === 'PROCESSED');
+    const duplicates = results.filter((result) => result.status === 'IGNORED');
+    // A later redelivery (or Lambda's retry of a failed first) is answered from the store.
+    const redelivered = await invoke(event);
 
-    expect(refused.map((r) => (r.reason as Error).name)).toEqual(
-      refused.map(() => 'IdempotencyAlreadyInProgressError'),
-    );
     expect(results).toHaveLength(10);
-    for (const result of results) expect(result).toEqual(results[0]);
-    expect(results[0]?.outcomes).toMatchObject([{ status: 'REMEDIATED' }]);
+    expect(processed.length).toBeGreaterThanOrEqual(1);
+    expect(processed.length + duplicates.length).toBe(10);
+    for (const result of processed) expect(result).toEqual(redelivered);
+    for (const result of duplicates) expect(result.reason).toContain('another invocation');
+    expect(redelivered.outcomes).toMatchObject([{ status: 'REMEDIATED' }]);
     expect(await takeAlerts()).toHaveLength(1);
     expect(await countAuditRecords(makeClients().dynamodb, localConfig().auditTable, bucket)).toBe(1);
   });

@@ -83,6 +83,8 @@ export function setupGuard(policy: Partial<PolicyInput> = {}, options: SetupOpti
     return `msg-${alerts.length}`;
   });
   const pause = vi.fn(async () => {});
+  const log = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+  const metrics = { count: vi.fn() };
   const guard = createS3Guard({
     config: { kmsKeyArn: WARDEN_KEY_ARN, ownSessionArns: [WARDEN_SESSION_ARN], policy: makePolicy(policy) },
     s3: new S3Client({ region: 'us-east-1' }),
@@ -92,11 +94,21 @@ export function setupGuard(policy: Partial<PolicyInput> = {}, options: SetupOpti
     audit: { record: async (records) => void audits.push(...records) },
     baselines: baselines.store,
     journal,
-    log: { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() },
-    metrics: { count: vi.fn() },
+    log,
+    metrics,
     clock: { now: () => NOW },
     once: options.once ?? ((_step, fn) => fn),
     pause,
   });
-  return { guard, alerts, audits, publish, baselines: baselines.items, ended: baselines.ended, pause };
+  return {
+    guard,
+    alerts,
+    audits,
+    publish,
+    baselines: baselines.items,
+    ended: baselines.ended,
+    pause,
+    log,
+    metrics,
+  };
 }
