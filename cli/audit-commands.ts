@@ -7,7 +7,7 @@ import type { AuditRecord } from '#shared/audit/audit-log.ts';
 import { clientConfig, s3ClientConfig, s3ControlClientConfig } from '#shared/aws/clients.ts';
 import { BUCKET_RESOURCE_TYPE } from '#shared/model/views.ts';
 import { systemClock } from '#shared/observability/observability.ts';
-import { listAuditRecords } from './audit/audit-queries.ts';
+import { type AuditListOptions, listAuditRecords } from './audit/audit-queries.ts';
 import { type UndoDeps, type UndoResult, undoAction } from './audit/undo.ts';
 import { makeLocalClients } from './local/clients.ts';
 import { readLocalConfig } from './local/local-config.ts';
@@ -94,13 +94,11 @@ function outcomeLabel(record: AuditRecord): string {
 const shortTime = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '');
 
 /** `warden audit list`: recent actions, newest first, one line each; the action id feeds `warden undo`. */
-export async function auditList(
-  target: AuditTarget,
-  options: { readonly bucket?: string; readonly limit: number },
-): Promise<number> {
+export async function auditList(target: AuditTarget, options: AuditListOptions): Promise<number> {
   const listing = await listAuditRecords(target.deps, options);
   note(
-    `Audit trail: ${target.description}${options.bucket ? `, bucket ${options.bucket}` : ''}, newest first`,
+    `Audit trail: ${target.description}${options.bucket ? `, bucket ${options.bucket}` : ''}` +
+      `${options.since ? `, since ${options.since}` : ''}, newest first`,
   );
   if (listing.records.length === 0) {
     print(options.bucket ? `No audit records for ${options.bucket}.` : 'No audit records.');

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_PREFIX } from '#shared/config/names.ts';
 import { WardenError } from '#shared/errors/errors.ts';
 import { DEFAULT_POLICY_FILE, loadPolicyFile } from '#shared/policy/load-policy.ts';
+import { normaliseSince } from './audit/audit-queries.ts';
 import { auditList, resolveAuditTarget, undo } from './audit-commands.ts';
 import { doctor } from './doctor.ts';
 import { listControls, scpRootKeys } from './info-commands.ts';
@@ -32,8 +33,9 @@ Local mode (no AWS account needed):
   local down                        Stop the emulator \`local up\` started
 
 Audit trail (the local emulator, or a deployed stack with --table):
-  audit list [--bucket B] [--limit N]
-                                    Warden's recent actions, newest first (default limit ${DEFAULT_LIMIT})
+  audit list [--bucket B] [--limit N] [--since T]
+                                    Warden's recent actions, newest first (default limit ${DEFAULT_LIMIT};
+                                    with --since, every action since T)
   undo <action-id>                  Re-apply the state from before one of Warden's fixes; refused when
                                     the resource changed since. Exit 1 when refused
 
@@ -53,6 +55,8 @@ Options:
   --region <name>   Region of that stack (default: AWS_REGION)
   --bucket <name>   \`audit list\`: only this bucket's records
   --limit <n>       \`audit list\`: at most n records
+  --since <time>    \`audit list\`: only records at or after this ISO-8601 time (a Slack digest gives
+                    the command listing the resources it had no room to name)
   -h, --help        Show this help
 
 Environment:
@@ -71,8 +75,19 @@ function resolvePath(option: string | undefined, fallback: string): string {
   return isAbsolute(option) ? option : resolve(process.cwd(), option);
 }
 
-function parseLimit(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_LIMIT;
+function parseSince(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const since = normaliseSince(value);
+  if (!since)
+    throw new UsageError(`--since must be an ISO-8601 time such as 2026-11-20T10:00:00Z, not "${value}"`);
+  return since;
+}
+
+function parseLimit(
+  value: string | undefined,
+  fallback: number | undefined = DEFAULT_LIMIT,
+): number | undefined {
+  if (value === undefined) return fallback;
   const limit = Number(value);
   if (!Number.isInteger(limit) || limit < 1)
     throw new UsageError(`--limit must be a positive integer, not "${value}"`);
@@ -91,6 +106,7 @@ async function run(argv: readonly string[]): Promise<number> {
       region: { type: 'string' },
       bucket: { type: 'string' },
       limit: { type: 'string' },
+      since: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -120,10 +136,17 @@ async function run(argv: readonly string[]): Promise<number> {
           throw new UsageError(`Unknown command "local ${command ?? ''}"; expected local up|invoke|down`);
       }
     case 'audit':
-      if (command !== 'list') throw new UsageError('Expected `warden audit list [--bucket B] [--limit N]`');
+      if (command !== 'list')
+        throw new UsageError('Expected `warden audit list [--bucket B] [--limit N] [--since T]`');
       {
-        const limit = parseLimit(values.limit);
-        return auditList(await auditTarget(), { ...(values.bucket ? { bucket: values.bucket } : {}), limit });
+        const since = parseSince(values.since);
+        // With --since, every record since then (a digest's command must list all it did not name).
+        const limit = parseLimit(values.limit, since ? undefined : DEFAULT_LIMIT);
+        return auditList(await auditTarget(), {
+          ...(values.bucket ? { bucket: values.bucket } : {}),
+          ...(limit ? { limit } : {}),
+          ...(since ? { since } : {}),
+        });
       }
     case 'undo':
       if (!command || rest.length > 0) throw new UsageError('Expected `warden undo <action-id>`');

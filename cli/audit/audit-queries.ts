@@ -10,8 +10,10 @@ export interface AuditQueryDeps {
 export interface AuditListOptions {
   /** Only this bucket's records (one Query); otherwise the whole table, scanned within a bound. */
   readonly bucket?: string;
-  /** At most this many records, newest first. */
-  readonly limit: number;
+  /** At most this many records, newest first; every record when absent. */
+  readonly limit?: number;
+  /** Only records at or after this time (ISO-8601 as `normaliseSince` gives it). */
+  readonly since?: string;
 }
 
 export interface AuditListing {
@@ -30,6 +32,13 @@ function toRecord(item: Record<string, unknown>): AuditRecord {
   return record as unknown as AuditRecord;
 }
 
+/** An ISO-8601 time as audit records store theirs (`2026-11-20T10:00:00.000Z`), or undefined when it is not one. */
+export function normaliseSince(value: string): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) return undefined;
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+}
+
 const newestFirst = (a: AuditRecord, b: AuditRecord) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0);
 
 /** Recent audit records, newest first: one bucket's (Query on its partition) or the table's (bounded Scan). */
@@ -37,18 +46,25 @@ export async function listAuditRecords(
   deps: AuditQueryDeps,
   options: AuditListOptions,
 ): Promise<AuditListing> {
-  const limit = Math.max(1, Math.floor(options.limit));
+  const limit = options.limit === undefined ? undefined : Math.max(1, Math.floor(options.limit));
+  // sk = ACTION#<ISO time>#<id>: records since a time are the sort keys from ACTION#<time> on ('~' sorts last).
+  const since = options.since === undefined ? undefined : `${ACTION_PREFIX}${options.since}`;
   if (options.bucket !== undefined) {
     const bucket = options.bucket;
     const { Items = [] } = await callAws(`listing the audit records of ${bucket}`, () =>
       deps.documents.send(
         new QueryCommand({
           TableName: deps.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :action)',
-          ExpressionAttributeValues: { ':pk': `RESOURCE#${bucket}`, ':action': ACTION_PREFIX },
-          // sk = ACTION#<ISO time>#<id>: descending order is newest first.
+          KeyConditionExpression: since
+            ? 'pk = :pk AND sk BETWEEN :since AND :end'
+            : 'pk = :pk AND begins_with(sk, :action)',
+          ExpressionAttributeValues: {
+            ':pk': `RESOURCE#${bucket}`,
+            ...(since ? { ':since': since, ':end': `${ACTION_PREFIX}~` } : { ':action': ACTION_PREFIX }),
+          },
+          // Descending order is newest first.
           ScanIndexForward: false,
-          Limit: limit,
+          ...(limit ? { Limit: limit } : {}),
         }),
       ),
     );
@@ -62,8 +78,8 @@ export async function listAuditRecords(
       deps.documents.send(
         new ScanCommand({
           TableName: deps.tableName,
-          FilterExpression: 'begins_with(sk, :action)',
-          ExpressionAttributeValues: { ':action': ACTION_PREFIX },
+          FilterExpression: since ? 'begins_with(sk, :action) AND sk >= :since' : 'begins_with(sk, :action)',
+          ExpressionAttributeValues: { ':action': ACTION_PREFIX, ...(since ? { ':since': since } : {}) },
           Limit: Math.min(SCAN_PAGE_SIZE, MAX_SCANNED_ITEMS - scanned),
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),

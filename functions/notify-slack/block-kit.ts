@@ -80,3 +80,17 @@ export function buttons(links: readonly { label: string; url: string; id: string
     );
   return elements.length > 0 ? { type: 'actions', elements } : undefined;
 }
+
+/** Characters of text in `blocks` (headers, sections, fields, context and button labels). Pure. */
+export function textLength(blocks: readonly Block[]): number {
+  let length = 0;
+  for (const block of blocks) {
+    if (block.type === 'header') length += block.text.text.length;
+    if (block.type === 'section')
+      length += (block.text?.text.length ?? 0) + (block.fields ?? []).reduce((n, f) => n + f.text.length, 0);
+    if (block.type === 'context' || block.type === 'actions')
+      for (const element of block.elements)
+        length += typeof element.text === 'string' ? element.text.length : element.text.text.length;
+  }
+  return length;
+}

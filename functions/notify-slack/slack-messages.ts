@@ -11,8 +11,10 @@ import {
   SLACK_LIMITS,
   type SlackMessage,
   section,
+  textLength,
 } from './block-kit.ts';
-import { codeBlock, compactJson, escapeMrkdwn, inlineCode, listSome, truncate } from './text.ts';
+import { auditListCommand, nameResources, STATUS_WORD } from './digest-resources.ts';
+import { codeBlock, compactJson, escapeMrkdwn, inlineCode, truncate } from './text.ts';
 
 /** What each message notify-slack sends says: one alert, an alarm's state change, a storm's digest. Pure. */
 
@@ -20,8 +22,15 @@ import { codeBlock, compactJson, escapeMrkdwn, inlineCode, listSome, truncate } 
 const MAX_OUTCOME_BLOCKS = 20;
 /** Room for before/after inside one 3,000-character section, next to the reason and actions. */
 const MAX_STATE_CHARS = 1_000;
-const DIGEST_RESOURCES = 15;
 const DIGEST_TOP = 8;
+/**
+ * Characters of text one digest carries at most. Not a documented limit: Slack answers
+ * `msg_blocks_too_long` from about 13,000 characters of block text (slackapi/bolt-js#2509), well
+ * under 50 full sections. The resources get what the counts leave.
+ */
+export const DIGEST_MAX_CHARS = 12_000;
+/** Room kept for the section giving the command that lists the resources not named. */
+const DIGEST_COMMAND_ROOM = 400;
 
 const SEVERITY_EMOJI: Record<Severity, string> = {
   CRITICAL: ':red_circle:',
@@ -37,14 +46,6 @@ const STATUS_LABEL: Record<OutcomeStatus, string> = {
   ALREADY_COMPLIANT: ':ballot_box_with_check: Compliant',
   SKIPPED: ':fast_forward: Skipped',
 };
-const STATUS_WORD: Record<OutcomeStatus, string> = {
-  REMEDIATED: 'fixed',
-  DETECTED: 'detected',
-  FAILED: 'not fixed',
-  ALREADY_COMPLIANT: 'compliant',
-  SKIPPED: 'skipped',
-};
-
 function whoText(alert: SlackAlert): string {
   return alert.actor.arn ? inlineCode(alert.actor.arn) : escapeMrkdwn(alert.actor.type);
 }
@@ -181,8 +182,10 @@ export function bySeverity(a: SlackAlert, b: SlackAlert): number {
 
 /**
  * One message summarising alerts that were not posted one by one during a storm (an IaC run touching
- * hundreds of buckets): counts by severity, outcome, control, account and actor, and the first
- * resources. `postedSeparately` says how many alerts of the same batch were posted individually.
+ * hundreds of buckets): counts by severity, outcome, control, account and actor, then every resource
+ * the message has room for, grouped by what happened; when some do not fit, the `warden audit list`
+ * command that lists them. `postedSeparately` says how many alerts of the same batch were posted
+ * individually.
  */
 export function toDigestMessage(alerts: readonly SlackAlert[], postedSeparately: number): SlackMessage {
   const sorted = [...alerts].sort(bySeverity);
@@ -193,17 +196,8 @@ export function toDigestMessage(alerts: readonly SlackAlert[], postedSeparately:
     .filter(Boolean)
     .sort();
   const total = alerts.length + postedSeparately;
-  const resourceLines = sorted
-    .slice(0, DIGEST_RESOURCES)
-    .map(
-      (alert) =>
-        `• ${alert.severity} ${inlineCode(alert.resource)} · ${escapeMrkdwn(alert.eventName)} · ` +
-        `${alert.accountId}/${escapeMrkdwn(alert.region)} · ` +
-        escapeMrkdwn(listSome([...new Set(alert.outcomes.map((o) => STATUS_WORD[o.status]))], 3)),
-    );
-  if (sorted.length > DIGEST_RESOURCES) resourceLines.push(`…and ${sorted.length - DIGEST_RESOURCES} more`);
   const actors = alerts.map((alert) => alert.actor.arn ?? alert.actor.type);
-  const blocks: Block[] = [
+  const summary: Block[] = [
     header(`${SEVERITY_EMOJI[worst]} Warden digest: ${alerts.length} alerts`),
     section(
       `Warden raised *${total}* alerts together` +
@@ -233,16 +227,32 @@ export function toDigestMessage(alerts: readonly SlackAlert[], postedSeparately:
       )}`,
       `*By actor*\n${tally(actors, 5, inlineCode)}`,
     ]),
-    section(`*Resources*\n${resourceLines.join('\n')}`),
-    ...(times.length > 0
-      ? context([`Events from ${escapeMrkdwn(times[0] ?? '')} to ${escapeMrkdwn(times.at(-1) ?? '')}`])
-      : []),
   ];
+  const closing = context(
+    times.length > 0
+      ? [`Events from ${escapeMrkdwn(times[0] ?? '')} to ${escapeMrkdwn(times.at(-1) ?? '')}`]
+      : [],
+  );
+  const { sections, unnamed } = nameResources(sorted, {
+    chars: DIGEST_MAX_CHARS - textLength([...summary, ...closing]) - DIGEST_COMMAND_ROOM,
+    sections: SLACK_LIMITS.blocks - summary.length - closing.length - 1,
+  });
+  const rest =
+    unnamed.length > 0
+      ? [
+          section(
+            `*${unnamed.length} more not named here* (Slack refuses longer messages). List them with\n` +
+              `${inlineCode(auditListCommand(unnamed))}\n` +
+              'adding `--table <prefix>-audit --region <region>` for a deployed stack.',
+          ),
+        ]
+      : [];
+  const named = sections.map(section);
   return {
     text: truncate(
       escapeMrkdwn(`Warden digest: ${alerts.length} alerts (worst ${worst}) of ${total} raised together`),
       SLACK_LIMITS.fallbackText,
     ),
-    blocks,
+    blocks: [...summary, ...named, ...rest, ...closing],
   };
 }

@@ -10,7 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import 'aws-sdk-client-mock-vitest/extend';
 import { dynamoBaselineStore } from '#shared/audit/baseline-store.ts';
-import { listAuditRecords } from '../../../cli/audit/audit-queries.ts';
+import { listAuditRecords, normaliseSince } from '../../../cli/audit/audit-queries.ts';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
@@ -69,6 +69,39 @@ describe('listAuditRecords', () => {
     expect(listing.complete).toBe(true);
   });
 
+  it('with --since, scans for the action records at or after that time, all of them', async () => {
+    ddbMock.on(ScanCommand).resolves({
+      Items: Array.from({ length: 30 }, (_, i) =>
+        item(`2026-11-20T10:00:${String(i).padStart(2, '0')}.000Z`, `a${i}`),
+      ),
+      ScannedCount: 30,
+    });
+
+    const listing = await listAuditRecords(deps, { since: '2026-11-20T10:00:00.000Z' });
+
+    expect(ddbMock).toHaveReceivedCommandWith(ScanCommand, {
+      FilterExpression: 'begins_with(sk, :action) AND sk >= :since',
+      ExpressionAttributeValues: { ':action': 'ACTION#', ':since': 'ACTION#2026-11-20T10:00:00.000Z' },
+    });
+    expect(listing.records).toHaveLength(30);
+  });
+
+  it("with --since and --bucket, queries that bucket's action records from that time on", async () => {
+    ddbMock.on(QueryCommand).resolves({ Items: [] });
+
+    await listAuditRecords(deps, { bucket: 'b', since: '2026-11-20T10:00:00.000Z' });
+
+    expect(ddbMock).toHaveReceivedCommandWith(QueryCommand, {
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :since AND :end',
+      ExpressionAttributeValues: {
+        ':pk': 'RESOURCE#b',
+        ':since': 'ACTION#2026-11-20T10:00:00.000Z',
+        ':end': 'ACTION#~',
+      },
+      ScanIndexForward: false,
+    });
+  });
+
   it('stops at its bound and says the listing may be incomplete', async () => {
     ddbMock.on(ScanCommand).resolves({ Items: [], ScannedCount: 500, LastEvaluatedKey: { pk: 'x' } });
 
@@ -76,6 +109,23 @@ describe('listAuditRecords', () => {
 
     expect(ddbMock).toHaveReceivedCommandTimes(ScanCommand, 10);
     expect(listing.complete).toBe(false);
+  });
+});
+
+describe('normaliseSince', () => {
+  it('writes an ISO time as audit records store theirs, so string order is time order', () => {
+    expect(normaliseSince('2026-11-20T10:00:05Z')).toBe('2026-11-20T10:00:05.000Z');
+    expect(normaliseSince('2026-11-20T12:00:05+02:00')).toBe('2026-11-20T10:00:05.000Z');
+    expect(normaliseSince('2026-11-20')).toBe('2026-11-20T00:00:00.000Z');
+  });
+
+  it('refuses what is not an ISO time', () => {
+    expect(['yesterday', '10:00', '2026-13-45T99:00:00Z', ''].map(normaliseSince)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });
 
