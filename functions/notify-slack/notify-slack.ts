@@ -26,7 +26,7 @@ export interface NotifySlackDeps {
   readonly post: (url: string, message: SlackMessage, options: { deadline: number }) => Promise<Delivery>;
   /** Where messages Slack refused for good end: the delivery queue's dead-letter queue (alarmed). */
   readonly deadLetter: DeadLetterSink;
-  /** Individual alert messages per time window, shared by all invocations (slack-budget.ts). */
+  /** Individual alert messages in any 5 minutes, shared by all invocations (slack-budget.ts). */
   readonly budget: SlackBudget;
   readonly log: Log;
   readonly metrics: MetricsRecorder;
@@ -74,11 +74,11 @@ export function createNotifySlack(deps: NotifySlackDeps) {
   async function allowance(wanted: number, at: Date): Promise<number> {
     if (wanted === 0) return 0;
     try {
-      const { granted, window, used } = await deps.budget.take(wanted, at);
+      const { granted, since, sent } = await deps.budget.take(wanted, at);
       if (granted < wanted) {
         deps.log.info('Slack message budget spent: the other alerts go into the digest', {
-          window,
-          used,
+          since,
+          sent,
           wanted,
           granted,
         });

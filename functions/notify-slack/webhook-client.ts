@@ -1,9 +1,12 @@
 import { PermanentDeliveryError, SlackUnavailableError } from './errors.ts';
+import type { WebhookPace } from './webhook-pace.ts';
 
 /**
  * Posts one message to a Slack incoming webhook with Node's fetch: an explicit timeout per attempt,
  * `Retry-After` honoured on 429, backoff with jitter on 5xx and network errors, Slack's permanent
- * answers never retried. The webhook URL is a credential: it never appears in an error message.
+ * answers never retried. With a pace, every attempt first claims a send slot shared with the other
+ * invocations and waits for it (a retry's slot comes after its `Retry-After` or backoff). The webhook
+ * URL is a credential: it never appears in an error message.
  */
 export interface PostOptions {
   readonly fetch?: typeof fetch;
@@ -20,6 +23,8 @@ export interface PostOptions {
   readonly maxRetryAfterMs?: number;
   readonly baseDelayMs?: number;
   readonly maxDelayMs?: number;
+  /** The webhook's send slots, shared by every invocation (webhook-pace.ts); without it, no pacing. */
+  readonly pace?: WebhookPace;
 }
 
 export interface Delivery {
@@ -153,7 +158,15 @@ export async function postToWebhook(
     );
 
   let last = 'no attempt made';
+  let notBefore = now();
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    if (options.pace) {
+      const slot = await options.pace.claim(notBefore, deadline - MIN_ATTEMPT_MS);
+      if (slot === undefined) {
+        throw unavailable(attempt - 1, `${last}; no free send slot for the webhook before the deadline`);
+      }
+      if (slot > now()) await sleep(slot - now());
+    }
     const left = deadline - now();
     if (left < MIN_ATTEMPT_MS) throw unavailable(attempt - 1, `${last}; no time left for another attempt`);
     const result = await attemptOnce(doFetch, url, body, Math.min(timeoutMs, left), now());
@@ -174,7 +187,9 @@ export async function postToWebhook(
     if (now() + wait + MIN_ATTEMPT_MS > deadline) {
       throw unavailable(attempt, `${last}; not enough time left to wait ${wait} ms`);
     }
-    await sleep(wait);
+    // Paced: the wait ends at the retry's slot, claimed at the top of the loop.
+    if (options.pace) notBefore = now() + wait;
+    else await sleep(wait);
   }
   throw unavailable(maxAttempts, last);
 }

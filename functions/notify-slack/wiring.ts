@@ -8,6 +8,7 @@ import { sqsDeadLetterSink } from './dead-letter.ts';
 import { dynamoDbSlackBudget } from './dynamodb-budget.ts';
 import type { NotifySlackDeps } from './notify-slack.ts';
 import { postToWebhook } from './webhook-client.ts';
+import { dynamoDbWebhookPace, tolerantPace } from './webhook-pace.ts';
 import { secretsManagerWebhookUrl } from './webhook-secret.ts';
 
 /**
@@ -18,14 +19,20 @@ export function createNotifySlackRuntime(env: NodeJS.ProcessEnv = process.env) {
   const config = loadNotifySlackConfig(env);
   const { logger, metrics, recorder } = createObservability('notify-slack');
   const aws = clientFactory({ region: config.region });
+  const dynamodb = aws.make(DynamoDBClient, 'dynamodb');
+  // Every post and retry takes its turn at the webhook with the other invocation's (webhook-pace.ts).
+  const pace = tolerantPace(dynamoDbWebhookPace(dynamodb, config.idempotencyTable), {
+    log: logger,
+    metrics: recorder,
+  });
   const deps: NotifySlackDeps = {
     webhookUrl: secretsManagerWebhookUrl(
       aws.make(SecretsManagerClient, 'secretsmanager'),
       config.webhookSecretArn,
     ),
-    post: (url, message, options) => postToWebhook(url, message, options),
+    post: (url, message, options) => postToWebhook(url, message, { ...options, pace }),
     deadLetter: sqsDeadLetterSink(aws.make(SQSClient, 'sqs'), config.deadLetterQueueUrl),
-    budget: dynamoDbSlackBudget(aws.make(DynamoDBClient, 'dynamodb'), config.idempotencyTable),
+    budget: dynamoDbSlackBudget(dynamodb, config.idempotencyTable),
     log: logger,
     metrics: recorder,
     clock: systemClock,

@@ -26,12 +26,18 @@ export const NOTIFY_SLACK_TIMEOUT = Duration.seconds(60);
 export const ALERT_QUEUE_VISIBILITY = Duration.seconds(NOTIFY_SLACK_TIMEOUT.toSeconds() * 6);
 /**
  * Storms: up to 200 alerts per invocation become a few messages and a digest; across invocations,
- * a message budget in the idempotency table bounds the alert messages per time window
+ * a message budget in the idempotency table bounds the alert messages in any 5 minutes
  * (shared/slack/slack-budget.ts).
  */
 export const ALERT_BATCH_SIZE = 200;
 export const ALERT_BATCH_WINDOW = Duration.seconds(20);
-/** Slack allows about one message per second per webhook: two concurrent senders at most. */
+/**
+ * Slack allows about one message per second per webhook: two concurrent senders at most, taking
+ * turns through a shared send pace in the idempotency table (functions/notify-slack/webhook-pace.ts),
+ * so neither waits for a visibility timeout because the other got the webhook first. Two, not one:
+ * a batch posts at most a dozen messages, and a second consumer keeps a storm's later batches (and
+ * alarms) from waiting behind a slow invocation.
+ */
 export const ALERT_MAX_CONCURRENCY = 2;
 /** Receives before an alert is dead-lettered (429s and 5xx are retried inside an invocation first). */
 export const ALERT_MAX_RECEIVE_COUNT = 5;
@@ -198,9 +204,10 @@ export class SlackDelivery extends Construct {
   }
 
   /**
-   * The shared message budget (functions/notify-slack/dynamodb-budget.ts): the table's name in the
-   * environment the guards read it from, dynamodb:UpdateItem only (one atomic ADD per batch) and only on the
-   * budget's own items (dynamodb:LeadingKeys), never the guards' idempotency records; and the key
+   * The shared message budget and send pace (functions/notify-slack/dynamodb-budget.ts, webhook-pace.ts):
+   * the table's name in the environment the guards read it from, dynamodb:UpdateItem only (conditional
+   * updates, which also return the item when their condition fails) and only on the budget's own items
+   * (`slack-budget#sent`, `slack-budget#pace`: dynamodb:LeadingKeys), never the guards' idempotency records; and the key
    * use DynamoDB needs for the encrypted table, only through DynamoDB (as the guards have it).
    */
   private bindMessageBudget(table: dynamodb.ITable, key: kms.IKey): void {

@@ -1,35 +1,36 @@
 /**
- * How many alerts may still go to Slack one by one in the current time window. Shared by every
- * notify-slack invocation (two run at once, batch after batch), so a storm spread over many batches
- * (an IaC run creating 500 buckets over ten minutes) costs Slack a bounded number of alert messages,
- * not a handful per batch. Alarms and digests are not counted: alarms are never held back, and a
- * batch sends at most one digest.
+ * How many alerts may still go to Slack one by one: at most `messages` in any span of `windowMs`
+ * (a sliding window, so a storm straddling a clock boundary gets one budget, not two). Shared by
+ * every notify-slack invocation (two run at once, batch after batch), so a storm spread over many
+ * batches (an IaC run creating 500 buckets over ten minutes) costs Slack a bounded number of alert
+ * messages, not a handful per batch. Alarms and digests are not counted: alarms are never held back,
+ * and a batch sends at most one digest.
  */
 export interface SlackBudget {
   /**
-   * Asks for `wanted` individual alert messages in the window holding `at` and answers how many
-   * were granted (0 to `wanted`). Throws when the budget cannot be read or updated: the caller then
-   * falls back to the per-batch plan, so no alert is lost.
+   * Asks for `wanted` individual alert messages at `at` and answers how many were granted (0 to
+   * `wanted`). Throws when the budget cannot be read or updated: the caller then falls back to the
+   * per-batch plan, so no alert is lost.
    */
   take(wanted: number, at: Date): Promise<BudgetGrant>;
 }
 
 export interface BudgetGrant {
   readonly granted: number;
-  /** The window's start, ISO 8601: the counter's key, and a log field. */
-  readonly window: string;
-  /** Individual messages asked for in this window so far, this request included. */
-  readonly used: number;
+  /** Individual messages granted in the span before this request (`since` to `at`). */
+  readonly sent: number;
+  /** The span's start, ISO 8601: `at` minus the window (a log field). */
+  readonly since: string;
 }
 
 export interface BudgetLimits {
-  /** Individual alert messages per window. */
+  /** Individual alert messages in any span of `windowMs`. */
   readonly messages: number;
   readonly windowMs: number;
 }
 
 /**
- * 10 alert messages per 5 minutes per webhook (one webhook per deployment). Ten is about what a
+ * 10 alert messages in any 5 minutes per webhook (one webhook per deployment). Ten is about what a
  * person reads in a channel before skimming, and twice the per-batch limit, so an ordinary burst
  * (a few alerts in one or two batches) still arrives alert by alert. Five minutes spans the 20 s
  * batching window many times over (a storm shares one budget) and matches the period of Warden's
@@ -37,39 +38,46 @@ export interface BudgetLimits {
  */
 export const SLACK_BUDGET: BudgetLimits = { messages: 10, windowMs: 5 * 60_000 };
 
-/** The counter outlives its window briefly (DynamoDB TTL deletes it later still); no window reuses it. */
-export const BUDGET_EXPIRY_AFTER_WINDOW_S = 60;
-
-/** Every budget counter's key starts with this (the notify-slack role may touch no other item). */
+/** Every budget item's key starts with this (the notify-slack role may touch no other item). */
 export const BUDGET_KEY_PREFIX = 'slack-budget#';
 
-export interface BudgetWindow {
-  readonly start: Date;
-  readonly end: Date;
-}
+/** The one item holding the times of the individual messages granted in the last window. */
+export const BUDGET_SENT_KEY = `${BUDGET_KEY_PREFIX}sent`;
 
-/** The fixed window holding `at`: windows start at multiples of `windowMs` since the epoch. Pure. */
-export function budgetWindow(at: Date, windowMs: number): BudgetWindow {
-  const start = Math.floor(at.getTime() / windowMs) * windowMs;
-  return { start: new Date(start), end: new Date(start + windowMs) };
-}
+/** The item outlives its newest grant briefly (DynamoDB TTL deletes it later still). */
+export const BUDGET_EXPIRY_AFTER_WINDOW_S = 60;
 
-/** The counter's key: `slack-budget#<window start, ISO 8601>`. Pure. */
-export function budgetKey(window: BudgetWindow): string {
-  return `${BUDGET_KEY_PREFIX}${window.start.toISOString()}`;
-}
-
-/** The counter's TTL attribute: epoch seconds, just after the window ends. Pure. */
-export function budgetExpiration(window: BudgetWindow): number {
-  return Math.floor(window.end.getTime() / 1_000) + BUDGET_EXPIRY_AFTER_WINDOW_S;
+export interface SlidingGrant {
+  readonly granted: number;
+  /** Grant times (epoch ms) still inside the window at `at`, oldest first, before this request. */
+  readonly kept: readonly number[];
+  /** What the item holds after this request: `kept`, then one `at` per message granted. */
+  readonly next: readonly number[];
 }
 
 /**
- * What a request gets once the counter, added to atomically, reads `usedAfter`: the part of
- * `wanted` that fits under `limit` after everything asked for before it. Concurrent requests each
- * see their own total, so together they are never granted more than `limit`. Pure.
+ * Pure: what a request for `wanted` messages at `at` gets, given the times of earlier grants. Grants
+ * older than the window drop out; the rest count against `messages`. Whatever `at` is, the grants
+ * in any span of `windowMs` never exceed `messages`.
  */
-export function grantOf(usedAfter: number, wanted: number, limit: number): number {
-  const before = usedAfter - wanted;
-  return Math.max(0, Math.min(wanted, limit - before));
+export function slideBudget(
+  earlier: readonly number[],
+  at: Date,
+  wanted: number,
+  limits: BudgetLimits,
+): SlidingGrant {
+  const now = at.getTime();
+  const kept = earlier.filter((time) => time > now - limits.windowMs).sort((a, b) => a - b);
+  const granted = Math.max(0, Math.min(wanted, limits.messages - kept.length));
+  return { granted, kept, next: [...kept, ...Array.from({ length: granted }, () => now)] };
+}
+
+/** The span's start (ISO 8601) for `at`. Pure. */
+export function budgetSince(at: Date, limits: BudgetLimits): string {
+  return new Date(at.getTime() - limits.windowMs).toISOString();
+}
+
+/** The budget item's TTL attribute: epoch seconds, just after its newest grant leaves the window. Pure. */
+export function budgetExpiration(at: Date, limits: BudgetLimits): number {
+  return Math.floor((at.getTime() + limits.windowMs) / 1_000) + BUDGET_EXPIRY_AFTER_WINDOW_S;
 }

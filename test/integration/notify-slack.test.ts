@@ -22,7 +22,7 @@ import {
 import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import type { WardenMetric } from '#shared/observability/observability.ts';
-import { budgetKey, budgetWindow, SLACK_BUDGET, type SlackBudget } from '#shared/slack/slack-budget.ts';
+import { SLACK_BUDGET, type SlackBudget } from '#shared/slack/slack-budget.ts';
 import { localCredentials } from '../../cli/local/credentials.ts';
 import { ensureBundle } from '../../cli/local/invoke.ts';
 import { sqsDeadLetterSink } from '../../functions/notify-slack/dead-letter.ts';
@@ -31,6 +31,7 @@ import { PermanentDeliveryError } from '../../functions/notify-slack/errors.ts';
 import { createNotifySlack } from '../../functions/notify-slack/notify-slack.ts';
 import { toSlackMessage } from '../../functions/notify-slack/slack-messages.ts';
 import { type PostOptions, postToWebhook } from '../../functions/notify-slack/webhook-client.ts';
+import { dynamoDbWebhookPace, SLACK_PACE_MS } from '../../functions/notify-slack/webhook-pace.ts';
 import { type FakeSlackServer, reply, startFakeSlackServer } from '../support/fake-slack-server.ts';
 import { makeClients } from '../support/local-env.ts';
 import { alertFor, loadSnsEvent, sampleAlert, snsEnvelope, sqsEvent } from '../unit/slack/helpers.ts';
@@ -228,12 +229,11 @@ describe('notify-slack against a Slack-like server', () => {
       );
     });
 
-    it('sends the second storm batch only as a digest once the first spent the window budget in DynamoDB', async () => {
-      // Both batches count in the window of the test's start: the window boundary is not under test.
+    it('sends the second storm batch only as a digest once the first spent the budget in DynamoDB', async () => {
       const at = new Date();
       const inDynamoDb = dynamoDbSlackBudget(dynamodb, budgetTable);
-      const sameWindow: SlackBudget = { take: (wanted) => inDynamoDb.take(wanted, at) };
-      const { notify } = setup(sameWindow, SLACK_BUDGET.messages);
+      const sameTime: SlackBudget = { take: (wanted) => inDynamoDb.take(wanted, at) };
+      const { notify } = setup(sameTime, SLACK_BUDGET.messages);
       const batch = (from: number) =>
         sqsEvent(Array.from({ length: 50 }, (_, i) => snsEnvelope(alertFor(from + i))));
       await notify(batch(0));
@@ -246,15 +246,67 @@ describe('notify-slack against a Slack-like server', () => {
       expect(texts().slice(first.length)).toEqual([
         'Warden digest: 50 alerts (worst HIGH) of 50 raised together',
       ]);
-      const window = budgetWindow(at, SLACK_BUDGET.windowMs);
       const { Item } = await dynamodb.send(
-        new GetItemCommand({ TableName: budgetTable, Key: { id: { S: budgetKey(window) } } }),
+        new GetItemCommand({ TableName: budgetTable, Key: { id: { S: 'slack-budget#sent' } } }),
       );
-      expect(Item).toEqual({
-        id: { S: budgetKey(window) },
-        used: { N: String(2 * SLACK_BUDGET.messages) },
-        expiration: { N: String(window.end.getTime() / 1_000 + 60) },
+      expect(Item?.sent?.L).toEqual(
+        Array.from({ length: SLACK_BUDGET.messages }, () => ({ N: String(at.getTime()) })),
+      );
+    });
+
+    it('holds one budget over a storm that straddles a 5-minute boundary, paced one post a slot (fake clock)', async () => {
+      // Virtual time: the use case's clock, the client's clock and its waits (no real timer).
+      let now = Date.parse('2026-11-20T10:19:20Z');
+      const posted: number[] = [];
+      const counted: WardenMetric[] = [];
+      const pace = dynamoDbWebhookPace(dynamodb, budgetTable);
+      const notify = createNotifySlack({
+        webhookUrl: { get: async () => slack.url, forget: () => {} },
+        post: (url, message, postOptions) =>
+          postToWebhook(url, message, {
+            ...options,
+            ...postOptions,
+            pace,
+            now: () => now,
+            sleep: async (ms) => {
+              now += ms;
+            },
+            fetch: async (input, init) => {
+              posted.push(now);
+              return fetch(input, init);
+            },
+          }),
+        deadLetter: sqsDeadLetterSink(sqs, deadLetterQueueUrl),
+        budget: dynamoDbSlackBudget(dynamodb, budgetTable),
+        log: { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() },
+        metrics: { count: (name) => counted.push(name) },
+        clock: { now: () => new Date(now) },
       });
+      const batchTimes = ['10:19:20', '10:19:40', '10:20:00', '10:20:20', '10:20:40'];
+
+      const responses = [];
+      for (const [index, time] of batchTimes.entries()) {
+        now = Math.max(now, Date.parse(`2026-11-20T${time}Z`));
+        const batch = sqsEvent(Array.from({ length: 50 }, (_, i) => snsEnvelope(alertFor(index * 50 + i))));
+        responses.push(await notify(batch, { remainingTimeMs: () => 60_000 }));
+      }
+
+      expect(responses).toEqual(batchTimes.map(() => ({ batchItemFailures: [] })));
+      const digests = texts().filter((text) => text?.startsWith('Warden digest'));
+      expect(digests).toHaveLength(batchTimes.length);
+      expect(texts().length - digests.length).toBe(SLACK_BUDGET.messages);
+      expect(counted).not.toContain('SlackBudgetUnavailable');
+      const gaps = posted.slice(1).map((time, i) => time - (posted[i] ?? 0));
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(SLACK_PACE_MS);
+    });
+
+    it('gives two concurrent claims on the webhook pace in DynamoDB two slots one interval apart', async () => {
+      const pace = dynamoDbWebhookPace(dynamodb, budgetTable);
+      const at = Date.parse('2026-11-20T10:15:00Z');
+
+      const slots = await Promise.all([pace.claim(at, at + 60_000), pace.claim(at, at + 60_000)]);
+
+      expect(slots.sort()).toEqual([at, at + SLACK_PACE_MS]);
     });
 
     it('falls back to the per-batch plan when the budget table is missing, and counts it', async () => {
@@ -383,19 +435,16 @@ describe('notify-slack against a Slack-like server', () => {
       );
     });
 
-    it('counts its alert messages in the budget table of its environment', async () => {
+    it('counts its alert messages and paces its posts in the budget table of its environment', async () => {
       const handler = await loadHandler();
 
       await handler(loadSnsEvent('alert-s3-remediated.json'), context);
 
-      // The table is this test's own: its only item is the counter of the window the handler used.
-      const { Items } = await dynamodb.send(new ScanCommand({ TableName: budgetTable }));
-      expect(Items).toEqual([
-        expect.objectContaining({
-          id: { S: expect.stringMatching(/^slack-budget#\d{4}-\d\d-\d\dT\d\d:\d[05]:00\.000Z$/) },
-          used: { N: '1' },
-        }),
-      ]);
+      // The table is this test's own: its items are the budget's grant times and the webhook's pace.
+      const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: budgetTable }));
+      const byKey = Object.fromEntries(Items.map((item) => [item.id?.S, item]));
+      expect(Object.keys(byKey).sort()).toEqual(['slack-budget#pace', 'slack-budget#sent']);
+      expect(byKey['slack-budget#sent']?.sent?.L).toHaveLength(1);
     });
 
     it('sends an SNS alert Slack refused for good to the dead-letter queue from its environment', async () => {

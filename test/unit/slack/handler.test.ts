@@ -37,7 +37,13 @@ describe('notify-slack handler', () => {
     vi.stubGlobal('fetch', fetchMock);
     secretsMock.on(GetSecretValueCommand).resolves({ SecretString: WEBHOOK });
     sqsMock.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
-    dynamodbMock.on(UpdateItemCommand).resolves({ Attributes: { used: { N: '1' } } });
+    // The budget item is written; the pace answers with the next free send time (the slot is now).
+    dynamodbMock
+      .on(UpdateItemCommand)
+      .callsFake((input: { ExpressionAttributeValues?: Record<string, { N?: string }> }) => {
+        const next = input.ExpressionAttributeValues?.[':next']?.N;
+        return { Attributes: next ? { next: { N: next } } : {} };
+      });
     ({ handler } = await import('../../../functions/notify-slack/index.ts'));
   });
 
@@ -74,8 +80,22 @@ describe('notify-slack handler', () => {
 
     expect(dynamodbMock).toHaveReceivedCommandWith(UpdateItemCommand, {
       TableName: 'warden-idempotency',
-      ExpressionAttributeValues: expect.objectContaining({ ':wanted': { N: '2' } }),
+      Key: { id: { S: 'slack-budget#sent' } },
+      ExpressionAttributeValues: expect.objectContaining({
+        ':sent': { L: [expect.objectContaining({ N: expect.any(String) }), expect.anything()] },
+      }),
     });
+  });
+
+  it('claims a send slot for the webhook in the idempotency table before each post', async () => {
+    dynamodbMock.resetHistory();
+
+    await handler(sqsEvent([snsEnvelope(alertFor(5)), snsEnvelope(alertFor(6))]), context);
+
+    const paceClaims = dynamodbMock
+      .commandCalls(UpdateItemCommand)
+      .filter((call) => call.args[0].input.Key?.id?.S === 'slack-budget#pace');
+    expect(paceClaims).toHaveLength(2);
   });
 
   it('reads the secret again after Slack says the webhook is gone (it may have been rotated)', async () => {

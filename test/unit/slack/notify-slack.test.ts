@@ -436,30 +436,45 @@ describe('notify-slack with a message budget shared across batches', () => {
 
     await notify(loadSnsEvent('cloudwatch-alarm.json'));
 
-    expect([...budget.used.values()]).toEqual([]);
+    expect(budget.requests).toEqual([]);
   });
 
-  it('asks for the alerts the per-batch plan would post, in the window of the clock', async () => {
+  it('asks for the alerts the per-batch plan would post, at the time of the clock', async () => {
     const budget = inMemorySlackBudget({ messages: 10, windowMs: 300_000 });
     const { notify } = setup(undefined, undefined, undefined, budget);
 
     await notify(batch(0, 50));
 
-    expect(Object.fromEntries(budget.used)).toEqual({ 'slack-budget#2026-11-20T10:15:00.000Z': 5 });
+    expect(budget.requests).toEqual([{ wanted: 5, at: NOW }]);
   });
 
-  it('gives a new window a new budget', async () => {
+  it('gives the budget back five minutes after it was spent', async () => {
     const budget = inMemorySlackBudget({ messages: 5, windowMs: 300_000 });
     let now = NOW;
     const { notify, sent } = setup(undefined, undefined, undefined, budget, { now: () => now });
     await notify(batch(0, 50));
-    now = new Date('2026-11-20T10:20:00Z');
+    now = new Date(NOW.getTime() + 300_000);
     sent.length = 0;
 
     await notify(batch(50, 50));
 
     expect(sent).toHaveLength(6);
     expect(digests(sent)).toHaveLength(1);
+  });
+
+  it('holds the budget over a storm that straddles a 5-minute boundary (fake clock)', async () => {
+    const budget = inMemorySlackBudget({ messages: 10, windowMs: 300_000 });
+    let now = NOW;
+    const { notify, sent } = setup(undefined, undefined, undefined, budget, { now: () => now });
+    const times = ['10:19:20', '10:19:40', '10:20:00', '10:20:20', '10:20:40', '10:21:00'];
+
+    for (const [index, time] of times.entries()) {
+      now = new Date(`2026-11-20T${time}Z`);
+      await notify(batch(index * 50, 50));
+    }
+
+    expect(sent.length - digests(sent).length).toBe(10);
+    expect(digests(sent)).toHaveLength(times.length);
   });
 
   it('falls back to the per-batch plan when the budget cannot be read: warns, counts, loses nothing', async () => {
@@ -479,15 +494,15 @@ describe('notify-slack with a message budget shared across batches', () => {
     );
   });
 
-  it('logs the window and what was granted when the budget is short', async () => {
+  it('logs the span and what was granted when the budget is short', async () => {
     const budget = inMemorySlackBudget({ messages: 2, windowMs: 300_000 });
     const { notify, log } = setup(undefined, undefined, undefined, budget);
 
     await notify(batch(0, 50));
 
     expect(log.info).toHaveBeenCalledWith('Slack message budget spent: the other alerts go into the digest', {
-      window: '2026-11-20T10:15:00.000Z',
-      used: 5,
+      since: '2026-11-20T10:10:10.000Z',
+      sent: 0,
       wanted: 5,
       granted: 2,
     });
