@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
 import { FUNCTION_NAMES, type FunctionName } from '#shared/config/names.ts';
-import { bundleDir, bundlePath, DIST_FUNCTIONS } from './config/bundles.ts';
+import { bundleDir } from './config/bundles.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST_META = join(ROOT, 'dist', 'meta');
