@@ -82,7 +82,7 @@ export function s3AccountLevelPattern(ownSessionArns: readonly string[]): events
   });
 }
 
-/** root-guard's patterns (shared/root/root-event-patterns.ts) as CDK event patterns. */
+/** root-guard's patterns (shared/events/root-event-patterns.ts) as CDK event patterns. */
 export function rootGuardPattern(kind: RootEventKind): events.EventPattern {
   const { source, 'detail-type': detailType, detail } = ROOT_GUARD_EVENT_PATTERNS[kind];
   return {

@@ -111,7 +111,7 @@ export function quoteStatements(statements: readonly PolicyStatement[]): string 
  * The policy writes that remove the offending statements: those of `self` (whatever its mode, so detect
  * mode can show what it would do) and those of the other policy control when that one enforces. Every
  * other statement survives byte for byte; Deny statements of the last-known-good policy that the change
- * dropped come back; no Allow is ever written back (shared/s3/policy/rollback.ts). Deletes the policy
+ * dropped come back; no Allow is ever written back (shared/model/policy/rollback.ts). Deletes the policy
  * when nothing is left.
  */
 export function planPolicyActions(
