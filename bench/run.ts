@@ -26,12 +26,14 @@ import { provisionLocal } from '../cli/local/provision.ts';
 import { loadSampleEvent, retargetEvent } from '../cli/local/sample-events.ts';
 import { bundlePath } from '../infra/config/bundles.ts';
 import { FaultLayer, instrumentedS3Guard, roundTrips } from '../test/support/fault-injection.ts';
-import { type Clients, SCENARIOS, type Scenario, unmetOutcomes } from './scenarios.ts';
+import { type Clients, SCENARIOS, type Scenario, STORM_ALIGNMENTS, unmetOutcomes } from './scenarios.ts';
+import { runStorm, STORM_BOUNDS, type StormResult } from './storm.ts';
 
 const BUDGET = { bundleMinifiedBytes: 500 * 1024, remediationRoundTrips: 4 } as const;
 const IMPORT_RUNS = 7;
 const SCENARIO_RUNS = 5;
 const THROUGHPUT_EVENTS = 32;
+const STORM = { alerts: 500, overMs: 60_000 } as const;
 const QUIET = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' };
 
 const median = (values: readonly number[]) => {
@@ -282,6 +284,18 @@ async function main() {
     const scenarios: ScenarioResult[] = [];
     for (const scenario of SCENARIOS) scenarios.push(await runScenario(scenario, config, clients));
     const throughputs = [await throughput(1, config, clients), await throughput(8, config, clients)];
+    const storms: StormResult[] = [];
+    for (const alignment of STORM_ALIGNMENTS) {
+      storms.push(
+        await runStorm(alignment, {
+          config,
+          policy: loadPolicyFile('warden.policy.yaml'),
+          clients,
+          ...STORM,
+          quietEnv: QUIET,
+        }),
+      );
+    }
 
     const violations = [
       ...bundles
@@ -299,6 +313,7 @@ async function main() {
           (s) =>
             `remediation "${s.scenario}": ${s.remediationRoundTrips} sequential AWS round trips > ${BUDGET.remediationRoundTrips}`,
         ),
+      ...storms.flatMap((s) => s.unmet.map((reason) => `storm "${s.alignment}": ${reason}`)),
     ];
 
     const machine = {
@@ -314,6 +329,7 @@ async function main() {
       bundles,
       scenarios,
       throughput: throughputs,
+      storms: { bounds: STORM_BOUNDS, runs: storms },
       violations,
     };
     const dir = join(PROJECT_ROOT, 'bench', 'results');
@@ -361,6 +377,35 @@ async function main() {
       table(
         ['concurrency', 'events', 'seconds', 'events/s'],
         throughputs.map((t) => [t.concurrency, t.events, t.seconds, t.eventsPerSecond]),
+      ),
+    );
+    console.log(
+      `\nStorm: ${STORM.alerts} alerts over ${STORM.overMs / 1_000} s through notify-slack (real wiring, moto), SQS-like batches, 2 consumers, webhook 429 above 1 message/s (bounds: ≤ ${STORM_BOUNDS.messages} messages, 0 lost, all reachable, ≤ ${STORM_BOUNDS.latestDelayMs / 1_000} s)`,
+    );
+    console.log(
+      table(
+        [
+          'alignment',
+          'batches',
+          'messages',
+          '429s',
+          'latest delay',
+          'named',
+          'reachable',
+          'lost',
+          'redelivered',
+        ],
+        storms.map((s) => [
+          `${s.alignment} (${s.clockAtStart})`,
+          s.batchSizes.join('+'),
+          s.slackMessages,
+          s.rateLimited429s,
+          `${s.latestDelaySeconds} s`,
+          `${s.resourcesNamed}/${s.alerts}`,
+          `${s.resourcesReachable}/${s.alerts}`,
+          s.lost,
+          s.redelivered,
+        ]),
       ),
     );
     console.log(

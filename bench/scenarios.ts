@@ -14,6 +14,7 @@ import type { GuardResult } from '#shared/contracts/outcomes.ts';
 import { resetBucket } from '../cli/local/bucket-setup.ts';
 import type { makeLocalClients } from '../cli/local/clients.ts';
 import type { LocalConfig } from '../cli/local/local-config.ts';
+import type { StormAlignment } from './storm.ts';
 
 export type Clients = ReturnType<typeof makeLocalClients>;
 
@@ -115,3 +116,13 @@ export function unmetOutcomes(
     return [`${controlId} ${statuses || 'has no outcome'}, not REMEDIATED`];
   });
 }
+
+/**
+ * Where a storm of 500 alerts in a minute falls against the 5-minute Slack budget: inside one window,
+ * and across a boundary 45 s in (between its second and third batch, where fixed windows gave it a
+ * second full budget).
+ */
+export const STORM_ALIGNMENTS: readonly StormAlignment[] = [
+  { name: 'inside one 5-minute window', tag: 'a', startAfterBoundaryMs: 5_000 },
+  { name: 'across a 5-minute boundary', tag: 'b', startAfterBoundaryMs: -45_000 },
+];
