@@ -1,6 +1,14 @@
-import { KMSClient } from '@aws-sdk/client-kms';
-import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import {
+  GetBucketAclCommand,
+  type GetBucketEncryptionCommandOutput,
+  GetBucketOwnershipControlsCommand,
+  GetPublicAccessBlockCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
+import type { AwsStub } from 'aws-sdk-client-mock';
 import { vi } from 'vitest';
 import type { AuditRecord } from '#shared/audit/audit-log.ts';
 import type { BaselineEnd, BaselineKey, BaselineStore } from '#shared/audit/baseline-store.ts';
@@ -14,6 +22,53 @@ import { createS3Guard } from '../../../functions/s3-guard/s3-guard.ts';
 import { ACCOUNT_ID, makePolicy, WARDEN_KEY_ARN, WARDEN_SESSION_ARN } from '../../fixtures.ts';
 
 export const NOW = new Date('2026-11-20T10:15:30Z');
+
+export const SSE_S3: Omit<GetBucketEncryptionCommandOutput, '$metadata'> = {
+  ServerSideEncryptionConfiguration: {
+    Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+  },
+};
+export const SSE_KMS: Omit<GetBucketEncryptionCommandOutput, '$metadata'> = {
+  ServerSideEncryptionConfiguration: {
+    Rules: [
+      {
+        ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: WARDEN_KEY_ARN },
+        BucketKeyEnabled: true,
+      },
+    ],
+  },
+};
+export const ALL_ON = {
+  PublicAccessBlockConfiguration: {
+    BlockPublicAcls: true,
+    IgnorePublicAcls: true,
+    BlockPublicPolicy: true,
+    RestrictPublicBuckets: true,
+  },
+};
+
+// biome-ignore lint/suspicious/noExplicitAny: the mocks' client types differ; only `on` and `reset` are used.
+type Stub = AwsStub<any, any, any>;
+
+/**
+ * Resets the mocks to a bucket nothing is wrong with, except what a test sets next: Warden's key enabled,
+ * Block Public Access on, a private ACL with ACLs disabled (CreateBucket also runs the ACL control).
+ */
+export function stubHealthyBucket(s3Mock: Stub, kmsMock: Stub): void {
+  s3Mock.reset();
+  kmsMock.reset();
+  kmsMock
+    .on(DescribeKeyCommand)
+    .resolves({ KeyMetadata: { KeyId: 'k', Arn: WARDEN_KEY_ARN, KeyState: 'Enabled', Enabled: true } });
+  s3Mock.on(GetPublicAccessBlockCommand).resolves(ALL_ON);
+  s3Mock.on(GetBucketAclCommand).resolves({
+    Owner: { ID: 'owner' },
+    Grants: [{ Grantee: { Type: 'CanonicalUser', ID: 'owner' }, Permission: 'FULL_CONTROL' }],
+  });
+  s3Mock
+    .on(GetBucketOwnershipControlsCommand)
+    .resolves({ OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } });
+}
 
 export const awsError = (name: string, status: number) =>
   new S3ServiceException({

@@ -1,11 +1,7 @@
-import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { KMSClient } from '@aws-sdk/client-kms';
 import {
-  GetBucketAclCommand,
   GetBucketEncryptionCommand,
-  type GetBucketEncryptionCommandOutput,
-  GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
-  GetPublicAccessBlockCommand,
   PutBucketEncryptionCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -19,26 +15,20 @@ import type { BucketControl } from '#shared/controls/types.ts';
 import { kmsKeyReader } from '#shared/s3/kms-key.ts';
 import { createS3Guard } from '../../../functions/s3-guard/s3-guard.ts';
 import { loadApiCall, makePolicy, WARDEN_KEY_ARN, WARDEN_SESSION_ARN } from '../../fixtures.ts';
-import { memoryBaselines, memoryJournal, NOW, sampleSlot, setupGuard } from './guard-harness.ts';
+import {
+  memoryBaselines,
+  memoryJournal,
+  NOW,
+  SSE_KMS,
+  SSE_S3,
+  sampleSlot,
+  setupGuard,
+  stubHealthyBucket,
+} from './guard-harness.ts';
 
 const s3Mock = mockClient(S3Client);
 const kmsMock = mockClient(KMSClient);
 
-const SSE_S3: Omit<GetBucketEncryptionCommandOutput, '$metadata'> = {
-  ServerSideEncryptionConfiguration: {
-    Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
-  },
-};
-const SSE_KMS: Omit<GetBucketEncryptionCommandOutput, '$metadata'> = {
-  ServerSideEncryptionConfiguration: {
-    Rules: [
-      {
-        ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: WARDEN_KEY_ARN },
-        BucketKeyEnabled: true,
-      },
-    ],
-  },
-};
 const BASELINE = { policy: '{"Statement":[]}', observedAt: '2026-11-01T00:00:00.000Z', eventId: 'e0' };
 
 /** A second control over the encryption part, to see how the guard judges it after another control's fix. */
@@ -91,27 +81,8 @@ function guardWith(controls: readonly BucketControl[]) {
 
 describe('s3-guard safety', () => {
   beforeEach(() => {
-    s3Mock.reset();
-    kmsMock.reset();
-    kmsMock
-      .on(DescribeKeyCommand)
-      .resolves({ KeyMetadata: { KeyId: 'k', Arn: WARDEN_KEY_ARN, KeyState: 'Enabled', Enabled: true } });
-    s3Mock.on(GetPublicAccessBlockCommand).resolves({
-      PublicAccessBlockConfiguration: {
-        BlockPublicAcls: true,
-        IgnorePublicAcls: true,
-        BlockPublicPolicy: true,
-        RestrictPublicBuckets: true,
-      },
-    });
+    stubHealthyBucket(s3Mock, kmsMock);
     s3Mock.on(GetBucketEncryptionCommand).resolves(SSE_KMS);
-    s3Mock.on(GetBucketAclCommand).resolves({
-      Owner: { ID: 'owner' },
-      Grants: [{ Grantee: { Type: 'CanonicalUser', ID: 'owner' }, Permission: 'FULL_CONTROL' }],
-    });
-    s3Mock
-      .on(GetBucketOwnershipControlsCommand)
-      .resolves({ OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } });
   });
 
   describe('policy baselines end with the bucket', () => {

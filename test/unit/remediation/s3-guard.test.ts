@@ -1,9 +1,6 @@
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
-  GetBucketAclCommand,
   GetBucketEncryptionCommand,
-  type GetBucketEncryptionCommandOutput,
-  GetBucketOwnershipControlsCommand,
   GetPublicAccessBlockCommand,
   PutBucketEncryptionCommand,
   PutPublicAccessBlockCommand,
@@ -16,56 +13,26 @@ import { RetryableAwsError } from '#shared/errors/errors.ts';
 import type { OnceWrapper } from '#shared/idempotency/idempotency.ts';
 import type { PolicyInput } from '#shared/policy/schema.ts';
 import { loadApiCall, ORGANIZATION_DEPLOYMENT, WARDEN_KEY_ARN } from '../../fixtures.ts';
-import { awsError, memoOnce, memoryJournal, setupGuard } from './guard-harness.ts';
+import {
+  ALL_ON,
+  awsError,
+  memoOnce,
+  memoryJournal,
+  SSE_KMS,
+  SSE_S3,
+  setupGuard,
+  stubHealthyBucket,
+} from './guard-harness.ts';
 
 const s3Mock = mockClient(S3Client);
 const kmsMock = mockClient(KMSClient);
-
-const SSE_S3: Omit<GetBucketEncryptionCommandOutput, '$metadata'> = {
-  ServerSideEncryptionConfiguration: {
-    Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
-  },
-};
-const SSE_KMS: Omit<GetBucketEncryptionCommandOutput, '$metadata'> = {
-  ServerSideEncryptionConfiguration: {
-    Rules: [
-      {
-        ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: WARDEN_KEY_ARN },
-        BucketKeyEnabled: true,
-      },
-    ],
-  },
-};
-const ALL_ON = {
-  PublicAccessBlockConfiguration: {
-    BlockPublicAcls: true,
-    IgnorePublicAcls: true,
-    BlockPublicPolicy: true,
-    RestrictPublicBuckets: true,
-  },
-};
 
 function setup(policy: Partial<PolicyInput> = {}, once: OnceWrapper = (_step, fn) => fn) {
   return setupGuard(policy, { once });
 }
 
 describe('s3-guard', () => {
-  beforeEach(() => {
-    s3Mock.reset();
-    kmsMock.reset();
-    kmsMock
-      .on(DescribeKeyCommand)
-      .resolves({ KeyMetadata: { KeyId: 'k', Arn: WARDEN_KEY_ARN, KeyState: 'Enabled', Enabled: true } });
-    s3Mock.on(GetPublicAccessBlockCommand).resolves(ALL_ON);
-    // CreateBucket also runs the ACL control: a private bucket with ACLs disabled unless a test says otherwise.
-    s3Mock.on(GetBucketAclCommand).resolves({
-      Owner: { ID: 'owner' },
-      Grants: [{ Grantee: { Type: 'CanonicalUser', ID: 'owner' }, Permission: 'FULL_CONTROL' }],
-    });
-    s3Mock
-      .on(GetBucketOwnershipControlsCommand)
-      .resolves({ OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } });
-  });
+  beforeEach(() => stubHealthyBucket(s3Mock, kmsMock));
 
   it('repairs SSE-S3 with Warden key, Bucket Key, SSE-C blocked and the expected owner', async () => {
     s3Mock.on(GetBucketEncryptionCommand).resolvesOnce(SSE_S3).resolves(SSE_KMS);
