@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { GetPublicAccessBlockCommand, type S3ControlClient } from '@aws-sdk/client-s3-control';
 import type { PublicAccessBlock } from '#shared/model/bucket.ts';
+import { publicAccessBlockOf } from '#shared/model/bucket.ts';
 
 /** Read-backs of who can reach a bucket (policy, ACL, Object Ownership) and of the account's Block Public Access. */
 
@@ -63,12 +64,7 @@ export async function readAccountPublicAccessBlock(
     const flags =
       (await s3Control.send(new GetPublicAccessBlockCommand({ AccountId: accountId })))
         .PublicAccessBlockConfiguration ?? {};
-    return {
-      BlockPublicAcls: flags.BlockPublicAcls === true,
-      IgnorePublicAcls: flags.IgnorePublicAcls === true,
-      BlockPublicPolicy: flags.BlockPublicPolicy === true,
-      RestrictPublicBuckets: flags.RestrictPublicBuckets === true,
-    };
+    return publicAccessBlockOf(flags);
   } catch (error) {
     if (errorName(error) === 'NoSuchPublicAccessBlockConfiguration') return null;
     throw error;

@@ -1,5 +1,6 @@
 import { GetBucketEncryptionCommand, GetPublicAccessBlockCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { PublicAccessBlock } from '#shared/model/bucket.ts';
+import { publicAccessBlockOf } from '#shared/model/bucket.ts';
 
 /** A bucket's encryption and Block Public Access as the emulator reports them; `null` = not configured. */
 export interface BucketSnapshot {
@@ -37,12 +38,7 @@ async function readPublicAccessBlock(
   try {
     const output = await s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }));
     const flags = output.PublicAccessBlockConfiguration ?? {};
-    return {
-      BlockPublicAcls: flags.BlockPublicAcls === true,
-      IgnorePublicAcls: flags.IgnorePublicAcls === true,
-      BlockPublicPolicy: flags.BlockPublicPolicy === true,
-      RestrictPublicBuckets: flags.RestrictPublicBuckets === true,
-    };
+    return publicAccessBlockOf(flags);
   } catch (error) {
     if (errorName(error) === 'NoSuchPublicAccessBlockConfiguration') return null;
     throw error;

@@ -90,3 +90,21 @@ export const NONE_BLOCKED: PublicAccessBlock = {
   BlockPublicPolicy: false,
   RestrictPublicBuckets: false,
 };
+
+/**
+ * The four Block Public Access flags as S3 and S3 Control return them (each optional), with an unset
+ * flag read as off, which is what S3 applies.
+ */
+export function publicAccessBlockOf(flags: {
+  readonly BlockPublicAcls?: boolean | undefined;
+  readonly IgnorePublicAcls?: boolean | undefined;
+  readonly BlockPublicPolicy?: boolean | undefined;
+  readonly RestrictPublicBuckets?: boolean | undefined;
+}): PublicAccessBlock {
+  return {
+    BlockPublicAcls: flags.BlockPublicAcls === true,
+    IgnorePublicAcls: flags.IgnorePublicAcls === true,
+    BlockPublicPolicy: flags.BlockPublicPolicy === true,
+    RestrictPublicBuckets: flags.RestrictPublicBuckets === true,
+  };
+}

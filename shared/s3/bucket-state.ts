@@ -14,6 +14,7 @@ import {
   type EncryptionRule,
   NONE_BLOCKED,
   type ObjectOwnership,
+  publicAccessBlockOf,
 } from '#shared/model/bucket.ts';
 import { normaliseAcl } from '#shared/model/policy/acl.ts';
 import type { KmsKeyReader } from './kms-key.ts';
@@ -53,12 +54,7 @@ async function readPublicAccessBlock(deps: BucketStateDeps, bucket: string, owne
       new GetPublicAccessBlockCommand({ Bucket: bucket, ExpectedBucketOwner: owner }),
     );
     const config = output.PublicAccessBlockConfiguration ?? {};
-    return {
-      BlockPublicAcls: config.BlockPublicAcls === true,
-      IgnorePublicAcls: config.IgnorePublicAcls === true,
-      BlockPublicPolicy: config.BlockPublicPolicy === true,
-      RestrictPublicBuckets: config.RestrictPublicBuckets === true,
-    };
+    return publicAccessBlockOf(config);
   } catch (error) {
     if (errorName(error) === 'NoSuchPublicAccessBlockConfiguration') return NONE_BLOCKED;
     throw error;

@@ -1,7 +1,7 @@
 import type { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { callAws } from '#shared/errors/errors.ts';
 import type { AccountState, AccountStatePart } from '#shared/model/account.ts';
-import { NONE_BLOCKED } from '#shared/model/bucket.ts';
+import { NONE_BLOCKED, publicAccessBlockOf } from '#shared/model/bucket.ts';
 
 export interface AccountStateDeps {
   /** Build it with `s3ControlClientConfig` so it reaches a local emulator too. */
@@ -16,12 +16,7 @@ async function readAccountPublicAccessBlock(deps: AccountStateDeps, accountId: s
   try {
     const output = await deps.s3Control.send(new GetPublicAccessBlockCommand({ AccountId: accountId }));
     const config = output.PublicAccessBlockConfiguration ?? {};
-    return {
-      BlockPublicAcls: config.BlockPublicAcls === true,
-      IgnorePublicAcls: config.IgnorePublicAcls === true,
-      BlockPublicPolicy: config.BlockPublicPolicy === true,
-      RestrictPublicBuckets: config.RestrictPublicBuckets === true,
-    };
+    return publicAccessBlockOf(config);
   } catch (error) {
     if (errorName(error) === 'NoSuchPublicAccessBlockConfiguration') return NONE_BLOCKED;
     throw error;
