@@ -1,8 +1,9 @@
-import { Stack } from 'aws-cdk-lib';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
 
 /** Every Warden alarm notifies the alert topic, which people already watch (Slack). */
 export function notifyOnAlarm(alarm: cloudwatch.Alarm, topic: sns.ITopic): cloudwatch.Alarm {
@@ -24,4 +25,38 @@ export function allowAlarmPublishing(topic: sns.Topic): void {
       conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(topic).account } },
     }),
   );
+}
+
+/**
+ * An alarm on the first failed delivery of any of these EventBridge rules (their `FailedInvocations`
+ * summed over 5 minutes): a forwarded event that cannot reach the hub is retried, then dead-lettered.
+ */
+export function failedForwardsAlarm(
+  scope: Construct,
+  ruleNames: readonly string[],
+  alarmDescription: string,
+): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(scope, 'FailedForwardsAlarm', {
+    alarmDescription,
+    metric: new cloudwatch.MathExpression({
+      expression: ruleNames.map((_, index) => `f${index}`).join(' + ') || '0',
+      usingMetrics: Object.fromEntries(
+        ruleNames.map((ruleName, index) => [
+          `f${index}`,
+          new cloudwatch.Metric({
+            namespace: 'AWS/Events',
+            metricName: 'FailedInvocations',
+            dimensionsMap: { RuleName: ruleName },
+            statistic: cloudwatch.Stats.SUM,
+            period: Duration.minutes(5),
+          }),
+        ]),
+      ),
+      period: Duration.minutes(5),
+    }),
+    threshold: 0,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
 }

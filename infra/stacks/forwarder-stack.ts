@@ -1,5 +1,4 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,7 +10,7 @@ import { ROOT_EVENT_KINDS } from '#shared/events/root-event-patterns.ts';
 import type { ForwarderRegion } from '../config/deployment-regions.ts';
 import { hubBusArn } from '../config/forwarding.ts';
 import { ownSessionArns } from '../config/own-sessions.ts';
-import { allowAlarmPublishing, notifyOnAlarm } from '../constructs/alarm-topic.ts';
+import { allowAlarmPublishing, failedForwardsAlarm, notifyOnAlarm } from '../constructs/alarm-topic.ts';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
 import { WardenKey } from '../constructs/warden-key.ts';
 import { rootGuardPattern, s3AccountLevelPattern, s3GuardPattern } from '../events/cloudtrail-pattern.ts';
@@ -99,29 +98,11 @@ export class ForwarderStack extends Stack {
     }
 
     notifyOnAlarm(
-      new cloudwatch.Alarm(this, 'FailedForwardsAlarm', {
-        alarmDescription: `Warden: the ${forwards.region} forwarder failed to put events on the hub bus.`,
-        metric: new cloudwatch.MathExpression({
-          expression: this.rules.map((_, index) => `f${index}`).join(' + ') || '0',
-          usingMetrics: Object.fromEntries(
-            this.rules.map((rule, index) => [
-              `f${index}`,
-              new cloudwatch.Metric({
-                namespace: 'AWS/Events',
-                metricName: 'FailedInvocations',
-                dimensionsMap: { RuleName: rule.ruleName },
-                statistic: cloudwatch.Stats.SUM,
-                period: Duration.minutes(5),
-              }),
-            ]),
-          ),
-          period: Duration.minutes(5),
-        }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
+      failedForwardsAlarm(
+        this,
+        this.rules.map((rule) => rule.ruleName),
+        `Warden: the ${forwards.region} forwarder failed to put events on the hub bus.`,
+      ),
       this.alarmTopic,
     );
   }

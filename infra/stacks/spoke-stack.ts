@@ -4,13 +4,11 @@ import {
   CfnParameter,
   CfnResource,
   DefaultStackSynthesizer,
-  Duration,
   Fn,
   type ICfnConditionExpression,
   Stack,
   type StackProps,
 } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -27,7 +25,7 @@ import {
 } from '#shared/config/names.ts';
 import { S3_ACCOUNT_EVENT_NAMES, S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
 import { ROOT_GUARD_EVENT_PATTERNS, ROOT_GUARD_EVENT_REGION } from '#shared/events/root-event-patterns.ts';
-import { allowAlarmPublishing, notifyOnAlarm } from '../constructs/alarm-topic.ts';
+import { allowAlarmPublishing, failedForwardsAlarm, notifyOnAlarm } from '../constructs/alarm-topic.ts';
 import { RULE_TARGET_MAX_EVENT_AGE, RULE_TARGET_RETRY_ATTEMPTS } from '../constructs/cloudtrail-rule.ts';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
 import { ANY_KEY_OF_THE_ACCOUNT_FINDING } from '../constructs/guard-function.ts';
@@ -367,30 +365,11 @@ export class SpokeStack extends Stack {
       }),
     );
     const failedForwards = notifyOnAlarm(
-      new cloudwatch.Alarm(this, 'FailedForwardsAlarm', {
-        alarmDescription:
-          'Warden: a spoke rule of this account and region failed to put events on the hub bus.',
-        metric: new cloudwatch.MathExpression({
-          expression: forwarded.map((_, index) => `f${index}`).join(' + '),
-          usingMetrics: Object.fromEntries(
-            forwarded.map((kind, index) => [
-              `f${index}`,
-              new cloudwatch.Metric({
-                namespace: 'AWS/Events',
-                metricName: 'FailedInvocations',
-                dimensionsMap: { RuleName: spokeRuleName(names, kind) },
-                statistic: cloudwatch.Stats.SUM,
-                period: Duration.minutes(5),
-              }),
-            ]),
-          ),
-          period: Duration.minutes(5),
-        }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
+      failedForwardsAlarm(
+        this,
+        forwarded.map((kind) => spokeRuleName(names, kind)),
+        'Warden: a spoke rule of this account and region failed to put events on the hub bus.',
+      ),
       this.alarmTopic,
     );
     for (const scope of [this.alarmTopic, this.deadLetters, failedForwards]) onlyWhere(scope, forwardsEvents);
