@@ -13,7 +13,15 @@ export const systemClock: Clock = { now: () => new Date() };
 /** Counters by name, optionally split by control. */
 export interface MetricsRecorder {
   count(name: WardenMetric, dimensions?: Readonly<Record<string, string>>): void;
+  /**
+   * A duration in milliseconds (dashboards show its percentiles). Optional: recorders that only count
+   * (tests' in-memory fakes) leave it out, and callers use `metrics.milliseconds?.(...)`.
+   */
+  milliseconds?(name: WardenDuration, value: number, dimensions?: Readonly<Record<string, string>>): void;
 }
+
+/** Durations: from a CloudTrail event's `eventTime` to the verified fix (not for the sweep's calls). */
+export type WardenDuration = 'EventToFixedMs';
 
 export type WardenMetric =
   | 'EventsIgnored'
@@ -31,7 +39,12 @@ export type WardenMetric =
   | 'SlackDeliveryFailures'
   | 'SlackDeliveryPermanentFailures'
   /** notify-slack: the shared message budget could not be read or updated; the batch used its own limit. */
-  | 'SlackBudgetUnavailable';
+  | 'SlackBudgetUnavailable'
+  /** Security Hub: findings imported (created or updated), and findings that failed to import (alarmed). */
+  | 'FindingsImported'
+  | 'FindingsImportFailures'
+  /** Security Hub: a member account's findings, which only that account can import (README, Security Hub). */
+  | 'FindingsNotImported';
 
 export const METRICS_NAMESPACE = 'Warden';
 
@@ -48,6 +61,11 @@ export function createObservability(serviceName: string) {
       const single = metrics.singleMetric();
       for (const [key, value] of Object.entries(dimensions)) single.addDimension(key, value);
       single.addMetric(name, MetricUnit.Count, 1);
+    },
+    milliseconds(name, value, dimensions) {
+      const single = metrics.singleMetric();
+      for (const [key, dimension] of Object.entries(dimensions ?? {})) single.addDimension(key, dimension);
+      single.addMetric(name, MetricUnit.Milliseconds, value);
     },
   };
   return { logger, metrics, recorder };
