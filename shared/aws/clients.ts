@@ -51,12 +51,15 @@ export function s3ControlClientConfig(
 
 /** The services Warden calls, as named in call logs and fault rules. */
 export type AwsService =
+  | 'cloudtrail'
   | 'dynamodb'
+  | 'events'
   | 'iam'
   | 'kms'
   | 's3'
   | 's3control'
   | 'secretsmanager'
+  | 'securityhub'
   | 'sns'
   | 'sqs'
   | 'sts';

@@ -6,8 +6,19 @@ import type { ApiCall } from '#shared/events/normalise.ts';
 import { isDuplicateInProgress, type OnceWrapper } from '#shared/idempotency/idempotency.ts';
 import type { Clock, Log, MetricsRecorder } from '#shared/observability/observability.ts';
 import type { Policy } from '#shared/policy/schema.ts';
-import { type AlertSubject, buildAlert } from './alert.ts';
+import type { FindingsReporter } from '#shared/securityhub/findings-reporter.ts';
+import { type AlertSubject, alertableOutcomes, buildAlert } from './alert.ts';
+import {
+  fightAlertView,
+  fightAuditRecords,
+  type GuardFightStore,
+  logFights,
+  type PausedControls,
+  pausedControls,
+  recordFights,
+} from './fights.ts';
 import { ignoreReason, memberRoleNameOf } from './ignore.ts';
+import { recordEventToFixed } from './latency.ts';
 import { auditRecordsFor, recordOutcome, violationsOf } from './record.ts';
 
 /** What a guard's remediation of one event came to: every active control's outcome, or why none. */
@@ -36,8 +47,11 @@ export interface GuardPlugin<Subject> {
   /** True when the activity itself is the violation, so compliant outcomes are reported too (root use). */
   readonly compliantIsViolation?: boolean;
   scope(call: ApiCall): Scope<Subject> | Promise<Scope<Subject>>;
-  /** Read (in parallel) → evaluate (pure) → journal → act → verify: one outcome per active control. */
-  remediate(call: ApiCall, subject: Subject): Promise<Remediation>;
+  /**
+   * Read (in parallel) → evaluate (pure) → journal → act → verify: one outcome per active control.
+   * `paused` controls (a fight's cool-down on this resource) run as in detect mode, with that reason.
+   */
+  remediate(call: ApiCall, subject: Subject, paused: PausedControls): Promise<Remediation>;
   /** The audit and alert identity of the subject. */
   describe(call: ApiCall, subject: Subject): AlertSubject;
 }
@@ -51,6 +65,10 @@ export interface GuardDeps {
   readonly clock: Clock;
   /** Each step's result is kept per event id, so a redelivery or retry never repairs or alerts twice. */
   readonly once: OnceWrapper;
+  /** Security Hub (policy `securityHub.enabled`): every finding imported, updated in place. Never throws. */
+  readonly findings?: FindingsReporter;
+  /** Fights with another actor over a resource (./fights.ts); without it, Warden repairs every time. */
+  readonly fights?: GuardFightStore;
 }
 
 type Header = { readonly eventId: string; readonly eventName: string };
@@ -63,16 +81,21 @@ export function createGuard<Subject>(deps: GuardDeps, plugin: GuardPlugin<Subjec
   const memberRoleName = memberRoleNameOf(deps.config.policy);
   const violations = (outcomes: readonly ControlOutcome[]) =>
     violationsOf(outcomes, plugin.compliantIsViolation);
+  const fightDeps = { fights: deps.fights, settings: deps.config.policy.fights, now: () => deps.clock.now() };
   const remediateOnce = deps.once('remediate', async (call: ApiCall & { readonly subject: Subject }) => {
-    const remediation = await plugin.remediate(call, call.subject);
-    const records = auditRecordsFor(
-      call,
-      plugin.describe(call, call.subject),
-      violations(remediation.outcomes),
-      deps.clock.now(),
-    );
+    const subject = plugin.describe(call, call.subject);
+    // Before acting: a fight may have paused enforcement here. After: the repairs may make a fight.
+    const paused = await pausedControls(fightDeps, call, subject);
+    const remediation = await plugin.remediate(call, call.subject, paused);
+    recordEventToFixed(deps, call, remediation.outcomes);
+    const fights = await recordFights(fightDeps, call, subject, remediation.outcomes);
+    const now = deps.clock.now();
+    const records = [
+      ...auditRecordsFor(call, subject, violations(remediation.outcomes), now),
+      ...fightAuditRecords(call, subject, remediation.outcomes, fights, now),
+    ];
     if (records.length > 0) await deps.audit.record(records);
-    return remediation;
+    return { ...remediation, paused, fights };
   });
   // Published after the remediation is stored: if SNS fails, Lambda retries and only the alert is redone.
   const alertOnce = deps.once('alert', (alert: Alert) => deps.alerts.publish(alert));
@@ -95,18 +118,26 @@ export function createGuard<Subject>(deps: GuardDeps, plugin: GuardPlugin<Subjec
     if ('rejected' in scope) return reject(header, scope.rejected);
     if ('settled' in scope) return { ...header, status: 'PROCESSED', reason: scope.settled, outcomes: [] };
 
-    const { outcomes, skippedReason } = await remediateOnce({ ...call, subject: scope.subject });
+    const { outcomes, skippedReason, paused, fights } = await remediateOnce({
+      ...call,
+      subject: scope.subject,
+    });
     if (skippedReason) return ignore(header, skippedReason);
     const reported = violations(outcomes);
     for (const outcome of outcomes) recordOutcome(deps, header, outcome, reported.includes(outcome));
+    logFights(deps, header, fights);
 
-    const alert = buildAlert(
-      call,
+    const view = fightAlertView(
       plugin.describe(call, scope.subject),
-      outcomes,
-      plugin.compliantIsViolation ? reported : undefined,
+      plugin.compliantIsViolation ? reported : alertableOutcomes(outcomes),
+      fights,
+      paused,
     );
+    const alert = buildAlert(call, view.subject, outcomes, view.reported);
+    // Beside the alert, not before it; it never rejects, so a failed import never fails the event.
+    const findings = deps.findings?.report({ call, subject: view.subject, outcomes, violations: reported });
     const alertMessageId = alert ? await alertOnce(alert) : undefined;
+    await findings;
     if (alertMessageId) deps.metrics.count('AlertsPublished');
     return { ...header, status: 'PROCESSED', outcomes, ...(alertMessageId ? { alertMessageId } : {}) };
   }

@@ -62,6 +62,16 @@ const sourceIpCidr = z.string().check(
 
 const controlSettings = z.strictObject({ mode: ControlModeSchema });
 
+/** A CloudTrail trail name (3 to 128 characters) or trail ARN. */
+const trailNameOrArn = z
+  .string()
+  .check(
+    z.regex(
+      /^([A-Za-z0-9][\w.-]{1,126}[A-Za-z0-9]|arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12}:trail\/[\w.-]{3,128})$/,
+      'must be a CloudTrail trail name or trail ARN',
+    ),
+  );
+
 /** IAM and sign-in events (global services) reach EventBridge only in this region. */
 export const GLOBAL_EVENTS_REGION = 'us-east-1';
 
@@ -165,6 +175,38 @@ export const PolicySchema = z.strictObject({
     {},
   ),
   controls: z._default(z.partialRecord(z.enum(CONTROL_IDS), controlSettings), {}),
+  /**
+   * The sweep of existing resources (README, "Sweep existing resources"): after every deployment and on this
+   * EventBridge schedule; `accountsInParallel` caps the accounts swept at once (one work item per account at a
+   * time), `bucketsInParallel` the buckets of one account judged at once (S3 publishes no control-plane rate).
+   */
+  sweep: z.prefault(
+    z.strictObject({
+      enabled: z._default(z.boolean(), true),
+      schedule: z._default(
+        z
+          .string()
+          .check(
+            z.regex(
+              /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^)]+\))$/,
+              'must be an EventBridge schedule expression such as rate(1 day) or cron(0 3 * * ? *)',
+            ),
+          ),
+        'rate(1 day)',
+      ),
+      accountsInParallel: z._default(z.int().check(z.minimum(1), z.maximum(100)), 10),
+      bucketsInParallel: z._default(z.int().check(z.minimum(1), z.maximum(20)), 5),
+    }),
+    {},
+  ),
+  /** tamper-guard: which CloudTrail trails it keeps logging and recording management events. */
+  tamper: z.prefault(
+    z.strictObject({
+      /** Trail names or ARNs; empty: every trail that records management events. */
+      trails: z._default(z.array(trailNameOrArn), []),
+    }),
+    {},
+  ),
   s3: z.prefault(
     z.strictObject({
       approvedKmsKeyArns: z._default(z.array(kmsKeyArn), []),
@@ -179,6 +221,24 @@ export const PolicySchema = z.strictObject({
       trustedVpcIds: z._default(z.array(vpcId), []),
       /** IP ranges a `Principal: *` statement may admit (through aws:SourceIp): CIDR blocks, IPv4 or IPv6. */
       trustedSourceIpCidrs: z._default(z.array(sourceIpCidr), []),
+    }),
+    {},
+  ),
+  /**
+   * Import every finding into AWS Security Hub (BatchImportFindings, updated in place). Off by default:
+   * Security Hub bills per finding ingested and must be enabled in the account first (`warden doctor`).
+   */
+  securityHub: z.prefault(z.strictObject({ enabled: z._default(z.boolean(), false) }), {}),
+  /**
+   * Never fight forever (shared/guard/fight.ts): `repairs` repairs of one resource and control within
+   * `windowMinutes` are a fight with another actor. Then CRITICAL exposure keeps being repaired, quietly
+   * (reported again hourly); anything else is left alone (detect only) for `coolDownMinutes`.
+   */
+  fights: z.prefault(
+    z.strictObject({
+      repairs: z._default(z.int().check(z.minimum(2), z.maximum(100)), 3),
+      windowMinutes: z._default(z.int().check(z.minimum(1), z.maximum(1440)), 10),
+      coolDownMinutes: z._default(z.int().check(z.minimum(1), z.maximum(10080)), 60),
     }),
     {},
   ),
