@@ -43,3 +43,13 @@ export const ORGANIZATION_DEPLOYMENT = {
     memberRoleName: 'warden-remediation',
   },
 } as const satisfies PolicyInput['deployment'];
+
+/** The usual bucket-policy Deny of requests without TLS, on example-bucket (what s3-secure-transport asks for). */
+export const DENY_INSECURE_TRANSPORT = {
+  Sid: 'DenyInsecureTransport',
+  Effect: 'Deny',
+  Principal: '*',
+  Action: 's3:*',
+  Resource: ['arn:aws:s3:::example-bucket', 'arn:aws:s3:::example-bucket/*'],
+  Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+};

@@ -1,4 +1,5 @@
 import type { BaselineStore } from '#shared/audit/baseline-store.ts';
+import { ROLLBACK_CONTROL_IDS } from '#shared/controls/bucket-policy-plan.ts';
 import type { EvaluationContext } from '#shared/controls/types.ts';
 import type { ApiCall } from '#shared/events/normalise.ts';
 import type { Evaluation } from '#shared/guard/evaluate.ts';
@@ -81,7 +82,9 @@ export function accountTarget(
 
 /**
  * The last-known-good policy: whenever the policy Warden leaves in place (observed, or as read back
- * after a fix) passes every active policy control, it becomes the bucket's baseline.
+ * after a fix, such as the policy the TLS Deny was merged into) passes every active control that rolls a
+ * policy back (public policy, foreign access), it becomes the bucket's baseline. A policy without the TLS
+ * Deny still qualifies: it grants nothing it should not, and a rollback never drops a Deny anyway.
  */
 async function recordPolicyBaseline(
   deps: BucketTargetDeps,
@@ -96,7 +99,7 @@ async function recordPolicyBaseline(
   const final: BucketState = { ...before, policy };
   const policyControls = evaluations
     .map((evaluation) => evaluation.control)
-    .filter((control) => control.reads.includes('policy'));
+    .filter((control) => ROLLBACK_CONTROL_IDS.has(control.id));
   if (policyControls.some((control) => control.check(final, context))) return;
   if (before.baselinePolicy && before.baselinePolicy.policy === policy) return;
   await deps.baselines.writePolicy(baselineKeyOf(call, before.bucket), {

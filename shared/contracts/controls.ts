@@ -15,9 +15,18 @@ export const CONTROL_IDS = [
   's3-public-policy',
   's3-foreign-access',
   's3-public-acl',
+  's3-secure-transport',
   's3-account-public-access-block',
   'root-access-key',
   'root-console-sign-in',
+  'kms-protected-key',
+  'kms-key-policy',
+  'kms-key-deletion',
+  'cloudtrail-logging',
+  'cloudtrail-management-events',
+  'cloudtrail-trail-deleted',
+  'warden-rule-enabled',
+  'warden-rule-intact',
 ] as const;
 export const ControlIdSchema = z.enum(CONTROL_IDS);
 export type ControlId = z.infer<typeof ControlIdSchema>;

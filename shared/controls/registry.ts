@@ -4,6 +4,7 @@ import { s3EncryptionKms } from './s3-encryption-kms.ts';
 import { s3ForeignAccess } from './s3-foreign-access.ts';
 import { s3PublicAcl } from './s3-public-acl.ts';
 import { s3PublicPolicy } from './s3-public-policy.ts';
+import { s3SecureTransport } from './s3-secure-transport.ts';
 import type { AccountControl, BucketControl } from './types.ts';
 
 /**
@@ -20,6 +21,7 @@ export const BUCKET_CONTROLS: readonly BucketControl[] = [
   s3PublicPolicy,
   s3ForeignAccess,
   s3PublicAcl,
+  s3SecureTransport,
 ];
 
 /** Controls over the account's own S3 settings, triggered by events that name no bucket. */

@@ -3,6 +3,7 @@ import {
   GetBucketAclCommand,
   type GetBucketEncryptionCommandOutput,
   GetBucketOwnershipControlsCommand,
+  GetBucketPolicyCommand,
   GetPublicAccessBlockCommand,
   S3Client,
   S3ServiceException,
@@ -19,7 +20,13 @@ import type { PolicyBaseline } from '#shared/model/bucket.ts';
 import type { PolicyInput } from '#shared/policy/schema.ts';
 import { kmsKeyReader } from '#shared/s3/kms-key.ts';
 import { createS3Guard } from '../../../functions/s3-guard/s3-guard.ts';
-import { ACCOUNT_ID, makePolicy, WARDEN_KEY_ARN, WARDEN_SESSION_ARN } from '../../fixtures.ts';
+import {
+  ACCOUNT_ID,
+  DENY_INSECURE_TRANSPORT,
+  makePolicy,
+  WARDEN_KEY_ARN,
+  WARDEN_SESSION_ARN,
+} from '../../fixtures.ts';
 
 export const NOW = new Date('2026-11-20T10:15:30Z');
 
@@ -50,9 +57,16 @@ export const ALL_ON = {
 // biome-ignore lint/suspicious/noExplicitAny: the mocks' client types differ; only `on` and `reset` are used.
 type Stub = AwsStub<any, any, any>;
 
+/** A bucket policy holding only the Deny of requests without TLS (what s3-secure-transport asks for). */
+export const TLS_ONLY_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [DENY_INSECURE_TRANSPORT],
+});
+
 /**
  * Resets the mocks to a bucket nothing is wrong with, except what a test sets next: Warden's key enabled,
- * Block Public Access on, a private ACL with ACLs disabled (CreateBucket also runs the ACL control).
+ * Block Public Access on, a private ACL with ACLs disabled (CreateBucket also runs the ACL control), a
+ * policy denying requests without TLS (CreateBucket also runs the secure-transport control).
  */
 export function stubHealthyBucket(s3Mock: Stub, kmsMock: Stub): void {
   s3Mock.reset();
@@ -68,6 +82,7 @@ export function stubHealthyBucket(s3Mock: Stub, kmsMock: Stub): void {
   s3Mock
     .on(GetBucketOwnershipControlsCommand)
     .resolves({ OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } });
+  s3Mock.on(GetBucketPolicyCommand).resolves({ Policy: TLS_ONLY_POLICY });
 }
 
 export const awsError = (name: string, status: number) =>

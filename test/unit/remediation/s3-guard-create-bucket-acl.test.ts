@@ -4,6 +4,7 @@ import {
   type GetBucketAclCommandOutput,
   GetBucketEncryptionCommand,
   GetBucketOwnershipControlsCommand,
+  GetBucketPolicyCommand,
   GetPublicAccessBlockCommand,
   PutBucketAclCommand,
   PutBucketOwnershipControlsCommand,
@@ -13,7 +14,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import 'aws-sdk-client-mock-vitest/extend';
 import { loadApiCall, WARDEN_KEY_ARN } from '../../fixtures.ts';
-import { setupGuard } from './guard-harness.ts';
+import { setupGuard, TLS_ONLY_POLICY } from './guard-harness.ts';
 
 const s3Mock = mockClient(S3Client);
 const kmsMock = mockClient(KMSClient);
@@ -59,6 +60,7 @@ describe('s3-guard: CreateBucket with a public canned ACL', () => {
         ],
       },
     });
+    s3Mock.on(GetBucketPolicyCommand).resolves({ Policy: TLS_ONLY_POLICY });
     s3Mock.on(GetPublicAccessBlockCommand).resolves({
       PublicAccessBlockConfiguration: {
         BlockPublicAcls: true,

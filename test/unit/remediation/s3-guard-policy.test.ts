@@ -12,7 +12,17 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import 'aws-sdk-client-mock-vitest/extend';
 import { S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
 import { loadApiCall, loadEvent, WARDEN_KEY_ARN } from '../../fixtures.ts';
-import { awsError, baselineSlot, NOW, sampleSlot, setupGuard } from './guard-harness.ts';
+import { awsError, baselineSlot, setupGuard as harnessGuard, NOW, sampleSlot } from './guard-harness.ts';
+
+/**
+ * These tests are about the public-policy and foreign-access controls: the secure-transport control, which
+ * judges the same policies, is off unless a test sets it (s3-guard-secure-transport.test.ts covers it).
+ */
+const setupGuard: typeof harnessGuard = (policy = {}, options) =>
+  harnessGuard(
+    { ...policy, controls: { 's3-secure-transport': { mode: 'off' }, ...policy.controls } },
+    options,
+  );
 
 const s3Mock = mockClient(S3Client);
 const kmsMock = mockClient(KMSClient);

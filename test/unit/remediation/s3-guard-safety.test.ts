@@ -92,9 +92,11 @@ describe('s3-guard safety', () => {
         { baselines: { [sampleSlot('example-bucket')]: BASELINE } },
       );
 
-      await guard(loadApiCall('s3/create-bucket.json'));
+      const created = loadApiCall('s3/create-bucket.json');
+      await guard(created);
 
-      expect(baselines.has(sampleSlot('example-bucket'))).toBe(false);
+      // The old bucket's baseline is gone; what remains is the new bucket's policy, observed by this event.
+      expect(baselines.get(sampleSlot('example-bucket'))).toMatchObject({ eventId: created.eventId });
       expect(ended.get(sampleSlot('example-bucket'))).toEqual({
         observedAt: '2026-11-20T10:15:01.000Z',
         eventId: loadApiCall('s3/create-bucket.json').eventId,
@@ -149,7 +151,9 @@ describe('s3-guard safety', () => {
           ],
         }),
       });
-      const { guard, alerts } = setupGuard({ controls: { 's3-public-policy': { mode: 'detect' } } });
+      const { guard, alerts } = setupGuard({
+        controls: { 's3-public-policy': { mode: 'detect' }, 's3-secure-transport': { mode: 'off' } },
+      });
 
       await guard(loadApiCall('s3/put-bucket-policy-public.json'));
 

@@ -100,6 +100,7 @@ describe('s3-guard', () => {
       ['s3-encryption-kms', 'REMEDIATED'],
       ['s3-bucket-public-access-block', 'REMEDIATED'],
       ['s3-public-acl', 'ALREADY_COMPLIANT'],
+      ['s3-secure-transport', 'ALREADY_COMPLIANT'],
     ]);
     expect(s3Mock).toHaveReceivedCommandWith(PutPublicAccessBlockCommand, {
       Bucket: 'example-bucket',
@@ -132,6 +133,7 @@ describe('s3-guard', () => {
     expect(result.outcomes.map((o) => o.controlId)).toEqual([
       's3-bucket-public-access-block',
       's3-public-acl',
+      's3-secure-transport',
     ]);
     expect(s3Mock).not.toHaveReceivedCommand(GetBucketEncryptionCommand);
   });

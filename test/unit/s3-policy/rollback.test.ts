@@ -3,6 +3,7 @@ import { findForeignStatements } from '#shared/model/policy/foreign-access.ts';
 import { normalisePolicy, type PolicyStatement } from '#shared/model/policy/policy-document.ts';
 import { analyzePolicy } from '#shared/model/policy/public-policy.ts';
 import { planPolicyRollback } from '#shared/model/policy/rollback.ts';
+import { DENY_INSECURE_TRANSPORT } from '../../fixtures.ts';
 
 const legitimate = {
   Sid: 'Partner',
@@ -27,14 +28,7 @@ const revoked = {
   Action: 's3:*',
   Resource: ['arn:aws:s3:::example-bucket', 'arn:aws:s3:::example-bucket/*'],
 };
-const denyInsecure = {
-  Sid: 'DenyInsecureTransport',
-  Effect: 'Deny',
-  Principal: '*',
-  Action: 's3:*',
-  Resource: ['arn:aws:s3:::example-bucket', 'arn:aws:s3:::example-bucket/*'],
-  Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-};
+const denyInsecure = DENY_INSECURE_TRANSPORT;
 const publicRead = { Sid: 'Public', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '*' };
 const policyOf = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 const current = normalisePolicy({ Version: '2012-10-17', Statement: [legitimate, publicRead] });
