@@ -87,8 +87,21 @@ const OUTCOME_LABEL: Record<string, string> = {
 };
 
 function outcomeLabel(record: AuditRecord): string {
+  if (record.fight) return record.fight.kind === 'started' ? 'FIGHT' : 'fight goes on';
   const label = OUTCOME_LABEL[record.outcome.status] ?? record.outcome.status;
   return record.undoOf ? 'undo' : label;
+}
+
+/** Under the table: who Warden is fighting over what, and what it does meanwhile (README, "Fights"). */
+export function fightLines(records: readonly AuditRecord[]): string[] {
+  return records.flatMap(({ fight, actionId, outcome, resource }) =>
+    fight
+      ? [
+          `${actionId}: ${fight.repairs} repairs of ${outcome.controlId} on ${resource} in ${fight.minutes} min, ` +
+            `re-applied by ${fight.opponents.join(', ') || 'someone CloudTrail did not show'}; Warden is ${fight.next}.`,
+        ]
+      : [],
+  );
 }
 
 const shortTime = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '');
@@ -113,6 +126,8 @@ export async function auditList(target: AuditTarget, options: AuditListOptions):
     record.actionId,
   ]);
   print(renderTable(['TIME (UTC)', 'OUTCOME', 'CONTROL', 'RESOURCE', 'EVENT', 'ACTION ID'], rows));
+  const fights = fightLines(listing.records);
+  if (fights.length > 0) print(['', 'Fights with another actor:', ...fights].join('\n'));
   if (!listing.complete)
     note('The table is large: only part of it was scanned. Use --bucket to see all of one bucket.');
   note('Undo a fix: warden undo <action-id>');
@@ -161,7 +176,10 @@ export async function undo(target: AuditTarget, actionId: string): Promise<numbe
     print('To keep Warden from repairing a bucket, add it to s3.exemptBuckets in warden.policy.yaml:');
     print('  s3:');
     print('    exemptBuckets:');
-    print('      - <bucket-name>');
+    print('      - bucket: <bucket-name>');
+    print('        reason: <why, who asked>');
+    print('        controls: [<control-id>]   # optional: only these controls (default: all)');
+    print('        expires: <YYYY-MM-DD>      # optional: Warden guards the bucket again after it');
     print("then deploy (or set the control's mode to detect under controls.<control-id>.mode).");
     return 1;
   }

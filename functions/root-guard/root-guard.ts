@@ -4,6 +4,7 @@ import type { RootControl, RootFinding } from '#shared/controls/root-control.ts'
 import { ROOT_CONTROLS } from '#shared/controls/root-registry.ts';
 import { AccessDeniedError, classifyError } from '#shared/errors/errors.ts';
 import { modeOf } from '#shared/guard/evaluate.ts';
+import type { PausedControls } from '#shared/guard/fights.ts';
 import { createGuard, type GuardDeps, type GuardPlugin } from '#shared/guard/pipeline.ts';
 import { classifyRootActivity, type RootActivity, rootArnOf } from '#shared/model/root-activity.ts';
 import type { Policy } from '#shared/policy/schema.ts';
@@ -114,7 +115,11 @@ export function rootGuardPlugin(deps: RootGuardDeps): GuardPlugin<RootActivity> 
     });
   }
 
-  async function judge(control: RootControl, activity: RootActivity): Promise<ControlOutcome | undefined> {
+  async function judge(
+    control: RootControl,
+    activity: RootActivity,
+    paused: PausedControls,
+  ): Promise<ControlOutcome | undefined> {
     const finding = control.assess(activity, { deployment: deps.config.policy.deployment });
     if (!finding) return undefined;
     const { remedy } = finding;
@@ -124,10 +129,12 @@ export function rootGuardPlugin(deps: RootGuardDeps): GuardPlugin<RootActivity> 
         reason: `${finding.summary} ${remedy.why}`,
         actions: remedy.steps,
       });
-    if (modeOf(control, deps.config.policy) === 'detect')
+    // A fight's cool-down pauses enforcement like detect mode (never for CRITICAL exposure, see fight.ts).
+    const pausedBecause = paused[control.id];
+    if (pausedBecause || modeOf(control, deps.config.policy) === 'detect')
       return outcomeOf(control, finding, {
         status: 'DETECTED',
-        reason: `${finding.summary} (detect mode: Warden deleted nothing)`,
+        reason: `${finding.summary} (${pausedBecause ?? 'detect mode: Warden deleted nothing'})`,
         actions: [
           `Would delete root access key ${remedy.accessKeyId} of account ${remedy.accountId} (DeleteAccessKey)`,
         ],
@@ -152,8 +159,10 @@ export function rootGuardPlugin(deps: RootGuardDeps): GuardPlugin<RootActivity> 
         return { ignored: `every control for ${activity.kind} is off by policy` };
       return { subject: activity };
     },
-    async remediate(_call, activity) {
-      const judged = await Promise.all(activeControls(activity).map((control) => judge(control, activity)));
+    async remediate(_call, activity, paused) {
+      const judged = await Promise.all(
+        activeControls(activity).map((control) => judge(control, activity, paused)),
+      );
       return { outcomes: judged.filter((outcome): outcome is ControlOutcome => outcome !== undefined) };
     },
     describe: (_call, activity) => ({

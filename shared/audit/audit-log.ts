@@ -16,6 +16,19 @@ export interface AuditRecord {
   readonly outcome: ControlOutcome;
   /** Set on the record of an undo: the action id it reverted (`warden undo`). */
   readonly undoOf?: string;
+  /** Set on the record of a fight (shared/guard/fight.ts): another actor keeps re-applying what Warden repairs. */
+  readonly fight?: AuditedFight;
+}
+
+/** A fight as the audit trail keeps it: started or reported again, how often, by whom, what Warden does now. */
+export interface AuditedFight {
+  readonly kind: 'started' | 'reported';
+  readonly repairs: number;
+  readonly minutes: number;
+  /** "<principal> (<user agent>): <repairs>", most active first. */
+  readonly opponents: readonly string[];
+  /** "paused until <time>" or "repairing silently". */
+  readonly next: string;
 }
 
 export interface AuditLog {

@@ -13,6 +13,8 @@ export interface EvaluationContext {
   readonly accountId: string;
   /** The bucket's region (the event's region): S3 can only use a KMS key of its own region. */
   readonly region: string;
+  /** Controls whose enforcement a fight paused on this resource, with the reason (shared/guard/fights.ts). */
+  readonly paused?: Readonly<Partial<Record<ControlId, string>>>;
 }
 
 /** A violation found by a control's pure check. */

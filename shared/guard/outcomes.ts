@@ -116,7 +116,7 @@ function violatedOutcome<State, Part extends string, Action>(
     return {
       ...judged,
       status: 'DETECTED',
-      reason: `${summary} (detect mode: Warden changed nothing)`,
+      reason: `${summary} (${evaluation.pausedBecause ?? 'detect mode: Warden changed nothing'})`,
       actions: plannedActions(evaluation).map((action) => input.describe(action, 'proposed')),
     };
   const actions = plannedActions(evaluation).map((action) => input.describe(action, 'done'));

@@ -44,7 +44,9 @@ export type WardenMetric =
   | 'FindingsImported'
   | 'FindingsImportFailures'
   /** Security Hub: a member account's findings, which only that account can import (README, Security Hub). */
-  | 'FindingsNotImported';
+  | 'FindingsNotImported'
+  /** A fight with another actor over a resource began (shared/guard/fight.ts), by control. */
+  | 'FightsStarted';
 
 export const METRICS_NAMESPACE = 'Warden';
 
