@@ -4,14 +4,17 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { snsAlertPublisher } from '#shared/alerts/publish-alert.ts';
 import { dynamoAuditLog } from '#shared/audit/audit-log.ts';
 import { dynamoBaselineStore } from '#shared/audit/baseline-store.ts';
+import { dynamoFightStore } from '#shared/audit/fight-store.ts';
 import { dynamoRemediationJournal } from '#shared/audit/remediation-journal.ts';
 import { type AwsTarget, type ClientFactory, clientFactory, type WrapClient } from '#shared/aws/clients.ts';
 import { accountOfArn, crossAccountClients, stsAssumeRole } from '#shared/aws/cross-account.ts';
 import { type GuardConfig, loadGuardConfig } from '#shared/config/load-config.ts';
 import { resourceNames } from '#shared/config/names.ts';
+import type { FightState } from '#shared/guard/fight.ts';
 import { dynamoOnce } from '#shared/idempotency/idempotency.ts';
 import { createObservability, systemClock } from '#shared/observability/observability.ts';
 import { kmsKeyReader, wardenKeyAliasArn } from '#shared/s3/kms-key.ts';
+import { securityHubFindingsFor } from '#shared/securityhub/wiring.ts';
 
 export interface WiringOptions {
   /** Endpoint and credentials for every client (tests and the benchmark run in-process against the emulator). */
@@ -82,8 +85,17 @@ export function buildS3GuardDeps(config: GuardConfig, options: WiringOptions = {
     audit: dynamoAuditLog(documents, config.auditTable),
     baselines: dynamoBaselineStore(documents, config.auditTable),
     journal: dynamoRemediationJournal(documents, config.auditTable, systemClock.now),
+    fights: dynamoFightStore<FightState>(documents, config.idempotencyTable, systemClock.now),
     clock: systemClock,
     once: dynamoOnce(dynamodb, config.idempotencyTable, 's3-guard'),
+    findings: securityHubFindingsFor({
+      policy: config.policy,
+      aws,
+      documents,
+      auditTable: config.auditTable,
+      home: { partition, region: config.region, accountId: ownAccountId },
+      clock: systemClock,
+    }),
   };
 }
 

@@ -134,8 +134,10 @@ export function createGuard<Subject>(deps: GuardDeps, plugin: GuardPlugin<Subjec
       paused,
     );
     const alert = buildAlert(call, view.subject, outcomes, view.reported);
-    // Beside the alert, not before it; it never rejects, so a failed import never fails the event.
-    const findings = deps.findings?.report({ call, subject: view.subject, outcomes, violations: reported });
+    // Beside the alert, not before it; a failed import is counted, never fails the event (the repair is done).
+    const findings = deps.findings
+      ?.report({ call, subject: view.subject, outcomes, violations: reported }, deps)
+      .catch(() => deps.metrics.count('FindingsImportFailures'));
     const alertMessageId = alert ? await alertOnce(alert) : undefined;
     await findings;
     if (alertMessageId) deps.metrics.count('AlertsPublished');

@@ -18,17 +18,21 @@ export interface FindingsReport {
   readonly violations: readonly ControlOutcome[];
 }
 
+/** Where the reporter logs and counts: the calling guard's (the sweep has its own). */
+export interface Observe {
+  readonly log: Pick<Log, 'info' | 'warn' | 'error'>;
+  readonly metrics: MetricsRecorder;
+}
+
 /** The pipeline's optional Security Hub hook. Never throws: a failed import never blocks a repair. */
 export interface FindingsReporter {
-  report(report: FindingsReport): Promise<void>;
+  report(report: FindingsReport, observe: Observe): Promise<void>;
 }
 
 export interface FindingsReporterDeps {
   readonly home: FindingsHome;
   readonly importFindings: FindingsImporter;
   readonly ledger: FindingLedger;
-  readonly log: Pick<Log, 'info' | 'warn' | 'error'>;
-  readonly metrics: MetricsRecorder;
   readonly clock: Clock;
 }
 
@@ -45,9 +49,12 @@ type Planned = {
  * the finding is about, so a member account's findings are counted (FindingsNotImported), not sent.
  */
 export function securityHubFindingsReporter(deps: FindingsReporterDeps): FindingsReporter {
-  const { home, log, metrics } = deps;
+  const { home } = deps;
 
-  async function ledgerOf(scope: FindingScope): Promise<ReadonlyMap<string, LedgerEntry> | undefined> {
+  async function ledgerOf(
+    scope: FindingScope,
+    { log, metrics }: Observe,
+  ): Promise<ReadonlyMap<string, LedgerEntry> | undefined> {
     try {
       return await deps.ledger.read(scope);
     } catch (error) {
@@ -63,7 +70,7 @@ export function securityHubFindingsReporter(deps: FindingsReporterDeps): Finding
     }
   }
 
-  async function plan(report: FindingsReport, now: Date): Promise<Planned[]> {
+  async function plan(report: FindingsReport, now: Date, observe: Observe): Promise<Planned[]> {
     const planned: Planned[] = [];
     const ledgers = new Map<string, Promise<ReadonlyMap<string, LedgerEntry> | undefined>>();
     for (const outcome of report.outcomes) {
@@ -74,7 +81,7 @@ export function securityHubFindingsReporter(deps: FindingsReporterDeps): Finding
         resource: outcome.resource,
       });
       const key = `${scope.region}#${scope.resource}`;
-      if (!ledgers.has(key)) ledgers.set(key, ledgerOf(scope));
+      if (!ledgers.has(key)) ledgers.set(key, ledgerOf(scope, observe));
       const known = (await ledgers.get(key))?.get(outcome.controlId);
       const isViolation = report.violations.includes(outcome);
       // Compliant and never imported (or already resolved): nothing to say to Security Hub.
@@ -108,9 +115,10 @@ export function securityHubFindingsReporter(deps: FindingsReporterDeps): Finding
     );
   }
 
-  async function report(input: FindingsReport): Promise<void> {
+  async function report(input: FindingsReport, observe: Observe): Promise<void> {
+    const { log, metrics } = observe;
     const now = deps.clock.now();
-    const planned = await plan(input, now);
+    const planned = await plan(input, now, observe);
     if (planned.length === 0) return;
     const findings = planned.map(({ outcome, entry }) =>
       toFinding(
@@ -143,7 +151,8 @@ export function securityHubFindingsReporter(deps: FindingsReporterDeps): Finding
   }
 
   return {
-    async report(input) {
+    async report(input, observe) {
+      const { log, metrics } = observe;
       if (input.subject.accountId !== home.accountId) {
         if (input.violations.length > 0) {
           log.info('Findings of a member account are not imported into Security Hub', {
@@ -155,7 +164,7 @@ export function securityHubFindingsReporter(deps: FindingsReporterDeps): Finding
         return;
       }
       try {
-        await report(input);
+        await report(input, observe);
       } catch (error) {
         log.error('Security Hub findings were not recorded', {
           eventId: input.call.eventId,

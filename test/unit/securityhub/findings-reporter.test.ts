@@ -8,7 +8,11 @@ import {
   type LedgerEntry,
   ledgerPartitionOf,
 } from '#shared/securityhub/finding-ledger.ts';
-import { type FindingsReport, securityHubFindingsReporter } from '#shared/securityhub/findings-reporter.ts';
+import {
+  type FindingsReport,
+  type Observe,
+  securityHubFindingsReporter,
+} from '#shared/securityhub/findings-reporter.ts';
 import type { ImportResult } from '#shared/securityhub/importer.ts';
 
 const ACCOUNT = '123456789012';
@@ -69,22 +73,26 @@ describe('securityHubFindingsReporter', () => {
   const metrics: { name: WardenMetric; dimensions?: Readonly<Record<string, string>> }[] = [];
   const errors: string[] = [];
 
-  const reporter = () =>
-    securityHubFindingsReporter({
+  const observe: Observe = {
+    log: {
+      info: () => undefined,
+      warn: () => undefined,
+      error: (message: string) => void errors.push(message),
+    },
+    metrics: { count: (name, dimensions) => void metrics.push({ name, dimensions }) },
+  };
+  const reporter = () => {
+    const built = securityHubFindingsReporter({
       home: HOME,
       importFindings: async (findings) => {
         sent.push([...findings]);
         return answer(findings);
       },
       ledger,
-      log: {
-        info: () => undefined,
-        warn: () => undefined,
-        error: (message: string) => void errors.push(message),
-      },
-      metrics: { count: (name, dimensions) => void metrics.push({ name, dimensions }) },
       clock: { now: () => NOW },
     });
+    return { report: (report: FindingsReport) => built.report(report, observe) };
+  };
   const counted = (name: WardenMetric) => metrics.filter((metric) => metric.name === name).length;
 
   beforeEach(() => {
