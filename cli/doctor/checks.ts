@@ -3,10 +3,8 @@
  * and the alert topic (the EventBridge rules are in rules.ts). A failed read is a FAIL, never thrown.
  */
 import {
-  type AdvancedEventSelector,
   type CloudTrailClient,
   DescribeTrailsCommand,
-  type EventSelector,
   GetEventSelectorsCommand,
   GetTrailStatusCommand,
   type Trail,
@@ -16,6 +14,7 @@ import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { paginateListSubscriptionsByTopic, type SNSClient } from '@aws-sdk/client-sns';
 import type { ResourceNames } from '#shared/config/names.ts';
+import { recordsManagementWrites } from '#shared/model/trail.ts';
 
 export type CheckStatus = 'OK' | 'WARN' | 'FAIL';
 
@@ -40,36 +39,8 @@ export const errorName = (error: unknown) => (error as { name?: string } | null)
 export const messageOf = (error: unknown) =>
   `${errorName(error)}: ${(error as Error)?.message ?? String(error)}`;
 
-type Selectors = {
-  readonly EventSelectors?: readonly EventSelector[];
-  readonly AdvancedEventSelectors?: readonly AdvancedEventSelector[];
-};
-
-/**
- * Whether a trail records management write events, the API calls Warden reacts to. Advanced
- * selectors replace basic ones when present: a management selector (`eventCategory` = `Management`)
- * whose `readOnly` field, if any, admits `false`. Basic: management events on, not read-only. No
- * selector at all is CloudTrail's default for a trail created without any: all management events
- * (AWS then reports that default selector; emulators such as moto report none).
- */
-export function recordsManagementWrites(selectors: Selectors): boolean {
-  const advanced = selectors.AdvancedEventSelectors ?? [];
-  const basic = selectors.EventSelectors ?? [];
-  if (advanced.length === 0 && basic.length === 0) return true;
-  if (advanced.length > 0)
-    return advanced.some(({ FieldSelectors = [] }) => {
-      const field = (name: string) => FieldSelectors.find((selector) => selector.Field === name);
-      if (!field('eventCategory')?.Equals?.includes('Management')) return false;
-      const readOnly = field('readOnly');
-      return (
-        (readOnly?.Equals === undefined || readOnly.Equals.includes('false')) &&
-        !readOnly?.NotEquals?.includes('false')
-      );
-    });
-  return basic.some(
-    (selector) => selector.IncludeManagementEvents !== false && selector.ReadWriteType !== 'ReadOnly',
-  );
-}
+/** Whether a trail records management write events (the model's rule, shared with tamper-guard). */
+export { recordsManagementWrites };
 
 interface TrailReading {
   readonly trail: Trail;

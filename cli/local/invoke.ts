@@ -83,6 +83,7 @@ async function loadHandler(bundle: string, env: Record<string, string>): Promise
 export interface InvokeResults {
   readonly 's3-guard': GuardResult;
   readonly 'root-guard': GuardResult;
+  readonly 'tamper-guard': GuardResult;
   readonly 'notify-slack': NotifyResponse;
 }
 

@@ -1,10 +1,11 @@
 import { ACCOUNT_CONTROLS, BUCKET_CONTROLS } from './registry.ts';
 import { ROOT_CONTROLS } from './root-registry.ts';
+import { KEY_CONTROLS, RULE_CONTROLS, TRAIL_CONTROLS } from './tamper-registry.ts';
 
 /** One row of the control catalogue shown in the README and `warden controls`. */
 export interface CatalogueEntry {
   readonly id: string;
-  readonly guard: 's3-guard' | 'root-guard';
+  readonly guard: 's3-guard' | 'root-guard' | 'tamper-guard';
   readonly title: string;
   readonly severity: string;
   readonly defaultMode: string;
@@ -12,27 +13,31 @@ export interface CatalogueEntry {
   readonly compliance: readonly string[];
 }
 
+type ControlLike = Pick<CatalogueEntry, 'id' | 'title' | 'severity' | 'defaultMode' | 'compliance'> & {
+  readonly triggers: readonly string[];
+};
+
+const entryOf = (guard: CatalogueEntry['guard'], control: ControlLike): CatalogueEntry => ({
+  id: control.id,
+  guard,
+  title: control.title,
+  severity: control.severity,
+  defaultMode: control.defaultMode,
+  triggers: control.triggers,
+  compliance: control.compliance,
+});
+
 /** Every control from the registries: the single source for the documentation. */
 export function controlCatalogue(): readonly CatalogueEntry[] {
-  const s3 = [...BUCKET_CONTROLS, ...ACCOUNT_CONTROLS].map((control) => ({
-    id: control.id,
-    guard: 's3-guard' as const,
-    title: control.title,
-    severity: control.severity,
-    defaultMode: control.defaultMode,
-    triggers: control.triggers,
-    compliance: control.compliance,
-  }));
-  const root = ROOT_CONTROLS.map((control) => ({
-    id: control.id,
-    guard: 'root-guard' as const,
-    title: control.title,
-    severity: control.severity,
-    defaultMode: control.defaultMode,
-    triggers: [control.trigger.eventName],
-    compliance: control.compliance,
-  }));
-  return [...s3, ...root];
+  return [
+    ...[...BUCKET_CONTROLS, ...ACCOUNT_CONTROLS].map((control) => entryOf('s3-guard', control)),
+    ...ROOT_CONTROLS.map((control) =>
+      entryOf('root-guard', { ...control, triggers: [control.trigger.eventName] }),
+    ),
+    ...[...KEY_CONTROLS, ...TRAIL_CONTROLS, ...RULE_CONTROLS].map((control) =>
+      entryOf('tamper-guard', control),
+    ),
+  ];
 }
 
 /** The catalogue as a Markdown table. */

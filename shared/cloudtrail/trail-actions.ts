@@ -1,0 +1,31 @@
+import {
+  type AdvancedEventSelector,
+  type CloudTrailClient,
+  type EventSelector,
+  PutEventSelectorsCommand,
+  StartLoggingCommand,
+} from '@aws-sdk/client-cloudtrail';
+import { callAws } from '#shared/errors/errors.ts';
+import type { TrailAction } from '#shared/model/trail.ts';
+
+/** Applies one planned trail action, by trail name (the emulator answers 500 to an ARN here). */
+export async function applyTrailAction(cloudTrail: Pick<CloudTrailClient, 'send'>, action: TrailAction) {
+  if (action.type === 'StartLogging') {
+    await callAws(`starting logging on trail ${action.trail}`, () =>
+      cloudTrail.send(new StartLoggingCommand({ Name: action.trail })),
+    );
+    return;
+  }
+  const { EventSelectors, AdvancedEventSelectors } = action.selectors;
+  await callAws(`restoring the event selectors of trail ${action.trail}`, () =>
+    cloudTrail.send(
+      new PutEventSelectorsCommand({
+        TrailName: action.trail,
+        // Advanced selectors replace basic ones: send whichever kind the last-known-good copy had.
+        ...(AdvancedEventSelectors && AdvancedEventSelectors.length > 0
+          ? { AdvancedEventSelectors: AdvancedEventSelectors as AdvancedEventSelector[] }
+          : { EventSelectors: (EventSelectors ?? []) as EventSelector[] }),
+      }),
+    ),
+  );
+}
