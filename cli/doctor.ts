@@ -8,6 +8,7 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { type AwsTarget, clientConfig } from '#shared/aws/clients.ts';
@@ -26,6 +27,7 @@ import {
   formatDoctorReport,
 } from './doctor/checks.ts';
 import { checkRules, expectedRules, type RegionRules } from './doctor/rules.ts';
+import { checkSecurityHub } from './doctor/security-hub.ts';
 import { localCredentials } from './local/credentials.ts';
 import { readLocalConfig } from './local/local-config.ts';
 
@@ -40,8 +42,9 @@ export interface DoctorOptions {
   readonly write?: (text: string) => void;
 }
 
-export function doctorDeps(target: AwsTarget): DoctorDeps {
+export function doctorDeps(target: AwsTarget): DoctorDeps & { securityHub: SecurityHubClient } {
   return {
+    securityHub: new SecurityHubClient(clientConfig(target)),
     cloudTrail: new CloudTrailClient(clientConfig(target)),
     eventsIn: (region) => new EventBridgeClient(clientConfig({ ...target, region })),
     secrets: new SecretsManagerClient(clientConfig(target)),
@@ -57,16 +60,25 @@ export interface DoctorInput {
   readonly alertTopicArn: string;
   /** The Slack secret id (name or ARN). */
   readonly slackSecretId: string;
+  /** Where findings go when the policy turns Security Hub on (the home region); absent when off. */
+  readonly securityHubRegion?: string;
 }
 
 /** Every check, in a fixed order: will events flow, will people hear about them. */
-export async function runDoctor(deps: DoctorDeps, input: DoctorInput): Promise<readonly CheckResult[]> {
+export async function runDoctor(
+  deps: DoctorDeps & { readonly securityHub?: Pick<SecurityHubClient, 'send'> },
+  input: DoctorInput,
+): Promise<readonly CheckResult[]> {
+  const { securityHub } = deps;
   return Promise.all([
     checkTrail(deps),
     ...input.rules.map((region) => checkRules(deps, region)),
     checkSlackSecret(deps, input),
     checkKmsKey(deps, input),
     checkAlertTopic(deps, input),
+    ...(input.securityHubRegion && securityHub
+      ? [checkSecurityHub({ securityHub }, { region: input.securityHubRegion })]
+      : []),
   ]);
 }
 
@@ -99,6 +111,7 @@ export async function resolveTarget(
         ],
         alertTopicArn: local.alertTopicArn,
         slackSecretId: local.slackWebhookSecretArn,
+        ...(options.policy.securityHub.enabled ? { securityHubRegion: local.region } : {}),
       },
     };
   }
@@ -121,6 +134,7 @@ export async function resolveTarget(
       rules: expectedRules(regions, names, { partition, accountId }),
       alertTopicArn: `arn:${partition}:sns:${regions.homeRegion}:${accountId}:${names.alertTopic}`,
       slackSecretId: names.slackWebhookSecret,
+      ...(options.policy.securityHub.enabled ? { securityHubRegion: regions.homeRegion } : {}),
     },
   };
 }

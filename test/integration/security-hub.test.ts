@@ -1,0 +1,138 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  type AwsSecurityFinding,
+  EnableSecurityHubCommand,
+  GetFindingsCommand,
+  SecurityHubClient,
+} from '@aws-sdk/client-securityhub';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { clientConfig } from '#shared/aws/clients.ts';
+import type { ControlOutcome, OutcomeStatus } from '#shared/contracts/outcomes.ts';
+import { dynamoFindingLedger } from '#shared/securityhub/finding-ledger.ts';
+import { type FindingsReport, securityHubFindingsReporter } from '#shared/securityhub/findings-reporter.ts';
+import { securityHubImporter } from '#shared/securityhub/importer.ts';
+import { checkSecurityHub } from '../../cli/doctor/security-hub.ts';
+import { localCredentials } from '../../cli/local/credentials.ts';
+import { localConfig, uniqueBucketName } from '../support/local-env.ts';
+
+/*
+ * The real SDK path against moto 5.2.1, which implements EnableSecurityHub, DescribeHub, BatchImportFindings
+ * (an existing Id is updated in place; a finding without Resources is listed in FailedFindings) and GetFindings
+ * (without Filters: tests pick their findings by Id). moto neither throttles nor checks the caller's account,
+ * so throttling and the 100-per-call batches are tested with aws-sdk-client-mock (test/unit/securityhub).
+ */
+const config = () =>
+  clientConfig({
+    endpoint: localConfig().endpoint,
+    region: localConfig().region,
+    credentials: localCredentials(),
+  });
+const securityHub = () => new SecurityHubClient(config());
+const documents = () => DynamoDBDocumentClient.from(new DynamoDBClient(config()));
+
+async function findingsById(ids: readonly string[]): Promise<AwsSecurityFinding[]> {
+  const { Findings = [] } = await securityHub().send(new GetFindingsCommand({ MaxResults: 100 }));
+  return Findings.filter((finding) => ids.includes(finding.Id ?? ''));
+}
+
+function outcome(bucket: string, status: OutcomeStatus): ControlOutcome {
+  return {
+    controlId: 's3-encryption-kms',
+    title: 'S3 default encryption uses SSE-KMS with an approved customer-managed key',
+    severity: 'HIGH',
+    compliance: ['Security Hub S3.17', 'CIS AWS Foundations 2.1.1 (encryption at rest)'],
+    resource: bucket,
+    status,
+    reason: `Bucket ${bucket} default encryption is SSE-S3 (AES256).`,
+    actions: status === 'REMEDIATED' ? ['Set default encryption to SSE-KMS'] : [],
+  };
+}
+
+describe('Security Hub against moto', () => {
+  const silent = { log: { info: () => {}, warn: () => {}, error: () => {} }, metrics: { count: () => {} } };
+
+  it('warden doctor fails while Security Hub is off, and passes once it is enabled', async () => {
+    const region = localConfig().region;
+    const before = await checkSecurityHub({ securityHub: securityHub() }, { region });
+    await securityHub().send(new EnableSecurityHubCommand({ EnableDefaultStandards: false }));
+    const after = await checkSecurityHub({ securityHub: securityHub() }, { region });
+
+    expect(before.status).toBe('FAIL');
+    expect(before.detail).toContain('not enabled');
+    expect(after.status).toBe('OK');
+  });
+
+  it('imports a violation, then updates the same finding to PASSED when the bucket is compliant again', async () => {
+    const bucket = uniqueBucketName('shub');
+    const { accountId, region } = localConfig();
+    const reporter = securityHubFindingsReporter({
+      home: { partition: 'aws', region, accountId },
+      importFindings: securityHubImporter(securityHub()),
+      ledger: dynamoFindingLedger(documents(), localConfig().auditTable),
+      clock: { now: () => new Date() },
+    });
+    const report = (status: OutcomeStatus, eventId: string): FindingsReport => {
+      const outcomes = [outcome(bucket, status)];
+      return {
+        call: { eventId, eventName: 'PutBucketEncryption', eventTime: new Date().toISOString(), region },
+        subject: { resourceType: 'AWS::S3::Bucket', accountId },
+        outcomes,
+        violations: status === 'ALREADY_COMPLIANT' ? [] : outcomes,
+      };
+    };
+    const id = `warden/${accountId}/${region}/s3-encryption-kms/${bucket}`;
+
+    await reporter.report(report('DETECTED', 'event-1'), silent);
+    const opened = await findingsById([id]);
+    await reporter.report(report('ALREADY_COMPLIANT', 'sweep-1'), silent);
+    const resolved = await findingsById([id]);
+
+    expect(opened).toHaveLength(1);
+    expect(opened[0]).toMatchObject({
+      Compliance: { Status: 'FAILED', SecurityControlId: 'S3.17' },
+      RecordState: 'ACTIVE',
+    });
+    expect(resolved).toHaveLength(1);
+    expect(resolved[0]).toMatchObject({
+      Compliance: { Status: 'PASSED' },
+      RecordState: 'ARCHIVED',
+      ProductFields: expect.objectContaining({ 'warden/ActionId': 'sweep-1:s3-encryption-kms' }),
+    });
+  });
+
+  it('imports nothing for a compliant bucket it never reported', async () => {
+    const bucket = uniqueBucketName('shub');
+    const { accountId, region } = localConfig();
+    const reporter = securityHubFindingsReporter({
+      home: { partition: 'aws', region, accountId },
+      importFindings: securityHubImporter(securityHub()),
+      ledger: dynamoFindingLedger(documents(), localConfig().auditTable),
+      clock: { now: () => new Date() },
+    });
+    const outcomes = [outcome(bucket, 'ALREADY_COMPLIANT')];
+
+    await reporter.report(
+      {
+        call: { eventId: 'sweep-2', eventName: 'WardenSweep', eventTime: new Date().toISOString(), region },
+        subject: { resourceType: 'AWS::S3::Bucket', accountId },
+        outcomes,
+        violations: [],
+      },
+      silent,
+    );
+
+    expect(await findingsById([`warden/${accountId}/${region}/s3-encryption-kms/${bucket}`])).toEqual([]);
+  });
+
+  it('reports a finding Security Hub refuses (FailedFindings) as failed, and imports the others', async () => {
+    const bucket = uniqueBucketName('shub');
+    const good = { Id: `good-${bucket}`, Resources: [{ Type: 'AwsS3Bucket', Id: `arn:aws:s3:::${bucket}` }] };
+    const bad = { Id: `bad-${bucket}`, Resources: [] };
+
+    const result = await securityHubImporter(securityHub())([good, bad] as AwsSecurityFinding[]);
+
+    expect(result.imported).toEqual([good.Id]);
+    expect(result.failed).toEqual([expect.objectContaining({ id: bad.Id, code: 'InvalidInput' })]);
+  });
+});
