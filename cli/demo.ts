@@ -168,7 +168,7 @@ async function main(): Promise<number> {
     say(
       field('Policy', [
         `${DEFAULT_POLICY_FILE}: deployment mode ${policy.deployment.mode}`,
-        `exempt buckets ${policy.s3.exemptBuckets.join(', ') || 'none'}`,
+        `exempt buckets ${policy.s3.exemptBuckets.map((exemption) => exemption.bucket).join(', ') || 'none'}`,
       ]),
     );
     const scenarios = demoScenarios();

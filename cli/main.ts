@@ -11,6 +11,7 @@ import { DEFAULT_POLICY_FILE, loadPolicyFile } from '#shared/policy/load-policy.
 import { normaliseSince } from './audit/audit-queries.ts';
 import { auditList, resolveAuditTarget, undo } from './audit-commands.ts';
 import { doctor } from './doctor.ts';
+import { listExemptions } from './exemptions-command.ts';
 import { listControls, scpRootKeys } from './info-commands.ts';
 import { localConfigPath } from './local/local-config.ts';
 import { PROJECT_ROOT } from './local/paths.ts';
@@ -41,6 +42,8 @@ Audit trail (the local emulator, or a deployed stack with --table):
 
 Reference:
   controls                          The controls Warden runs, their severity, default mode and triggers
+  exemptions [--json]               The policy's exempt buckets: pattern, controls, reason, expiry and
+                                    status (active, expires in N days, expired)
   doctor [local]                    Will events flow? Trail logging, rules per region, Slack secret, key, alert
                                     topic: OK/WARN/FAIL each, against AWS (--region) or the emulator. Exit 1 unless all OK
   scp root-keys                     Print an SCP denying root access-key creation (JSON on stdout,
@@ -57,6 +60,7 @@ Options:
   --limit <n>       \`audit list\`: at most n records
   --since <time>    \`audit list\`: only records at or after this ISO-8601 time (a Slack digest gives
                     the command listing the resources it had no room to name)
+  --json            \`exemptions\`: print JSON instead of a table
   -h, --help        Show this help
 
 Environment:
@@ -107,6 +111,7 @@ async function run(argv: readonly string[]): Promise<number> {
       bucket: { type: 'string' },
       limit: { type: 'string' },
       since: { type: 'string' },
+      json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -156,6 +161,9 @@ async function run(argv: readonly string[]): Promise<number> {
       return scpRootKeys();
     case 'controls':
       return listControls();
+    case 'exemptions':
+      if (command) throw new UsageError('Expected `warden exemptions [--json]`');
+      return listExemptions(policy, new Date(), { json: values.json === true });
     case 'doctor':
       return (
         await doctor({

@@ -172,7 +172,7 @@ function exemptInstructionFor(record: AuditRecord): string {
   }
   return (
     `Warden repairs bucket ${record.resource} again at its next change, and the undo's own calls are such changes. ` +
-    `To keep it as it is, add "${record.resource}" to s3.exemptBuckets in warden.policy.yaml and deploy ` +
+    `To keep it as it is, add { bucket: "${record.resource}", reason: <why>, controls: [${record.outcome.controlId}] } to s3.exemptBuckets in warden.policy.yaml and deploy ` +
     `(ideally before undoing), or set controls.${record.outcome.controlId}.mode to detect.`
   );
 }

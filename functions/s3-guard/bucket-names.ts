@@ -1,15 +1,4 @@
 import type { ApiCall } from '#shared/events/normalise.ts';
-import type { Policy } from '#shared/policy/schema.ts';
-import { type BucketLocation, matchesBucketGlob } from '#shared/s3/bucket-glob.ts';
-
-/**
- * Exempt buckets are never touched and never alerted on. `{account}` and `{region}` in a pattern stand for
- * the account and region of the call, so `cdk-hnb659fds-assets-{account}-{region}` names this account's
- * bootstrap bucket and no bucket anyone else may create.
- */
-export function isExemptBucket(bucket: string, policy: Policy, location: BucketLocation): boolean {
-  return policy.s3.exemptBuckets.some((pattern) => matchesBucketGlob(bucket, pattern, location));
-}
 
 /**
  * Every name S3 can return: 3 to 63 lower-case letters, digits, `.` and `-` today, but us-east-1 buckets

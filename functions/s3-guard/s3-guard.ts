@@ -10,11 +10,15 @@ import {
 } from '#shared/controls/registry.ts';
 import type { AccountControl, BucketControl, EvaluationContext } from '#shared/controls/types.ts';
 import type { ApiCall } from '#shared/events/normalise.ts';
+import { SWEEP_ACCOUNT_EVENT_NAME, SWEEP_EVENT_NAMES } from '#shared/events/sweep-call.ts';
 import { controlsFor } from '#shared/guard/evaluate.ts';
+import type { PausedControls } from '#shared/guard/fights.ts';
 import { createGuard, type GuardDeps, type GuardPlugin, type Scope } from '#shared/guard/pipeline.ts';
 import { remediateResource } from '#shared/guard/resource.ts';
 import { ACCOUNT_RESOURCE_TYPE, accountResource, BUCKET_RESOURCE_TYPE } from '#shared/model/views.ts';
-import { bucketNameOf, isExemptBucket } from './bucket-names.ts';
+import { exemptFromAll, isExemptFrom } from '#shared/policy/exemptions.ts';
+import { bucketNameOf } from './bucket-names.ts';
+import { judgeExemptions } from './exemptions.ts';
 import { accountTarget, bucketTarget, endPolicyBaseline, type S3Clients } from './targets.ts';
 
 export type { S3Clients } from './targets.ts';
@@ -34,10 +38,18 @@ export interface S3GuardDeps extends GuardDeps, S3Clients {
    * shared/aws/cross-account.ts). Defaults to `s3`, `s3Control` and `kmsKeys` for every event.
    */
   readonly clientsFor?: ClientsFor<S3Clients>;
+  /**
+   * The sweep's guard: it takes only the sweep's synthetic calls (shared/events/sweep-call.ts), one per
+   * bucket or account, and runs every active control on them; the event guard never takes those.
+   */
+  readonly sweep?: boolean;
 }
 
 /** What an S3 event concerns: one bucket, or the account's own S3 settings. */
-type S3Subject = { readonly scope: 'bucket'; readonly bucket: string } | { readonly scope: 'account' };
+type S3Subject =
+  /** `controls`: those the event triggers, less those an exemption of the bucket covers. */
+  | { readonly scope: 'bucket'; readonly bucket: string; readonly controls: readonly BucketControl[] }
+  | { readonly scope: 'account' };
 
 const defaultPause = (milliseconds: number) =>
   new Promise<void>((resolve) => setTimeout(resolve, milliseconds));
@@ -51,8 +63,10 @@ export function s3GuardPlugin(deps: S3GuardDeps): GuardPlugin<S3Subject> {
   const bucketControls = deps.controls ?? BUCKET_CONTROLS;
   const accountControls = deps.accountControls ?? ACCOUNT_CONTROLS;
   const accountEvents = new Set(accountControls.flatMap((control) => control.triggers));
-  const eventNames =
-    deps.controls || deps.accountControls
+  if (deps.sweep) accountEvents.add(SWEEP_ACCOUNT_EVENT_NAME);
+  const eventNames = deps.sweep
+    ? SWEEP_EVENT_NAMES
+    : deps.controls || deps.accountControls
       ? [
           ...new Set([
             ...bucketControls.flatMap((c) => c.triggers),
@@ -74,12 +88,13 @@ export function s3GuardPlugin(deps: S3GuardDeps): GuardPlugin<S3Subject> {
     };
   }
 
-  function contextFor(call: ApiCall): EvaluationContext {
+  function contextFor(call: ApiCall, paused: PausedControls): EvaluationContext {
     return {
       policy: deps.config.policy,
       wardenKmsKeyArn: deps.config.kmsKeyArn,
       accountId: call.accountId,
       region: call.region,
+      paused,
     };
   }
 
@@ -93,13 +108,19 @@ export function s3GuardPlugin(deps: S3GuardDeps): GuardPlugin<S3Subject> {
           rejected: `${call.eventName} event ${call.eventId} has no valid requestParameters.bucketName`,
         };
       if (BASELINE_ENDING_EVENT_NAMES.includes(call.eventName)) await endPolicyBaseline(deps, call, bucket);
-      if (isExemptBucket(bucket, deps.config.policy, call))
-        return { ignored: `bucket ${bucket} is exempt by policy` };
+      const exemptions = judgeExemptions(deps, call, bucket);
+      if (exemptFromAll(exemptions)) return { ignored: `bucket ${bucket} is exempt by policy` };
       if (call.eventName === 'DeleteBucket') return { settled: `ended the policy baseline of ${bucket}` };
-      return { subject: { scope: 'bucket', bucket } };
+      const triggered = controlsFor(call.eventName, bucketControls, deps.config.policy);
+      const controls = triggered.filter((control) => !isExemptFrom(exemptions, control.id));
+      if (controls.length === 0 && triggered.length > 0)
+        return {
+          ignored: `bucket ${bucket} is exempt by policy from ${triggered.map((c) => c.id).join(', ')}`,
+        };
+      return { subject: { scope: 'bucket', bucket, controls } };
     },
-    remediate(call, subject) {
-      const context = contextFor(call);
+    remediate(call, subject, paused) {
+      const context = contextFor(call, paused);
       return subject.scope === 'account'
         ? remediateResource(
             resourceDeps,
@@ -112,7 +133,7 @@ export function s3GuardPlugin(deps: S3GuardDeps): GuardPlugin<S3Subject> {
             resourceDeps,
             call,
             bucketTarget(deps, call, subject.bucket, clientsOf(call), context),
-            controlsFor(call.eventName, bucketControls, deps.config.policy),
+            subject.controls,
             context,
           );
     },

@@ -6,7 +6,7 @@ import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { CONTROL_IDS, ControlModeSchema } from '#shared/contracts/controls.ts';
 import { cidrProblem } from '#shared/model/policy/ip-ranges.ts';
-import { bucketGlobProblem } from '#shared/s3/bucket-glob.ts';
+import { exemptionEntry } from './exemption-schema.ts';
 
 // Classic zod registers its English messages when the first schema is built; zod/mini does not, and
 // would say only "Invalid input" (no unknown key, no expected value). Register them the same way,
@@ -21,21 +21,6 @@ const kmsKeyArn = z
       'must be a full KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); aliases resolve in the caller account and are not accepted',
     ),
   );
-
-/**
- * A bucket name or a glob (`*`, `?`, `[...]`, `{account}`, `{region}`) such as
- * `cdk-hnb659fds-assets-{account}-{region}`. Legacy us-east-1 names may hold upper-case letters and `_`.
- * Compiled with the guard's own matcher: a glob the guard could not use never gets past the schema.
- */
-const bucketPattern = z.string().check(
-  z.minLength(1),
-  z.maxLength(255),
-  z.regex(/^[A-Za-z0-9._\-*?[\]!{}]+$/, 'must be a bucket name or a glob over bucket names'),
-  z.superRefine((pattern, context) => {
-    const problem = bucketGlobProblem(pattern);
-    if (problem) context.addIssue({ code: 'custom', message: `"${pattern}" ${problem}`, input: pattern });
-  }),
-);
 
 const accountId = z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit account id'));
 
@@ -210,7 +195,8 @@ export const PolicySchema = z.strictObject({
   s3: z.prefault(
     z.strictObject({
       approvedKmsKeyArns: z._default(z.array(kmsKeyArn), []),
-      exemptBuckets: z._default(z.array(bucketPattern), []),
+      /** Buckets exempt from some or all bucket controls, each with its reason and optional expiry. */
+      exemptBuckets: z._default(z.array(exemptionEntry), []),
       /** Accounts besides the bucket owner's that bucket policies may grant access to. */
       allowedAccountIds: z._default(z.array(accountId), []),
       /** Organizations whose accounts bucket policies may grant access to (through aws:PrincipalOrgID). */

@@ -29,7 +29,7 @@ describe('policy file at synth', () => {
 
   it('passes the validated policy, defaults applied, to the function as JSON', () => {
     const policyFile = policyFileWith(
-      'version: 1\ncontrols:\n  s3-encryption-kms:\n    mode: detect\ns3:\n  exemptBuckets: [logs-*]\n',
+      'version: 1\ncontrols:\n  s3-encryption-kms:\n    mode: detect\ns3:\n  exemptBuckets: [{bucket: logs-*, reason: log archive, expires: 2027-01-31}]\n',
     );
     const policy = JSON.parse(environmentOf(synthHub({ policyFile }).template)[ENV.policy] as string);
     expect(policy).toEqual(JSON.parse(JSON.stringify(loadPolicyFile(policyFile))));
@@ -37,7 +37,10 @@ describe('policy file at synth', () => {
   });
 
   it('fails synth when the policy would not fit in the function environment', () => {
-    const buckets = Array.from({ length: 200 }, (_, index) => `  - some-rather-long-bucket-name-${index}`);
+    const buckets = Array.from(
+      { length: 200 },
+      (_, index) => `  - {bucket: some-rather-long-bucket-name-${index}, reason: r}`,
+    );
     const policyFile = policyFileWith(`version: 1\ns3:\n  exemptBuckets:\n${buckets.join('\n')}\n`);
     expect(() => synthHub({ policyFile })).toThrow(
       new RegExp(`allows at most ${MAX_POLICY_ENV_BYTES}.*exemptBuckets`),

@@ -175,7 +175,7 @@ describe('s3-guard bundle against moto', () => {
   });
 
   it('never touches an exempt bucket', async () => {
-    const policy = makePolicy({ s3: { exemptBuckets: ['it-*'] } });
+    const policy = makePolicy({ s3: { exemptBuckets: [{ bucket: 'it-*', reason: 'test' }] } });
     const { invoke, bucket } = await scenario(
       's3/delete-bucket-encryption.json',
       { encryption: 'AES256' },

@@ -16,7 +16,9 @@ describe('policy file', () => {
     const policy = loadPolicyFile('warden.policy.yaml');
 
     expect(policy.controls['s3-encryption-kms']?.mode).toBe('enforce');
-    expect(policy.s3.exemptBuckets).toEqual(['cdk-hnb659fds-assets-{account}-{region}']);
+    expect(policy.s3.exemptBuckets).toEqual([
+      { bucket: 'cdk-hnb659fds-assets-{account}-{region}', reason: expect.stringContaining('CDK bootstrap') },
+    ]);
   });
 
   it('fills defaults for a minimal policy', () => {
@@ -37,13 +39,17 @@ describe('policy file', () => {
         trustedVpcIds: [],
         trustedSourceIpCidrs: [],
       },
+      fights: { repairs: 3, windowMinutes: 10, coolDownMinutes: 60 },
     });
   });
 
   it('accepts JSON as well as YAML', () => {
-    const path = writePolicy('{"version": 1, "s3": {"exemptBuckets": ["logs"]}}', 'policy.json');
+    const path = writePolicy(
+      '{"version": 1, "s3": {"exemptBuckets": [{"bucket": "logs", "reason": "log archive"}]}}',
+      'policy.json',
+    );
 
-    expect(loadPolicyFile(path).s3.exemptBuckets).toEqual(['logs']);
+    expect(loadPolicyFile(path).s3.exemptBuckets).toEqual([{ bucket: 'logs', reason: 'log archive' }]);
   });
 
   it.each([
@@ -72,13 +78,13 @@ describe('policy file', () => {
     ['a missing version', 's3: {}\n', 'version'],
     [
       'an exempt glob with a reversed range',
-      'version: 1\ns3:\n  exemptBuckets: ["logs-[z-a]*"]\n',
-      's3.exemptBuckets[0]',
+      'version: 1\ns3:\n  exemptBuckets: [{bucket: "logs-[z-a]*", reason: r}]\n',
+      's3.exemptBuckets[0].bucket',
     ],
     [
       'an exempt glob with an unknown placeholder',
-      'version: 1\ns3:\n  exemptBuckets: [logs, "cdk-{qualifier}-assets-{account}"]\n',
-      's3.exemptBuckets[1]',
+      'version: 1\ns3:\n  exemptBuckets: [{bucket: logs, reason: r}, {bucket: "cdk-{qualifier}-assets-{account}", reason: r}]\n',
+      's3.exemptBuckets[1].bucket',
     ],
     [
       'a trusted VPC endpoint that is not a vpce- id',
@@ -119,17 +125,17 @@ describe('policy file', () => {
   });
 
   it('names the problem of an exempt glob the guard could not compile', () => {
-    const path = writePolicy('version: 1\ns3:\n  exemptBuckets: ["logs-[z-a]*"]\n');
+    const path = writePolicy('version: 1\ns3:\n  exemptBuckets: [{bucket: "logs-[z-a]*", reason: r}]\n');
 
-    expect(() => loadPolicyFile(path)).toThrow(/not a valid glob[\s\S]*s3\.exemptBuckets\[0\]/);
+    expect(() => loadPolicyFile(path)).toThrow(/not a valid glob[\s\S]*s3\.exemptBuckets\[0\]\.bucket/);
   });
 
   it('accepts placeholders and legacy bucket names in exempt buckets', () => {
     const path = writePolicy(
-      'version: 1\ns3:\n  exemptBuckets:\n    - cdk-hnb659fds-assets-{account}-{region}\n    - My_Legacy.Bucket\n',
+      'version: 1\ns3:\n  exemptBuckets:\n    - bucket: cdk-hnb659fds-assets-{account}-{region}\n      reason: r\n    - {bucket: My_Legacy.Bucket, reason: r}\n',
     );
 
-    expect(loadPolicyFile(path).s3.exemptBuckets).toEqual([
+    expect(loadPolicyFile(path).s3.exemptBuckets.map((exemption) => exemption.bucket)).toEqual([
       'cdk-hnb659fds-assets-{account}-{region}',
       'My_Legacy.Bucket',
     ]);

@@ -260,7 +260,7 @@ describe('s3-guard: account-level Block Public Access', () => {
 
   it('is not subject to bucket exemptions', async () => {
     s3ControlMock.on(GetPublicAccessBlockCommand).resolves({ PublicAccessBlockConfiguration: ALL_ON });
-    const { guard } = setupGuard({ s3: { exemptBuckets: ['*'] } });
+    const { guard } = setupGuard({ s3: { exemptBuckets: [{ bucket: '*', reason: 'test' }] } });
 
     const result = await guard(loadApiCall('s3/delete-account-public-access-block.json'));
 

@@ -151,7 +151,7 @@ describe('s3-guard', () => {
   });
 
   it('never touches nor alerts on an exempt bucket (glob)', async () => {
-    const { guard, alerts } = setup({ s3: { exemptBuckets: ['example-*'] } });
+    const { guard, alerts } = setup({ s3: { exemptBuckets: [{ bucket: 'example-*', reason: 'test' }] } });
 
     const result = await guard(loadApiCall('s3/delete-bucket-encryption.json'));
 

@@ -1,21 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiCall } from '#shared/events/normalise.ts';
+import { exemptFromAll, exemptionsOf } from '#shared/policy/exemptions.ts';
 import { loadPolicyFile } from '#shared/policy/load-policy.ts';
-import { bucketNameOf, isExemptBucket } from '../../../functions/s3-guard/bucket-names.ts';
+import { bucketNameOf } from '../../../functions/s3-guard/bucket-names.ts';
 import { ACCOUNT_ID, loadApiCall, makePolicy } from '../../fixtures.ts';
 
 const HERE = { accountId: ACCOUNT_ID, region: 'us-east-1' };
+const NOW = new Date('2026-11-20T10:15:30Z');
 
 const callOn = (bucketName: unknown): ApiCall => {
   const call = loadApiCall('s3/create-bucket.json');
   return { ...call, requestParameters: { ...call.requestParameters, bucketName } };
 };
 
-describe('isExemptBucket with the shipped policy', () => {
+describe('exemptions of the shipped policy', () => {
   const shipped = loadPolicyFile('warden.policy.yaml');
+  const exempt = (bucket: string) => exemptFromAll(exemptionsOf(bucket, shipped, HERE, NOW));
 
-  it("exempts this account and region's CDK bootstrap bucket", () => {
-    expect(isExemptBucket(`cdk-hnb659fds-assets-${ACCOUNT_ID}-us-east-1`, shipped, HERE)).toBe(true);
+  it("exempts this account and region's CDK bootstrap bucket from every control", () => {
+    expect(exempt(`cdk-hnb659fds-assets-${ACCOUNT_ID}-us-east-1`)).toBe(true);
   });
 
   it.each([
@@ -23,28 +26,27 @@ describe('isExemptBucket with the shipped policy', () => {
     ["another account's bootstrap bucket name", 'cdk-hnb659fds-assets-999999999999-us-east-1'],
     ["another region's bootstrap bucket name", `cdk-hnb659fds-assets-${ACCOUNT_ID}-eu-west-1`],
   ])('does not exempt %s', (_label, bucket) => {
-    expect(isExemptBucket(bucket, shipped, HERE)).toBe(false);
+    expect(exempt(bucket)).toBe(false);
   });
 });
 
-describe('isExemptBucket', () => {
-  it('resolves {account} and {region} against the location of the call', () => {
-    const policy = makePolicy({ s3: { exemptBuckets: ['logs-{account}-{region}'] } });
+describe('exemption patterns', () => {
+  const exemptWith = (pattern: string) =>
+    makePolicy({ s3: { exemptBuckets: [{ bucket: pattern, reason: 'r' }] } });
 
-    expect(
-      isExemptBucket('logs-444455556666-eu-west-1', policy, {
-        accountId: '444455556666',
-        region: 'eu-west-1',
-      }),
-    ).toBe(true);
-    expect(isExemptBucket('logs-444455556666-eu-west-1', policy, HERE)).toBe(false);
+  it('resolves {account} and {region} against the location of the call', () => {
+    const policy = exemptWith('logs-{account}-{region}');
+    const there = { accountId: '444455556666', region: 'eu-west-1' };
+
+    expect(exemptFromAll(exemptionsOf('logs-444455556666-eu-west-1', policy, there, NOW))).toBe(true);
+    expect(exemptFromAll(exemptionsOf('logs-444455556666-eu-west-1', policy, HERE, NOW))).toBe(false);
   });
 
   it('exempts a legacy bucket named exactly, upper case and underscores included', () => {
-    const policy = makePolicy({ s3: { exemptBuckets: ['Legacy_Reports'] } });
+    const policy = exemptWith('Legacy_Reports');
 
-    expect(isExemptBucket('Legacy_Reports', policy, HERE)).toBe(true);
-    expect(isExemptBucket('legacy_reports', policy, HERE)).toBe(false);
+    expect(exemptFromAll(exemptionsOf('Legacy_Reports', policy, HERE, NOW))).toBe(true);
+    expect(exemptFromAll(exemptionsOf('legacy_reports', policy, HERE, NOW))).toBe(false);
   });
 });
 
