@@ -36,6 +36,15 @@ async function findingsById(ids: readonly string[]): Promise<AwsSecurityFinding[
   return Findings.filter((finding) => ids.includes(finding.Id ?? ''));
 }
 
+/** The guards' reporter over the real SDK clients and the provisioned audit table. */
+const reporterFor = (accountId: string, region: string) =>
+  securityHubFindingsReporter({
+    home: { partition: 'aws', region, accountId },
+    importFindings: securityHubImporter(securityHub()),
+    ledger: dynamoFindingLedger(documents(), localConfig().auditTable),
+    clock: { now: () => new Date() },
+  });
+
 function outcome(bucket: string, status: OutcomeStatus): ControlOutcome {
   return {
     controlId: 's3-encryption-kms',
@@ -66,12 +75,7 @@ describe('Security Hub against moto', () => {
   it('imports a violation, then updates the same finding to PASSED when the bucket is compliant again', async () => {
     const bucket = uniqueBucketName('shub');
     const { accountId, region } = localConfig();
-    const reporter = securityHubFindingsReporter({
-      home: { partition: 'aws', region, accountId },
-      importFindings: securityHubImporter(securityHub()),
-      ledger: dynamoFindingLedger(documents(), localConfig().auditTable),
-      clock: { now: () => new Date() },
-    });
+    const reporter = reporterFor(accountId, region);
     const report = (status: OutcomeStatus, eventId: string): FindingsReport => {
       const outcomes = [outcome(bucket, status)];
       return {
@@ -104,12 +108,7 @@ describe('Security Hub against moto', () => {
   it('imports nothing for a compliant bucket it never reported', async () => {
     const bucket = uniqueBucketName('shub');
     const { accountId, region } = localConfig();
-    const reporter = securityHubFindingsReporter({
-      home: { partition: 'aws', region, accountId },
-      importFindings: securityHubImporter(securityHub()),
-      ledger: dynamoFindingLedger(documents(), localConfig().auditTable),
-      clock: { now: () => new Date() },
-    });
+    const reporter = reporterFor(accountId, region);
     const outcomes = [outcome(bucket, 'ALREADY_COMPLIANT')];
 
     await reporter.report(
