@@ -21,7 +21,7 @@ export const s3SecureTransport: BucketControl = {
   severity: 'MEDIUM',
   compliance: [
     'Security Hub S3.5 (S3 general purpose buckets should require requests to use SSL)',
-    'CIS AWS Foundations 2.1.1 (S3 bucket policy is set to deny HTTP requests)',
+    'CIS AWS Foundations v3.0 2.1.1 (S3 bucket policy is set to deny HTTP requests; 2.1.2 in v1.4)',
   ],
   triggers: ['CreateBucket', 'PutBucketPolicy', 'DeleteBucketPolicy'],
   // The baseline too: when another policy control enforces, the one write it plans rolls back to it.
