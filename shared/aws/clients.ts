@@ -56,6 +56,7 @@ export type AwsService =
   | 'events'
   | 'iam'
   | 'kms'
+  | 'organizations'
   | 's3'
   | 's3control'
   | 'secretsmanager'

@@ -1,5 +1,6 @@
 import type { ControlId, ControlMode } from '#shared/contracts/controls.ts';
 import type { Control, EvaluationContext, Finding, FixPlan } from '#shared/controls/types.ts';
+import { isSweepCall } from '#shared/events/sweep-call.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 
 /** Any control, whatever resource it judges; the helpers below need only these members. */
@@ -9,14 +10,18 @@ export function modeOf(control: Pick<AnyControl, 'id' | 'defaultMode'>, policy: 
   return policy.controls[control.id as ControlId]?.mode ?? control.defaultMode;
 }
 
-/** Controls an event triggers and the policy does not switch off. */
+/**
+ * Controls an event triggers and the policy does not switch off. A sweep judges the resource as a whole:
+ * every control the policy does not switch off.
+ */
 export function controlsFor<C extends AnyControl>(
   eventName: string,
   controls: readonly C[],
   policy: Policy,
 ): readonly C[] {
+  const sweep = isSweepCall({ eventName });
   return controls.filter(
-    (control) => control.triggers.includes(eventName) && modeOf(control, policy) !== 'off',
+    (control) => (sweep || control.triggers.includes(eventName)) && modeOf(control, policy) !== 'off',
   );
 }
 
@@ -32,6 +37,8 @@ export interface Evaluation<State = unknown, Part extends string = string, Actio
   readonly mode: ControlMode;
   readonly finding?: Finding;
   readonly plan?: FixPlan<Action>;
+  /** Why enforcement is paused on this resource (a fight's cool-down): the control runs as in detect mode. */
+  readonly pausedBecause?: string;
 }
 
 /** Pure: state + policy -> findings and planned fixes. */
@@ -41,9 +48,12 @@ export function evaluateResource<State, Part extends string, Action>(
   context: EvaluationContext,
 ): readonly Evaluation<State, Part, Action>[] {
   return controls.map((control) => {
-    const mode = modeOf(control, context.policy);
+    const configured = modeOf(control, context.policy);
+    const pausedBecause = configured === 'enforce' ? context.paused?.[control.id] : undefined;
+    const mode = pausedBecause ? 'detect' : configured;
+    const paused = pausedBecause ? { pausedBecause } : {};
     const finding = control.check(state, context);
-    if (!finding) return { control, mode };
-    return { control, mode, finding, plan: control.fix(finding, state, context) };
+    if (!finding) return { control, mode, ...paused };
+    return { control, mode, ...paused, finding, plan: control.fix(finding, state, context) };
   });
 }
