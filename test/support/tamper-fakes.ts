@@ -3,6 +3,7 @@ import type {
   ResourceBaselineKey,
   ResourceBaselineStore,
 } from '#shared/audit/resource-baselines.ts';
+import { ACCOUNT_ID } from '../fixtures.ts';
 
 /** An in-memory store with the same contract, for tests and the benchmark. */
 export function memoryResourceBaselines(): ResourceBaselineStore & {
@@ -19,3 +20,15 @@ export function memoryResourceBaselines(): ResourceBaselineStore & {
     },
   };
 }
+
+/** The statement every key policy starts with: the account itself administers the key. */
+export const KEY_ADMIN_STATEMENT = {
+  Sid: 'Enable IAM User Permissions',
+  Effect: 'Allow',
+  Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
+  Action: 'kms:*',
+  Resource: '*',
+};
+
+export const keyPolicyOf = (...statements: object[]): string =>
+  JSON.stringify({ Version: '2012-10-17', Statement: statements });
