@@ -1,10 +1,9 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { FUNCTION_NAMES, type FunctionName } from '#shared/config/names.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import { makeLocalClients } from './local/clients.ts';
 import { LOCAL_REGION } from './local/credentials.ts';
-import { invokeLocal, judgeInvocation } from './local/invoke.ts';
+import { INVOCABLE_FUNCTIONS, type InvocableFunction, invokeLocal, judgeInvocation } from './local/invoke.ts';
 import { type LocalConfig, readLocalConfig, writeLocalConfig } from './local/local-config.ts';
 import { LocalModeError } from './local/local-mode-error.ts';
 import { DEFAULT_LOCAL_ENDPOINT, isEndpointAnswering, startMoto, stopDetachedMoto } from './local/moto.ts';
@@ -63,12 +62,14 @@ function readEvent(source: string): unknown {
   }
 }
 
-export function parseFunctionName(value: string): FunctionName {
-  const known: readonly string[] = FUNCTION_NAMES;
+export function parseFunctionName(value: string): InvocableFunction {
+  const known: readonly string[] = INVOCABLE_FUNCTIONS;
   if (!known.includes(value)) {
-    throw new LocalModeError(`Unknown function "${value}"; expected one of: ${FUNCTION_NAMES.join(', ')}`);
+    throw new LocalModeError(
+      `Unknown function "${value}"; expected one of: ${INVOCABLE_FUNCTIONS.join(', ')} (the sweep runs with \`warden sweep\`)`,
+    );
   }
-  return value as FunctionName;
+  return value as InvocableFunction;
 }
 
 /**
@@ -102,7 +103,7 @@ function showCaptured(slack: FakeSlackServer): void {
 
 /** Prints the function's result as JSON; exit 0 when it did its job, 1 otherwise (see `judgeInvocation`). */
 export async function localInvoke(
-  functionName: FunctionName,
+  functionName: InvocableFunction,
   eventSource: string,
   policy: Policy,
   configPath: string,

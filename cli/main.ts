@@ -15,6 +15,7 @@ import { listExemptions } from './exemptions-command.ts';
 import { listControls, scpRootKeys } from './info-commands.ts';
 import { localConfigPath } from './local/local-config.ts';
 import { PROJECT_ROOT } from './local/paths.ts';
+import { sweepCommand } from './sweep/sweep-command.ts';
 import { localDown, localInvoke, localUp, parseFunctionName } from './local-commands.ts';
 
 const DEFAULT_LIMIT = 20;
@@ -42,6 +43,13 @@ Audit trail (the local emulator, or a deployed stack with --table):
 
 Reference:
   controls                          The controls Warden runs, their severity, default mode and triggers
+  sweep [--dry-run] [--json] [--aws] [--region R]
+                                    Check every bucket and the account settings with the policy's
+                                    controls: the emulator (default), or a real account with your AWS
+                                    credentials (--aws or --region; --dry-run needs no Warden stack).
+                                    --dry-run changes nothing and says what Warden would do. Exit 0 when
+                                    nothing non-compliant remains, 1 when findings remain, 3 when
+                                    something could not be checked
   exemptions [--json]               The policy's exempt buckets: pattern, controls, reason, expiry and
                                     status (active, expires in N days, expired)
   doctor [local]                    Will events flow? Trail logging, rules per region, Slack secret, key, alert
@@ -60,7 +68,9 @@ Options:
   --limit <n>       \`audit list\`: at most n records
   --since <time>    \`audit list\`: only records at or after this ISO-8601 time (a Slack digest gives
                     the command listing the resources it had no room to name)
-  --json            \`exemptions\`: print JSON instead of a table
+  --json            \`exemptions\`, \`sweep\`: print JSON instead of a table
+  --dry-run         \`sweep\`: read only; report what Warden would change
+  --aws             \`sweep\`: a real account with your AWS credentials instead of the emulator
   -h, --help        Show this help
 
 Environment:
@@ -112,6 +122,8 @@ async function run(argv: readonly string[]): Promise<number> {
       limit: { type: 'string' },
       since: { type: 'string' },
       json: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      aws: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -161,6 +173,17 @@ async function run(argv: readonly string[]): Promise<number> {
       return scpRootKeys();
     case 'controls':
       return listControls();
+    case 'sweep':
+      if (command) throw new UsageError('Expected `warden sweep [--dry-run] [--json] [--aws] [--region R]`');
+      return sweepCommand({
+        dryRun: values['dry-run'] === true,
+        json: values.json === true,
+        aws: values.aws === true,
+        ...(values.region ? { region: values.region } : {}),
+        prefix: values.prefix,
+        configPath,
+        policy,
+      });
     case 'exemptions':
       if (command) throw new UsageError('Expected `warden exemptions [--json]`');
       return listExemptions(policy, new Date(), { json: values.json === true });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { build } from 'esbuild';
-import { type FunctionName, resourceNames } from '#shared/config/names.ts';
+import { FUNCTION_NAMES, type FunctionName, resourceNames } from '#shared/config/names.ts';
 import type { GuardResult } from '#shared/contracts/outcomes.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import { NotifyEventSchema, type NotifyResponse } from '#shared/slack/inbound.ts';
@@ -80,12 +80,21 @@ async function loadHandler(bundle: string, env: Record<string, string>): Promise
 }
 
 /** What each function's handler returns. */
+/**
+ * What each function `warden local invoke` runs returns. The sweep's functions take no single event: `warden
+ * sweep` runs their engine in-process against the emulator.
+ */
 export interface InvokeResults {
   readonly 's3-guard': GuardResult;
   readonly 'root-guard': GuardResult;
   readonly 'tamper-guard': GuardResult;
   readonly 'notify-slack': NotifyResponse;
 }
+
+export type InvocableFunction = keyof InvokeResults;
+export const INVOCABLE_FUNCTIONS: readonly InvocableFunction[] = FUNCTION_NAMES.filter(
+  (name): name is InvocableFunction => !name.startsWith('sweep-'),
+);
 
 function asGuardResult(value: unknown, functionName: string): GuardResult {
   const status = (value as { status?: unknown } | null)?.status;
@@ -102,7 +111,7 @@ function asNotifyResponse(value: unknown): NotifyResponse {
   throw new LocalModeError(`notify-slack returned an unexpected response: ${JSON.stringify(value)}`);
 }
 
-function checkResult<F extends FunctionName>(functionName: F, value: unknown): InvokeResults[F] {
+function checkResult<F extends InvocableFunction>(functionName: F, value: unknown): InvokeResults[F] {
   const checked =
     functionName === 'notify-slack' ? asNotifyResponse(value) : asGuardResult(value, functionName);
   return checked as InvokeResults[F];
@@ -120,7 +129,7 @@ export interface InvocationVerdict {
  * was delivered or deliberately skipped; not when Slack refused a message, a record is to be retried,
  * or the event is neither SNS nor SQS (the function drops it without a retry).
  */
-export function judgeInvocation<F extends FunctionName>(
+export function judgeInvocation<F extends InvocableFunction>(
   functionName: F,
   event: unknown,
   result: InvokeResults[F],
@@ -160,7 +169,7 @@ export function judgeInvocation<F extends FunctionName>(
  * Retryable failures are thrown by the handler, as in Lambda (notify-slack throws when Slack could
  * not take an SNS-delivered alert).
  */
-export async function invokeLocal<F extends FunctionName>(
+export async function invokeLocal<F extends InvocableFunction>(
   functionName: F,
   event: unknown,
   localConfig: LocalConfig,

@@ -17,7 +17,14 @@ import { localCredentials } from '../local/credentials.ts';
 import { localOwnSessionArns } from '../local/function-env.ts';
 import { readLocalConfig } from '../local/local-config.ts';
 import { LocalModeError } from '../local/local-mode-error.ts';
-import { progressLine, renderFindings, renderSummary, sweepExitCode, sweepJson } from './sweep-report.ts';
+import {
+  progressLine,
+  renderFindings,
+  renderSummary,
+  SWEEP_EXIT,
+  sweepExitCode,
+  sweepJson,
+} from './sweep-report.ts';
 
 export interface SweepOptions {
   readonly dryRun: boolean;
@@ -107,7 +114,20 @@ async function requireStack(region: string, auditTable: string): Promise<void> {
   }
 }
 
-/** `warden sweep`: every bucket and the account settings of the target, with the policy's controls. */
+/** `warden sweep`; a sweep that cannot start (no local config, no credentials) exits with the errors code. */
+export async function sweepCommand(
+  options: SweepOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  try {
+    return await sweep(options, env);
+  } catch (error) {
+    process.stderr.write(`warden sweep: ${error instanceof Error ? error.message : String(error)}\n`);
+    return SWEEP_EXIT.errors;
+  }
+}
+
+/** Every bucket and the account settings of the target, with the policy's controls. */
 export async function sweep(options: SweepOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const target = options.aws || options.region ? await awsTarget(options, env) : localTarget(options);
   const sweepId = `cli-${randomUUID().slice(0, 8)}`;
