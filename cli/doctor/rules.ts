@@ -54,6 +54,7 @@ const HUB_FUNCTION: Record<ForwardedEvents, FunctionName> = {
   s3Account: 's3-guard',
   rootAccessKeyCreated: 'root-guard',
   rootConsoleSignIn: 'root-guard',
+  rootCredentialChanged: 'root-guard',
 };
 
 const eventNamesOf = (events: ForwardedEvents): readonly string[] =>

@@ -8,6 +8,12 @@ export function rootAlertTitle(activity: RootActivity, outcomes: readonly Contro
   const account = activity.accountId;
   if (activity.kind === 'root-console-sign-in')
     return `Root user signed in to account ${account} ${activity.mfaUsed ? 'with MFA' : 'WITHOUT MFA'}`;
+  if (activity.kind === 'root-mfa-removed')
+    return activity.eventName === 'DeactivateMFADevice'
+      ? `Root user's MFA device deactivated in account ${account}`
+      : `Virtual MFA device deleted by the root user of account ${account}`;
+  if (activity.kind === 'root-login-profile')
+    return `Root password ${activity.eventName === 'CreateLoginProfile' ? 'set' : 'changed'} in member account ${account}`;
   const key = activity.accessKeyId ?? '(unknown key id)';
   const statuses = new Set(outcomes.map((outcome) => outcome.status));
   if (statuses.has('FAILED')) return `Warden could not delete root access key ${key} in account ${account}`;

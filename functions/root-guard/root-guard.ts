@@ -149,7 +149,7 @@ export function rootGuardPlugin(deps: RootGuardDeps): GuardPlugin<RootActivity> 
   }
 
   return {
-    eventNames: [...new Set(controls.map((control) => control.trigger.eventName))],
+    eventNames: [...new Set(controls.flatMap((control) => control.trigger.eventNames))],
     // Root use is itself the violation: a key already gone is still reported.
     compliantIsViolation: true,
     scope(call) {

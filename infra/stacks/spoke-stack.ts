@@ -59,6 +59,13 @@ export const SPOKE_ACCOUNT_ACTIONS = [
 
 /** Hub functions that repair member buckets and so may assume the member role (root-guard uses AssumeRoot). */
 export const MEMBER_ROLE_USERS: readonly FunctionName[] = ['s3-guard'];
+/** The scheduled sweep's worker too, when the hub has one (a trust policy may not name a role that does not exist). */
+export const SWEEP_MEMBER_ROLE_USER: FunctionName = 'sweep-worker';
+/**
+ * What the sweep reads besides s3-guard's actions: the account's buckets and its account summary (root
+ * access keys). Neither action has a resource type in IAM.
+ */
+export const SPOKE_SWEEP_ACTIONS = ['s3:ListAllMyBuckets', 'iam:GetAccountSummary'] as const;
 
 /** The StackSet passes these; one template serves every account and region. */
 export const SPOKE_PARAMETERS = {
@@ -76,6 +83,8 @@ export interface SpokeStackProps extends StackProps {
    * other regions a spoke forwards only account-level Block Public Access changes.
    */
   readonly watchedRegions: readonly string[];
+  /** The hub runs the scheduled sweep: its worker may assume the member role, which may list and summarise. */
+  readonly sweep?: boolean;
 }
 
 /**
@@ -177,7 +186,11 @@ export class SpokeStack extends Stack {
       roleName: memberRoleName,
       description: 'Warden: the hub guards repair S3 settings of this account through this role',
       assumedBy: new iam.PrincipalWithConditions(
-        new iam.CompositePrincipal(...MEMBER_ROLE_USERS.map((fn) => new iam.ArnPrincipal(hubRoleArn(fn)))),
+        new iam.CompositePrincipal(
+          ...[...MEMBER_ROLE_USERS, ...(props.sweep ? [SWEEP_MEMBER_ROLE_USER] : [])].map(
+            (fn) => new iam.ArnPrincipal(hubRoleArn(fn)),
+          ),
+        ),
         {
           StringEquals: { 'aws:PrincipalOrgID': organizationId },
           // Its sessions are then always recognisable as Warden's (`warden-<event id>`).
@@ -200,6 +213,15 @@ export class SpokeStack extends Stack {
               actions: [...SPOKE_ACCOUNT_ACTIONS],
               resources: ['*'],
             }),
+            ...(props.sweep
+              ? [
+                  new iam.PolicyStatement({
+                    sid: 'SweepListing',
+                    actions: [...SPOKE_SWEEP_ACTIONS],
+                    resources: ['*'],
+                  }),
+                ]
+              : []),
             new iam.PolicyStatement({
               // s3-guard checks and resolves this account's Warden key of the bucket's region.
               sid: 'DescribeWardenKeysByAlias',
@@ -229,8 +251,9 @@ export class SpokeStack extends Stack {
         id: 'AwsSolutions-IAM5',
         reason:
           'Warden repairs whichever bucket of this account an event names, so the bucket-configuration actions apply ' +
-          'to every bucket ARN (no object ARNs, no s3:*); the account-level Block Public Access actions have no ' +
-          'resource type in IAM and take only "*". DescribeKey (read-only) applies to any key of the account but only ' +
+          'to every bucket ARN (no object ARNs, no s3:*); the account-level Block Public Access actions (and the ' +
+          "sweep's read-only s3:ListAllMyBuckets and iam:GetAccountSummary) have no resource type in IAM and take " +
+          'only "*". DescribeKey (read-only) applies to any key of the account but only ' +
           "when asked for by Warden's alias (kms:RequestAlias): key ids differ per region.",
         appliesTo: [
           { regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):s3:::\\*$/' },
@@ -350,6 +373,13 @@ export class SpokeStack extends Stack {
       'rootConsoleSignIn',
       'Warden spoke: root console sign-in, forwarded to the hub',
       ROOT_GUARD_EVENT_PATTERNS.rootConsoleSignIn,
+      forwardsRoot,
+    );
+    forward(
+      'RootCredentialEvents',
+      'rootCredentialChanged',
+      "Warden spoke: the root user's MFA removed or password set, forwarded to the hub",
+      ROOT_GUARD_EVENT_PATTERNS.rootCredentialChanged,
       forwardsRoot,
     );
 

@@ -31,7 +31,14 @@ export interface ResourceNames {
 export const ONE_INSTALL_PER_ACCOUNT = 'warden-one-install-per-account';
 
 /** The Lambda functions Warden deploys; each has `functions/<name>/index.ts` and a bundle in `dist/functions/<name>/`. */
-export const FUNCTION_NAMES = ['s3-guard', 'root-guard', 'notify-slack'] as const;
+export const FUNCTION_NAMES = [
+  's3-guard',
+  'root-guard',
+  'notify-slack',
+  'tamper-guard',
+  'sweep-planner',
+  'sweep-worker',
+] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export function resourceNames(prefix: string = DEFAULT_PREFIX): ResourceNames {
@@ -77,14 +84,35 @@ export const MEMBER_ROLE_SESSION_PREFIX = 'warden-';
  * What a forwarding rule carries to the hub: s3-guard's events, only its account-level Block Public
  * Access events (from regions Warden does not watch), or one kind of root-guard's.
  */
-export type ForwardedEvents = 's3' | 's3Account' | RootEventKind;
+export type ForwardedEvents = 's3' | 's3Account' | RootEventKind | TamperEventKind;
+
+/**
+ * tamper-guard's rules: KMS and CloudTrail events, and two rules on Warden's own rules, each watching
+ * the other (README, "tamper-guard"). The hub's have fixed names too (see tamperRuleName).
+ */
+export const TAMPER_EVENT_KINDS = [
+  'tamperKms',
+  'tamperCloudTrail',
+  'tamperRules',
+  'tamperRulesWatch',
+] as const;
+export type TamperEventKind = (typeof TAMPER_EVENT_KINDS)[number];
 
 const RULE_SUFFIX: Record<ForwardedEvents, string> = {
   s3: 's3',
   s3Account: 's3-account-public-access-block',
   rootAccessKeyCreated: 'root-access-key-created',
   rootConsoleSignIn: 'root-console-sign-in',
+  rootCredentialChanged: 'root-credential-changed',
+  tamperKms: 'tamper-kms',
+  tamperCloudTrail: 'tamper-cloudtrail',
+  tamperRules: 'tamper-rules',
+  tamperRulesWatch: 'tamper-rules-watch',
 };
+
+/** The hub's tamper-guard rules: fixed names, so each of the two rule-watching rules can name the other. */
+export const tamperRuleName = (names: ResourceNames, events: TamperEventKind): string =>
+  `${names.prefix}-${RULE_SUFFIX[events]}`;
 
 /**
  * Forwarding rules have fixed names, so the hub's bus policy can name them (by ARN) before they

@@ -19,6 +19,8 @@ export const CONTROL_IDS = [
   's3-account-public-access-block',
   'root-access-key',
   'root-console-sign-in',
+  'root-mfa-removed',
+  'root-login-profile',
   'kms-protected-key',
   'kms-key-policy',
   'kms-key-deletion',

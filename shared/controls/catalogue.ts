@@ -32,7 +32,7 @@ export function controlCatalogue(): readonly CatalogueEntry[] {
   return [
     ...[...BUCKET_CONTROLS, ...ACCOUNT_CONTROLS].map((control) => entryOf('s3-guard', control)),
     ...ROOT_CONTROLS.map((control) =>
-      entryOf('root-guard', { ...control, triggers: [control.trigger.eventName] }),
+      entryOf('root-guard', { ...control, triggers: control.trigger.eventNames }),
     ),
     ...[...KEY_CONTROLS, ...TRAIL_CONTROLS, ...RULE_CONTROLS].map((control) =>
       entryOf('tamper-guard', control),

@@ -70,7 +70,7 @@ export const rootAccessKey: RootControl = {
   severity: 'CRITICAL',
   compliance: ['Security Hub IAM.4', 'CIS AWS Foundations 1.4 (no root user access key exists)'],
   activity: 'root-access-key-created',
-  trigger: { eventSource: IAM_EVENT_SOURCE, eventName: 'CreateAccessKey' },
+  trigger: { eventSource: IAM_EVENT_SOURCE, eventNames: ['CreateAccessKey'] },
   defaultMode: 'enforce',
 
   assess(activity, context) {

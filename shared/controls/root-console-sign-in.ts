@@ -17,7 +17,7 @@ export const rootConsoleSignIn: RootControl = {
     'Security Hub CloudWatch.1 (alert on root user usage)',
   ],
   activity: 'root-console-sign-in',
-  trigger: { eventSource: SIGN_IN_EVENT_SOURCE, eventName: 'ConsoleLogin' },
+  trigger: { eventSource: SIGN_IN_EVENT_SOURCE, eventNames: ['ConsoleLogin'] },
   defaultMode: 'detect',
 
   assess(activity) {

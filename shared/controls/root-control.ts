@@ -32,9 +32,9 @@ export interface RootControl {
   /** The worst severity the control reports. */
   readonly severity: Severity;
   readonly compliance: readonly string[];
-  /** The activity this control judges, and the CloudTrail call it comes from. */
+  /** The activity this control judges, and the CloudTrail calls it comes from. */
   readonly activity: RootActivityKind;
-  readonly trigger: { readonly eventSource: string; readonly eventName: string };
+  readonly trigger: { readonly eventSource: string; readonly eventNames: readonly string[] };
   readonly defaultMode: 'enforce' | 'detect';
   /** Pure; undefined when the activity is not this control's kind. */
   assess(activity: RootActivity, context: RootContext): RootFinding | undefined;

@@ -6,7 +6,9 @@ import { IAM_EVENT_SOURCE, SIGN_IN_DETAIL_TYPES, SIGN_IN_EVENT_SOURCE } from './
  * Failed calls are filtered here (no `errorCode`); failed sign-ins carry only `errorMessage` and
  * `ConsoleLogin: Failure`, so the sign-in pattern matches `Success` explicitly. Root creating a key
  * for an IAM user names the user in `requestParameters.userName`; its own key has
- * `requestParameters: null`, where `exists: false` on the missing leaf matches.
+ * `requestParameters: null`, where `exists: false` on the missing leaf matches. The same holds for the
+ * root user's own MFA devices and password (`rootCredentialChanged`): a call naming `userName` is about
+ * an IAM user.
  */
 export const ROOT_GUARD_EVENT_PATTERNS = {
   rootAccessKeyCreated: {
@@ -28,6 +30,22 @@ export const ROOT_GUARD_EVENT_PATTERNS = {
       eventName: ['ConsoleLogin'],
       userIdentity: { type: ['Root'] },
       responseElements: { ConsoleLogin: ['Success'] },
+    },
+  },
+  rootCredentialChanged: {
+    source: ['aws.iam'],
+    'detail-type': ['AWS API Call via CloudTrail'],
+    detail: {
+      eventSource: [IAM_EVENT_SOURCE],
+      eventName: [
+        'DeactivateMFADevice',
+        'DeleteVirtualMFADevice',
+        'CreateLoginProfile',
+        'UpdateLoginProfile',
+      ],
+      userIdentity: { type: ['Root'] },
+      requestParameters: { userName: [{ exists: false }] },
+      errorCode: [{ exists: false }],
     },
   },
 } as const;

@@ -1,8 +1,9 @@
 import { IAM_EVENT_SOURCE, SIGN_IN_EVENT_SOURCE } from '#shared/events/event-sources.ts';
 import type { ApiCall } from '#shared/events/normalise.ts';
+import { classifyRootCredentialChange, type RootCredentialChange } from './root-credentials.ts';
 
 /** A use of the root user that root-guard acts on, read from one CloudTrail event. */
-export type RootActivity = RootAccessKeyCreated | RootConsoleSignIn;
+export type RootActivity = RootAccessKeyCreated | RootConsoleSignIn | RootCredentialChange;
 
 export interface RootAccessKeyCreated {
   readonly kind: 'root-access-key-created';
@@ -86,5 +87,7 @@ export function classifyRootActivity(call: ApiCall): Classification {
     return classifyCreateAccessKey(call);
   if (call.eventSource === SIGN_IN_EVENT_SOURCE && call.eventName === 'ConsoleLogin')
     return classifyConsoleLogin(call);
+  const credentialChange = classifyRootCredentialChange(call);
+  if (credentialChange) return credentialChange;
   return { ignored: `${call.eventSource} ${call.eventName} is not an event root-guard handles` };
 }

@@ -64,6 +64,17 @@ describe('expected rules per region', () => {
           targetArn: guardArn('eu-west-1', 'root-guard'),
           eventNames: ['ConsoleLogin'],
         },
+        {
+          kind: 'targeted',
+          carries: 'rootCredentialChanged',
+          targetArn: guardArn('eu-west-1', 'root-guard'),
+          eventNames: [
+            'DeactivateMFADevice',
+            'DeleteVirtualMFADevice',
+            'CreateLoginProfile',
+            'UpdateLoginProfile',
+          ],
+        },
       ],
     });
   });
@@ -74,11 +85,24 @@ describe('expected rules per region', () => {
     const rules = expectedRules(regions, names, hubAccount);
 
     expect(rules.map((region) => [region.region, region.stack, ruleNames(region)])).toEqual([
-      ['eu-west-1', 'hub', ['targeted:s3', 'targeted:rootAccessKeyCreated', 'targeted:rootConsoleSignIn']],
+      [
+        'eu-west-1',
+        'hub',
+        [
+          'targeted:s3',
+          'targeted:rootAccessKeyCreated',
+          'targeted:rootConsoleSignIn',
+          'targeted:rootCredentialChanged',
+        ],
+      ],
       [
         'us-east-1',
         'forwarder',
-        ['warden-forward-root-access-key-created', 'warden-forward-root-console-sign-in'],
+        [
+          'warden-forward-root-access-key-created',
+          'warden-forward-root-console-sign-in',
+          'warden-forward-root-credential-changed',
+        ],
       ],
     ]);
   });
@@ -101,6 +125,7 @@ describe('expected rules per region', () => {
         'warden-forward-s3',
         'warden-forward-root-access-key-created',
         'warden-forward-root-console-sign-in',
+        'warden-forward-root-credential-changed',
       ],
     });
   });
@@ -117,6 +142,7 @@ describe('expected rules per region', () => {
       'warden-forward-s3-account-public-access-block',
       'warden-forward-root-access-key-created',
       'warden-forward-root-console-sign-in',
+      'warden-forward-root-credential-changed',
     ]);
   });
 
@@ -126,7 +152,7 @@ describe('expected rules per region', () => {
     const rules = expectedRules(regions, names, hubAccount);
 
     expect(rules.map((region) => region.region)).toEqual(['us-east-1']);
-    expect(rules[0]?.rules).toHaveLength(3);
+    expect(rules[0]?.rules).toHaveLength(4);
   });
 });
 

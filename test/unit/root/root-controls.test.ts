@@ -95,7 +95,19 @@ describe('root-console-sign-in control', () => {
 
 describe('root registry', () => {
   it('lists both controls and exactly their CloudTrail event names', () => {
-    expect(ROOT_CONTROLS.map((control) => control.id)).toEqual(['root-access-key', 'root-console-sign-in']);
-    expect(ROOT_GUARD_EVENT_NAMES).toEqual(['CreateAccessKey', 'ConsoleLogin']);
+    expect(ROOT_CONTROLS.map((control) => control.id)).toEqual([
+      'root-access-key',
+      'root-console-sign-in',
+      'root-mfa-removed',
+      'root-login-profile',
+    ]);
+    expect(ROOT_GUARD_EVENT_NAMES).toEqual([
+      'CreateAccessKey',
+      'ConsoleLogin',
+      'DeactivateMFADevice',
+      'DeleteVirtualMFADevice',
+      'CreateLoginProfile',
+      'UpdateLoginProfile',
+    ]);
   });
 });
