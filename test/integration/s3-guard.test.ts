@@ -71,6 +71,8 @@ describe('s3-guard bundle against moto', () => {
       ['s3-bucket-public-access-block', 'REMEDIATED'],
       // CreateBucket also runs the ACL control (a bucket created with a public canned ACL); this one is private.
       ['s3-public-acl', 'ALREADY_COMPLIANT'],
+      // And the TLS-only control, detect by default: a new bucket has no policy denying plain HTTP.
+      ['s3-secure-transport', 'DETECTED'],
     ]);
     const snapshot = await readBucketSnapshot(makeClients().s3, bucket);
     expect(snapshot.publicAccessBlock).toEqual({
@@ -80,8 +82,8 @@ describe('s3-guard bundle against moto', () => {
       RestrictPublicBuckets: true,
     });
     const [alert] = await takeAlerts();
-    expect(JSON.parse(alert?.notification.metadata.additionalContext.alert ?? '{}').outcomes).toHaveLength(2);
-    expect(await countAuditRecords(makeClients().dynamodb, config.auditTable, bucket)).toBe(2);
+    expect(JSON.parse(alert?.notification.metadata.additionalContext.alert ?? '{}').outcomes).toHaveLength(3);
+    expect(await countAuditRecords(makeClients().dynamodb, config.auditTable, bucket)).toBe(3);
   });
 
   it.each([

@@ -40,6 +40,11 @@ import {
  */
 const repoPolicy = loadPolicyFile('warden.policy.yaml');
 const foreignEnforced = makePolicy({ controls: { 's3-foreign-access': { mode: 'enforce' } } });
+/** The repository policy without the TLS-only control, for tests of the other policy controls alone. */
+const withoutTls = makePolicy({
+  ...repoPolicy,
+  controls: { ...repoPolicy.controls, 's3-secure-transport': { mode: 'off' } },
+});
 const FOREIGN_EVENT = 's3/put-bucket-policy-foreign-account.json';
 
 function sample(file: string, bucket: string): SampleEvent {
@@ -113,7 +118,7 @@ describe('foreign access in bucket policies against moto', () => {
   it('records the detection in the audit trail with the policy as it was', async () => {
     const { bucket, event } = await bucketWithEventPolicy(FOREIGN_EVENT);
 
-    const result = await invoke(event);
+    const result = await invoke(event, withoutTls);
 
     const { records } = await listAuditRecords(auditDeps(), { bucket, limit: 10 });
     expect(records).toEqual([
@@ -166,7 +171,7 @@ describe('DeleteBucketPolicy against moto', () => {
   it('finds nothing to fix and sends no alert', async () => {
     const { event } = await deletedAfterBaseline();
 
-    const result = await invoke(event);
+    const result = await invoke(event, withoutTls);
 
     expect(result.status).toBe('PROCESSED');
     expect(result.outcomes.map((outcome) => outcome.status)).toEqual(
