@@ -12,6 +12,7 @@ import type { Policy } from '#shared/policy/schema.ts';
 import { wardenKeyAliasArn } from '#shared/s3/kms-key.ts';
 import { sweepDigest } from '#shared/sweep/digest.ts';
 import { runSweep } from '#shared/sweep/run.ts';
+import { enforcedControls } from '#shared/sweep/sweep-policy.ts';
 import { buildSweepEngine } from '../../functions/sweep-worker/wiring.ts';
 import { localCredentials } from '../local/credentials.ts';
 import { localOwnSessionArns } from '../local/function-env.ts';
@@ -160,14 +161,15 @@ export async function sweep(options: SweepOptions, env: NodeJS.ProcessEnv = proc
   );
   if (terminal) process.stderr.write('\n');
   const exitCode = sweepExitCode(tally);
+  const wouldRepair = options.dryRun ? new Set<string>(enforcedControls(options.policy)) : undefined;
   const run = { sweepId, startedAt, dryRun: options.dryRun };
   if (!options.dryRun) await publishDigest(target, run, tally);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(sweepJson(run, tally, exitCode), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(sweepJson(run, tally, exitCode, wouldRepair), null, 2)}\n`);
     return exitCode;
   }
-  const findings = renderFindings(tally);
-  process.stdout.write(`${findings ? `${findings}\n\n` : ''}${renderSummary(tally, options.dryRun)}\n`);
+  const findings = renderFindings(tally, wouldRepair);
+  process.stdout.write(`${findings ? `${findings}\n\n` : ''}${renderSummary(tally, wouldRepair)}\n`);
   return exitCode;
 }
 

@@ -20,17 +20,26 @@ export function sweepExitCode(tally: SweepTally): number {
     : SWEEP_EXIT.clean;
 }
 
+/**
+ * A dry run reports every repair as detected ("Would ..."); the controls the real policy enforces are the
+ * ones Warden would repair. Undefined: not a dry run.
+ */
+export type WouldRepair = ReadonlySet<string> | undefined;
+
 /** The closing summary: one row per control, then what could not be checked. */
-export function renderSummary(tally: SweepTally, dryRun: boolean): string {
+export function renderSummary(tally: SweepTally, wouldRepair: WouldRepair): string {
+  const dryRun = wouldRepair !== undefined;
   const rows = Object.keys(tally.byControl)
     .sort()
     .map((control) => {
       const counts = tally.byControl[control] ?? {};
+      const detected = counts.DETECTED ?? 0;
+      const repairs = dryRun && wouldRepair.has(control) ? detected : (counts.REMEDIATED ?? 0);
       return [
         control,
         String(counts.ALREADY_COMPLIANT ?? 0),
-        String(counts.REMEDIATED ?? 0),
-        String(counts.DETECTED ?? 0),
+        String(repairs),
+        String(dryRun && wouldRepair.has(control) ? 0 : detected),
         String(counts.FAILED ?? 0),
         String(counts.SKIPPED ?? 0),
       ];
@@ -50,12 +59,15 @@ export function renderSummary(tally: SweepTally, dryRun: boolean): string {
   return lines.join('\n');
 }
 
+const statusLabel = (outcome: { controlId: string; status: string }, wouldRepair: WouldRepair) =>
+  wouldRepair?.has(outcome.controlId) && outcome.status === 'DETECTED' ? 'WOULD FIX' : outcome.status;
+
 /** Per non-compliant resource: the control and what Warden did or would do. */
-export function renderFindings(tally: SweepTally): string {
+export function renderFindings(tally: SweepTally, wouldRepair: WouldRepair): string {
   return tally.findings
     .map(({ accountId, region, outcome }) => {
       const actions = outcome.actions.map((action) => `\n    - ${action}`).join('');
-      return `${outcome.status.padEnd(10)} ${outcome.controlId}  ${outcome.resource} (${accountId}, ${region})\n    ${outcome.reason}${actions}`;
+      return `${statusLabel(outcome, wouldRepair).padEnd(10)} ${outcome.controlId}  ${outcome.resource} (${accountId}, ${region})\n    ${outcome.reason}${actions}`;
     })
     .join('\n');
 }
@@ -65,6 +77,7 @@ export function sweepJson(
   run: { readonly sweepId: string; readonly startedAt: string; readonly dryRun: boolean },
   tally: SweepTally,
   exitCode: number,
+  wouldRepair: WouldRepair,
 ) {
   return {
     ...run,
@@ -72,7 +85,14 @@ export function sweepJson(
     totals: totalsOf(tally),
     controls: tally.byControl,
     summary: controlLines(tally),
-    findings: tally.findings.map(({ accountId, region, outcome }) => ({ accountId, region, ...outcome })),
+    findings: tally.findings.map(({ accountId, region, outcome }) => ({
+      accountId,
+      region,
+      ...outcome,
+      ...(wouldRepair
+        ? { wouldRepair: wouldRepair.has(outcome.controlId) && outcome.status === 'DETECTED' }
+        : {}),
+    })),
     errors: tally.errors,
   };
 }

@@ -96,7 +96,8 @@ export function createSweepEngine(deps: SweepEngineDeps) {
       deps.listBuckets(item, item.continuationToken),
     );
     const resource = `bucket listing (page ${item.page + 1})`;
-    if (failed(page)) return { children: [], tally: tallyError({ ...item, resource, reason: page.error }) };
+    const where = { accountId: item.accountId, region: item.region };
+    if (failed(page)) return { children: [], tally: tallyError({ ...where, resource, reason: page.error }) };
     const { sweepId, startedAt, accountId, region } = item;
     const batches: SweepWorkItem[] = [];
     for (let start = 0; start < page.buckets.length; start += BUCKETS_PER_ITEM)
@@ -111,7 +112,7 @@ export function createSweepEngine(deps: SweepEngineDeps) {
     const next: SweepWorkItem[] = page.continuationToken
       ? [{ ...item, page: item.page + 1, continuationToken: page.continuationToken }]
       : [];
-    const tally = page.warning ? tallyError({ ...item, resource, reason: page.warning }) : EMPTY_TALLY;
+    const tally = page.warning ? tallyError({ ...where, resource, reason: page.warning }) : EMPTY_TALLY;
     return { children: [...batches, ...next], tally };
   }
 

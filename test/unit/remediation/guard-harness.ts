@@ -140,6 +140,8 @@ export interface SetupOptions {
   readonly once?: OnceWrapper;
   readonly baselines?: Record<string, PolicyBaseline>;
   readonly journal?: RemediationJournal;
+  /** The sweep's guard: takes the sweep's synthetic calls and runs every active control. */
+  readonly sweep?: boolean;
 }
 
 /** s3-guard wired to mocked clients (mock them with `mockClient(S3Client)` etc. in the test file). */
@@ -169,6 +171,7 @@ export function setupGuard(policy: Partial<PolicyInput> = {}, options: SetupOpti
     clock: { now: () => NOW },
     once: options.once ?? ((_step, fn) => fn),
     pause,
+    ...(options.sweep ? { sweep: true } : {}),
   });
   return {
     guard,
