@@ -2,10 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { S3_ACCOUNT_EVENT_NAMES, S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
 import { ROOT_GUARD_EVENT_PATTERNS } from '#shared/events/root-event-patterns.ts';
 import { DEFAULT_ENABLED_REGIONS } from '../../infra/config/deployment-regions.ts';
-import { SPOKE_ACCOUNT_ACTIONS, SPOKE_BUCKET_ACTIONS } from '../../infra/stacks/spoke-stack.ts';
+import {
+  SPOKE_ACCOUNT_ACTIONS,
+  SPOKE_BUCKET_ACTIONS,
+  SPOKE_SWEEP_ACTIONS,
+} from '../../infra/stacks/spoke-stack.ts';
 import { createWardenApp } from '../../infra/warden-app.ts';
 import { ORG, synthOrganization } from './support/org-synth.ts';
-import { policyFileWith, throwawayBundleDir } from './support/synth-hub.ts';
+import { policyFileWith, throwawayBundles } from './support/synth-hub.ts';
 
 const { orgTemplate, spokeTemplate, hubTemplate, organization } = synthOrganization();
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are untyped JSON.
@@ -85,11 +89,13 @@ describe('hub in organization mode', () => {
     (policy) => policy.Properties.PolicyDocument.Statement as Statement[],
   );
 
-  it('lets s3-guard assume the member role by name, in organization accounts only', () => {
+  it('lets s3-guard and the sweep worker assume the member role by name, in organization accounts only', () => {
     const assume = statements.filter((s) => actionsOf(s).includes('sts:AssumeRole'));
-    expect(assume).toHaveLength(1);
-    expect(JSON.stringify(assume[0]?.Resource)).toContain(':iam::*:role/warden-remediation');
-    expect(assume[0]?.Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': ORG.organizationId } });
+    expect(assume).toHaveLength(2);
+    for (const statement of assume) {
+      expect(JSON.stringify(statement.Resource)).toContain(':iam::*:role/warden-remediation');
+      expect(statement.Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': ORG.organizationId } });
+    }
   });
 
   it("keeps the hub key to the hub account: member buckets get their own account's key from the spoke", () => {
@@ -133,7 +139,7 @@ describe('spoke template', () => {
     expect(JSON.stringify(spokeTemplate.toJSON().Conditions.CreatesBucketKey)).toContain('HubAccountId');
   });
 
-  it('creates the remediation role in one region per account, trusted only by the hub guard role in the organization', () => {
+  it('creates the remediation role in one region per account, trusted only by the hub guard and sweep roles in the organization', () => {
     const [role] = Object.values(resources).filter((r) => r.Properties.RoleName);
     expect(role?.Condition).toBe('CreatesMemberRole');
     expect(role?.Properties.RoleName).toEqual({ Ref: 'MemberRoleName' });
@@ -142,18 +148,12 @@ describe('spoke template', () => {
         Action: 'sts:AssumeRole',
         Effect: 'Allow',
         Principal: {
-          AWS: {
+          AWS: ['warden-s3-guard-role', 'warden-sweep-worker-role'].map((name) => ({
             'Fn::Join': [
               '',
-              [
-                'arn:',
-                { Ref: 'AWS::Partition' },
-                ':iam::',
-                { Ref: 'HubAccountId' },
-                ':role/warden-s3-guard-role',
-              ],
+              ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'HubAccountId' }, `:role/${name}`],
             ],
-          },
+          })),
         },
         Condition: {
           StringEquals: { 'aws:PrincipalOrgID': { Ref: 'OrganizationId' } },
@@ -163,7 +163,7 @@ describe('spoke template', () => {
     ]);
   });
 
-  it('grants the remediation role exactly the S3 configuration actions s3-guard performs', () => {
+  it('grants the remediation role exactly the S3 configuration actions s3-guard performs and what the sweep lists', () => {
     const [role] = Object.values(resources).filter((r) => r.Properties.RoleName);
     const statements = role?.Properties.Policies.flatMap(
       (p: { PolicyDocument: { Statement: Statement[] } }) => p.PolicyDocument.Statement,
@@ -174,6 +174,7 @@ describe('spoke template', () => {
         { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::*']] },
       ],
       [[...SPOKE_ACCOUNT_ACTIONS].sort(), '*'],
+      [[...SPOKE_SWEEP_ACTIONS].sort(), '*'],
       [
         ['kms:DescribeKey'],
         {
@@ -228,13 +229,17 @@ describe('spoke template', () => {
     expect(resources.RootSignInEvents?.Properties.EventPattern).toEqual(
       JSON.parse(JSON.stringify(ROOT_GUARD_EVENT_PATTERNS.rootConsoleSignIn)),
     );
-    expect(resources.RootAccessKeyEvents?.Condition).toBe('ForwardsRootEvents');
+    expect(resources.RootCredentialEvents?.Properties.EventPattern).toEqual(
+      JSON.parse(JSON.stringify(ROOT_GUARD_EVENT_PATTERNS.rootCredentialChanged)),
+    );
+    for (const id of ['RootAccessKeyEvents', 'RootSignInEvents', 'RootCredentialEvents'])
+      expect(resources[id]?.Condition).toBe('ForwardsRootEvents');
     const condition = JSON.stringify(spokeTemplate.toJSON().Conditions.ForwardsRootEvents);
     expect(condition).toContain('"us-east-1"');
   });
 
   it('targets the hub default bus through a role that may only put events there', () => {
-    for (const id of ['S3Events', 'RootAccessKeyEvents', 'RootSignInEvents']) {
+    for (const id of ['S3Events', 'RootAccessKeyEvents', 'RootSignInEvents', 'RootCredentialEvents']) {
       const [target] = resources[id]?.Properties.Targets ?? [];
       expect(JSON.stringify(target.Arn)).toContain(':event-bus/default');
       expect(JSON.stringify(target.Arn)).toContain('{"Ref":"HubAccountId"}');
@@ -296,12 +301,7 @@ describe('organization policy validation at synth', () => {
 
   it('adds no organization stack in account mode', () => {
     const policyFile = policyFileWith('version: 1\n');
-    const dir = throwawayBundleDir();
-    const app = createWardenApp({
-      policyFile,
-      env: {},
-      bundleDirs: { 's3-guard': dir, 'root-guard': dir, 'notify-slack': dir },
-    });
+    const app = createWardenApp({ policyFile, env: {}, bundleDirs: throwawayBundles() });
     expect(app.organization).toBeUndefined();
   });
 });

@@ -61,6 +61,7 @@ describe('hub in eu-west-1 watching eu-west-1, eu-central-1 and us-east-1', () =
     expect(rootRules.map((rule) => rule.Properties.Name).sort()).toEqual([
       'warden-forward-root-access-key-created',
       'warden-forward-root-console-sign-in',
+      'warden-forward-root-credential-changed',
     ]);
     for (const rule of rootRules) {
       expect(rule.Properties.Targets).toEqual([
@@ -123,6 +124,7 @@ describe('hub in eu-west-1 watching eu-west-1, eu-central-1 and us-east-1', () =
             'arn:aws:events:us-east-1:123456789012:rule/warden-forward-s3',
             'arn:aws:events:us-east-1:123456789012:rule/warden-forward-root-access-key-created',
             'arn:aws:events:us-east-1:123456789012:rule/warden-forward-root-console-sign-in',
+            'arn:aws:events:us-east-1:123456789012:rule/warden-forward-root-credential-changed',
           ],
         },
       },
@@ -228,6 +230,7 @@ describe('hub in eu-west-1 with the default regions (the home region alone)', ()
         ),
         'arn:aws:events:us-east-1:123456789012:rule/warden-forward-root-access-key-created',
         'arn:aws:events:us-east-1:123456789012:rule/warden-forward-root-console-sign-in',
+        'arn:aws:events:us-east-1:123456789012:rule/warden-forward-root-credential-changed',
       ].sort(),
     );
   });

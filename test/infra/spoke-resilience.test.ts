@@ -95,7 +95,13 @@ describe('spoke alarms', () => {
   it('fire on the first failed delivery of any spoke rule', () => {
     const failed = alarms.find((alarm) => JSON.stringify(alarm.Properties).includes('FailedInvocations'));
     const metrics = JSON.stringify(failed?.Properties.Metrics);
-    for (const kind of ['s3', 's3Account', 'rootAccessKeyCreated', 'rootConsoleSignIn'] as const)
+    for (const kind of [
+      's3',
+      's3Account',
+      'rootAccessKeyCreated',
+      'rootConsoleSignIn',
+      'rootCredentialChanged',
+    ] as const)
       expect(metrics).toContain(`"Value":"${spokeRuleName(names, kind)}"`);
     expect(failed?.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
   });
