@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { DeletePublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
 import type { EventStatus, GuardResult } from '#shared/contracts/outcomes.ts';
+import type { Policy } from '#shared/policy/schema.ts';
 import {
   describeAccountBlock,
   describeAcl,
@@ -54,6 +55,8 @@ export interface Scenario {
   readonly prepare?: (context: ScenarioContext, event: SampleEvent) => Promise<void>;
   /** The state worth showing before and after. */
   readonly describe?: (context: ScenarioContext) => Promise<string[]>;
+  /** The policy this scenario runs with, from the repository's (the story says what it changes). */
+  readonly policy?: (policy: Policy) => Policy;
   /** The event is a redelivery of an earlier scenario's event. */
   readonly replay?: boolean;
   /** What the guard should answer; the demo exits non-zero when it does not. */
@@ -211,12 +214,18 @@ export function demoScenarios(): Scenario[] {
     {
       title: 'A compliant bucket',
       story:
-        "Created with Warden's key and all four Block Public Access flags on: nothing to do, nobody is paged.",
+        "Created with Warden's key, all four Block Public Access flags on and a policy denying plain HTTP: nothing to do, nobody is paged.",
       resource: 'demo-compliant',
-      prepare: setUp('demo-compliant', (config) => ({
-        encryption: withWardenKey(config),
-        publicAccessBlock: 'all',
-      })),
+      prepare: async (context) => {
+        await setUp('demo-compliant', (config) => ({
+          encryption: withWardenKey(config),
+          publicAccessBlock: 'all',
+        }))(context);
+        const compliantPolicy = fromSample('s3/put-bucket-policy-compliant.json', 'demo-compliant')(context);
+        await context.clients.s3.send(
+          new PutBucketPolicyCommand({ Bucket: 'demo-compliant', Policy: policyOf(compliantPolicy) }),
+        );
+      },
       describe: bucketState('demo-compliant'),
       event: fromSample('s3/create-bucket.json', 'demo-compliant'),
       expected: 'PROCESSED',

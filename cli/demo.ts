@@ -10,6 +10,7 @@ import { DEFAULT_POLICY_FILE, loadPolicyFile } from '#shared/policy/load-policy.
 import type { Policy } from '#shared/policy/schema.ts';
 import { describeAlerts, describeCall, describeOutcomes, field, heading, slackLines } from './demo-format.ts';
 import { demoScenarios, type Scenario, type ScenarioContext } from './demo-scenarios.ts';
+import { issue14Scenarios } from './demo-scenarios-issue14.ts';
 import { type CapturedAlert, snsLambdaEvent, takeCapturedAlerts } from './local/alert-capture.ts';
 import { countAuditRecords } from './local/audit-trail.ts';
 import { makeLocalClients } from './local/clients.ts';
@@ -100,7 +101,10 @@ async function runScenario(number: number, scenario: Scenario, context: DemoCont
   );
   say(field('Event', `${describeCall(event)}  → ${guard}`));
   if (before.length) say(field('Before', before));
-  const run = await captureOutput(() => invokeLocal(guard, event, config, policy, { env: QUIET_FUNCTION }));
+  const scenarioPolicy = scenario.policy?.(policy) ?? policy;
+  const run = await captureOutput(() =>
+    invokeLocal(guard, event, config, scenarioPolicy, { env: QUIET_FUNCTION }),
+  );
   if (!run.value) {
     say(field('Result', `${guard} threw (Lambda would retry): ${(run.error as Error).message}`));
     say(field('Function log', run.output.trimEnd() || '(empty)'));
@@ -171,7 +175,7 @@ async function main(): Promise<number> {
         `exempt buckets ${policy.s3.exemptBuckets.map((exemption) => exemption.bucket).join(', ') || 'none'}`,
       ]),
     );
-    const scenarios = demoScenarios();
+    const scenarios = [...demoScenarios(), ...issue14Scenarios()];
     const context: DemoContext = { config, clients, policy, ...(slack ? { slack } : {}) };
     let failures = 0;
     for (const [index, scenario] of scenarios.entries()) {
