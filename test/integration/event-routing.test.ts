@@ -71,6 +71,11 @@ const EXPECTED_ROUTE: Readonly<Record<string, FunctionName | 'none'>> = {
   'iam/root-create-access-key-failed-call.json': 'none', // LimitExceededException: no key was made
   'iam/root-create-access-key-for-iam-user.json': 'none', // requestParameters.userName: ci-deployer
   'iam/root-create-access-key.json': 'root-guard',
+  // The root user's own MFA devices and password; an IAM user's device (userName ...) is not root-guard's.
+  'iam/iam-admin-deactivate-user-mfa-device.json': 'none',
+  'iam/root-deactivate-mfa-device.json': 'root-guard',
+  'iam/root-delete-virtual-mfa-device.json': 'root-guard',
+  'iam/root-create-login-profile-member.json': 'root-guard',
   // A successful root sign-in, with or without MFA and under either detail-type spelling.
   'signin/iam-user-console-login.json': 'none',
   'signin/root-console-login-failed.json': 'none', // ConsoleLogin: Failure
