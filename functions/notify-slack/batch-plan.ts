@@ -1,7 +1,13 @@
 import { alarmKey, type SlackAlarm } from '#shared/slack/alarm.ts';
 import type { SlackAlert } from '#shared/slack/inbound.ts';
 import type { SlackMessage } from './block-kit.ts';
-import { bySeverity, toAlarmMessage, toDigestMessage, toSlackMessage } from './slack-messages.ts';
+import {
+  type AlertLinks,
+  bySeverity,
+  toAlarmMessage,
+  toDigestMessage,
+  toSlackMessage,
+} from './slack-messages.ts';
 
 /**
  * Pure: which Slack messages one batch of queued records becomes. Alarms each once, alerts one by one
@@ -80,6 +86,7 @@ export function planMessages(
   records: readonly { id: string; alert: SlackAlert }[],
   allowance: number,
   alarms: readonly { id: string; alarm: SlackAlarm }[] = [],
+  links: AlertLinks = {},
 ): PlannedMessage[] {
   const queued = distinctAlerts(records).sort((a, b) => bySeverity(a.alert, b.alert));
   // A digest of one alert is worse than the alert itself, and costs Slack the same one message.
@@ -91,7 +98,7 @@ export function planMessages(
     ...individual.map(
       ({ alert, recordIds }): PlannedMessage => ({
         kind: 'alert',
-        message: toSlackMessage(alert),
+        message: toSlackMessage(alert, links),
         eventIds: [alert.eventId],
         recordIds,
       }),

@@ -33,6 +33,8 @@ export interface NotifySlackDeps {
   readonly clock: Clock;
   /** Alerts posted one by one per invocation at most; the rest of a storm goes into one digest. */
   readonly maxIndividual?: number;
+  /** Warden's dashboard: every alert's context line links to it. */
+  readonly dashboardUrl?: string;
 }
 
 export interface Invocation {
@@ -201,7 +203,7 @@ export function createNotifySlack(deps: NotifySlackDeps) {
     const remaining = invocation.remainingTimeMs?.() ?? DEFAULT_BUDGET_MS;
     const deadline = deps.clock.now().getTime() + remaining - SAFETY_MARGIN_MS;
     const allowed = await allowance(individualWanted(alerts, maxIndividual), deps.clock.now());
-    const messages = planMessages(alerts, allowed, alarms);
+    const messages = planMessages(alerts, allowed, alarms, { dashboardUrl: deps.dashboardUrl });
     const { delivered, digested, permanentFailures, refused, failed } = await deliver(messages, deadline);
     const bodies = new Map(parsed.data.records.map((record) => [record.id, record.text]));
     const deadLettered = await deadLetter(refused, bodies);

@@ -90,8 +90,13 @@ export function fallbackText(alert: SlackAlert): string {
   );
 }
 
+/** Where else an alert points: Warden's dashboard (set by the stack, infra/constructs/dashboard.ts). */
+export interface AlertLinks {
+  readonly dashboardUrl?: string;
+}
+
 /** One alert as a Block Kit message: who did what where, what Warden did, and where to look. Pure. */
-export function toSlackMessage(alert: SlackAlert): SlackMessage {
+export function toSlackMessage(alert: SlackAlert, elsewhere: AlertLinks = {}): SlackMessage {
   const shown = alert.outcomes.slice(0, MAX_OUTCOME_BLOCKS);
   const hidden = alert.outcomes.length - shown.length;
   const links = buttons([
@@ -118,7 +123,10 @@ export function toSlackMessage(alert: SlackAlert): SlackMessage {
     ...(hidden > 0 ? [section(`…and ${hidden} more outcomes (truncated)`)] : []),
     ...context([controlsText(alert.outcomes)]),
     ...(links ? [links] : []),
-    ...context([`Warden · CloudTrail event ${inlineCode(alert.eventId)}`]),
+    ...context([
+      `Warden · CloudTrail event ${inlineCode(alert.eventId)}` +
+        (elsewhere.dashboardUrl ? ` · <${elsewhere.dashboardUrl}|Dashboard>` : ''),
+    ]),
   ];
   return { text: fallbackText(alert), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
 }

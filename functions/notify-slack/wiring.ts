@@ -36,6 +36,7 @@ export function createNotifySlackRuntime(env: NodeJS.ProcessEnv = process.env) {
     log: logger,
     metrics: recorder,
     clock: systemClock,
+    ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}),
   };
   return { config, logger, metrics, deps };
 }

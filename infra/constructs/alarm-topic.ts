@@ -4,11 +4,41 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '#shared/observability/observability.ts';
 
 /** Every Warden alarm notifies the alert topic, which people already watch (Slack). */
 export function notifyOnAlarm(alarm: cloudwatch.Alarm, topic: sns.ITopic): cloudwatch.Alarm {
   alarm.addAlarmAction(new actions.SnsAction(topic));
   return alarm;
+}
+
+/**
+ * An alarm on the first count of one of Warden's own metrics (shared/observability) for one service: its
+ * sum over 5 minutes above 0, missing data not breaching, notifying the topic.
+ */
+export function firstCountAlarm(
+  scope: Construct,
+  id: string,
+  props: { readonly service: string; readonly metricName: string; readonly alarmDescription: string },
+  topic: sns.ITopic,
+): cloudwatch.Alarm {
+  return notifyOnAlarm(
+    new cloudwatch.Alarm(scope, id, {
+      alarmDescription: props.alarmDescription,
+      metric: new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: props.metricName,
+        dimensionsMap: { service: props.service },
+        statistic: cloudwatch.Stats.SUM,
+        period: Duration.minutes(5),
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+    topic,
+  );
 }
 
 /**

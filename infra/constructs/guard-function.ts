@@ -9,11 +9,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { ENV } from '#shared/config/env-names.ts';
 import type { FunctionName, ResourceNames } from '#shared/config/names.ts';
 import { METRICS_NAMESPACE } from '#shared/observability/observability.ts';
+import { FINDING_KEY_PREFIX } from '#shared/securityhub/finding-ledger.ts';
+import { NOTIFY_SLACK_ENV } from '#shared/slack/config.ts';
 import { DIST_FUNCTIONS } from '../config/bundles.ts';
 import { notifyOnAlarm } from './alarm-topic.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
@@ -46,8 +49,21 @@ export interface GuardFunctionProps {
   readonly invokedAsynchronously?: boolean;
 }
 
-/** What a function does with the audit table: append records, and for s3-guard keep policy baselines. */
-export type AuditTableAccess = 'append' | 'append-and-baselines';
+/**
+ * What a function does with the audit table: append records, and for s3-guard keep policy baselines;
+ * the sweep also keeps its ledger and history there (conditional puts and updates, also inside
+ * TransactWriteItems, which IAM authorises as the PutItem and UpdateItem they contain; gets; queries).
+ */
+export type AuditTableAccess = 'append' | 'append-and-baselines' | 'sweep-ledger';
+
+const AUDIT_TABLE_ACTIONS: Record<AuditTableAccess, readonly string[]> = {
+  append: ['dynamodb:PutItem'],
+  'append-and-baselines': ['dynamodb:GetItem', 'dynamodb:PutItem'],
+  'sweep-ledger': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+};
+
+/** What a function does with the sweep queue: the planner sends, the worker also consumes (its event source). */
+export type SweepQueueAccess = 'send' | 'send-and-consume';
 
 /** `sts:AssumeRoot` resources: the root user of any member account (the target is the event's account). */
 export const ANY_ROOT_USER_FINDING = '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):iam::\\*:root$/';
@@ -61,6 +77,8 @@ export const ANY_ROOT_USER_FINDING = '/^Resource::arn:(<AWS::Partition>|aws[a-z-
 export class GuardFunction extends Construct {
   /** The Powertools service name, also the `service` dimension of its metrics. */
   readonly service: FunctionName;
+  /** The folder of the deployed bundle. */
+  readonly bundleDir: string;
   readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
@@ -73,6 +91,7 @@ export class GuardFunction extends Construct {
     this.service = props.name;
     const functionName = props.names.functionName(props.name);
     const bundleDir = props.bundleDir ?? join(DIST_FUNCTIONS, props.name);
+    this.bundleDir = bundleDir;
     if (!existsSync(join(bundleDir, 'index.mjs'))) {
       throw new Error(`No bundle for ${props.name} at ${bundleDir}/index.mjs: run \`npm run build\` first.`);
     }
@@ -108,6 +127,11 @@ export class GuardFunction extends Construct {
         })
       : undefined;
     this.deadLetters = deadLetters;
+    const asyncInvokeConfig = deadLetters && {
+      retryAttempts: ASYNC_RETRY_ATTEMPTS,
+      maxEventAge: ASYNC_MAX_EVENT_AGE,
+      onFailure: { bind: () => ({ destination: deadLetters.queue.queueArn }) },
+    };
 
     this.function = new lambda.Function(this, 'Function', {
       functionName,
@@ -125,13 +149,8 @@ export class GuardFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',
       },
-      ...(deadLetters
-        ? {
-            retryAttempts: ASYNC_RETRY_ATTEMPTS,
-            maxEventAge: ASYNC_MAX_EVENT_AGE,
-            onFailure: { bind: () => ({ destination: deadLetters.queue.queueArn }) },
-          }
-        : {}),
+      // A version (`currentVersion`, invoked by a deployment trigger) gets the same retries and queue.
+      ...(asyncInvokeConfig ? { ...asyncInvokeConfig, currentVersionOptions: asyncInvokeConfig } : {}),
     });
     // CDK also lists the role in DependsOn so the function waits for the role's policy; cfn-lint
     // flags the role half as redundant with the GetAtt. The ordering is intended.
@@ -241,9 +260,7 @@ export class GuardFunction extends Construct {
    */
   bindAuditTable(table: dynamodb.ITable, key: kms.IKey, access: AuditTableAccess): this {
     this.function.addEnvironment(ENV.auditTable, table.tableName);
-    this.allow(access === 'append' ? ['dynamodb:PutItem'] : ['dynamodb:GetItem', 'dynamodb:PutItem'], [
-      table.tableArn,
-    ]);
+    this.allow(AUDIT_TABLE_ACTIONS[access], [table.tableArn]);
     this.allowTableKey(key);
     return this;
   }
@@ -311,6 +328,91 @@ export class GuardFunction extends Construct {
       ],
       true,
     );
+    return this;
+  }
+
+  /**
+   * The sweep's FIFO queue of work items: send (SendMessage; SQS needs GenerateDataKey and Decrypt of
+   * the queue's key to encrypt), and for the worker also what its SQS event source mapping calls with
+   * the function's role (ReceiveMessage, DeleteMessage, GetQueueAttributes: Lambda developer guide).
+   */
+  bindSweepQueue(queue: sqs.IQueue, key: kms.IKey, access: SweepQueueAccess): this {
+    this.function.addEnvironment(ENV.sweepQueueUrl, queue.queueUrl);
+    this.allow(
+      access === 'send'
+        ? ['sqs:SendMessage']
+        : ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+      [queue.queueArn],
+    );
+    this.allowKeyThrough(key, 'sqs', ['kms:GenerateDataKey', 'kms:Decrypt']);
+    return this;
+  }
+
+  /**
+   * A variable the function's config requires (shared/config/load-config.ts) for a resource this
+   * function never calls: the value without a grant.
+   */
+  bindConfigOnly(variable: (typeof ENV)[keyof typeof ENV], value: string): this {
+    this.function.addEnvironment(variable, value);
+    return this;
+  }
+
+  /**
+   * The sweep lists an account's buckets and reads its account summary (root access keys). Neither
+   * action supports a resource type (Service Authorization Reference: Amazon S3, IAM), so IAM requires `*`.
+   */
+  allowListingBucketsAndAccountSummary(): this {
+    return this.allowWithoutResourceType(
+      'ListBucketsAndAccountSummary',
+      ['s3:ListAllMyBuckets', 'iam:GetAccountSummary'],
+      's3:ListAllMyBuckets (the sweep lists the buckets to check) and iam:GetAccountSummary (whether root access ' +
+        'keys exist) support no resource type (Service Authorization Reference), so IAM requires Resource "*". Both read only.',
+    );
+  }
+
+  /**
+   * Organization mode: the sweep planner lists the accounts of the target OUs and their child OUs.
+   * Organizations defines no resource type for either action, so IAM requires `*`.
+   */
+  allowListingOrganizationAccounts(): this {
+    return this.allowWithoutResourceType(
+      'ListOrganizationAccounts',
+      ['organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent'],
+      'The sweep planner lists the accounts of the target OUs (and of their child OUs): ' +
+        'organizations:ListAccountsForParent and ListOrganizationalUnitsForParent support no resource type ' +
+        '(Service Authorization Reference, AWS Organizations), so IAM requires Resource "*". Both read only.',
+    );
+  }
+
+  /**
+   * Security Hub (policy `securityHub.enabled`): securityhub:BatchImportFindings on this account's default
+   * product in this region only (its ARN is the resource; Service Authorization Reference, AWS Security Hub),
+   * and the findings ledger in the audit table (shared/securityhub/finding-ledger.ts): Query and PutItem on
+   * the `FINDING#` partitions only (dynamodb:LeadingKeys). The audit table and its key are bound already.
+   */
+  bindSecurityHubFindings(auditTable: dynamodb.ITable): this {
+    const { partition, region, account } = Stack.of(this);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ImportSecurityHubFindings',
+        actions: ['securityhub:BatchImportFindings'],
+        resources: [`arn:${partition}:securityhub:${region}:${account}:product/${account}/default`],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'SecurityHubFindingsLedger',
+        actions: ['dynamodb:Query', 'dynamodb:PutItem'],
+        resources: [auditTable.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${FINDING_KEY_PREFIX}*`] } },
+      }),
+    );
+    return this;
+  }
+
+  /** notify-slack: the dashboard its alerts link to (a name; reading the console needs no grant). */
+  bindDashboard(dashboardName: string): this {
+    this.function.addEnvironment(NOTIFY_SLACK_ENV.dashboardName, dashboardName);
     return this;
   }
 
@@ -386,6 +488,17 @@ export class GuardFunction extends Construct {
         },
       }),
     );
+  }
+
+  /** Read-only actions that IAM allows only on `*`, with the cdk-nag suppression saying why. */
+  private allowWithoutResourceType(sid: string, actions: readonly string[], reason: string): this {
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid, actions: [...actions], resources: ['*'] }));
+    NagSuppressions.addResourceSuppressions(
+      this.role,
+      [{ id: 'AwsSolutions-IAM5', reason, appliesTo: ['Resource::*'] }],
+      true,
+    );
+    return this;
   }
 
   private allow(actions: readonly string[], resources: readonly string[]): void {

@@ -11,10 +11,9 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { ENV } from '#shared/config/env-names.ts';
 import type { ResourceNames } from '#shared/config/names.ts';
-import { METRICS_NAMESPACE } from '#shared/observability/observability.ts';
 import { NOTIFY_SLACK_ENV } from '#shared/slack/config.ts';
 import { BUDGET_KEY_PREFIX } from '#shared/slack/slack-budget.ts';
-import { notifyOnAlarm } from './alarm-topic.ts';
+import { firstCountAlarm, notifyOnAlarm } from './alarm-topic.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { GuardFunction } from './guard-function.ts';
 
@@ -148,23 +147,16 @@ export class SlackDelivery extends Construct {
       }),
     );
 
-    notifyOnAlarm(
-      new cloudwatch.Alarm(this, 'PermanentFailuresAlarm', {
+    firstCountAlarm(
+      this,
+      'PermanentFailuresAlarm',
+      {
+        service: 'notify-slack',
+        metricName: 'SlackDeliveryPermanentFailures',
         alarmDescription:
           'Warden: Slack refused alerts permanently (404/410/403/400: webhook gone, channel archived, payload ' +
           'invalid). Check the webhook secret, then redrive the dead-letter queue; the alerts are also in the audit trail.',
-        metric: new cloudwatch.Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName: 'SlackDeliveryPermanentFailures',
-          dimensionsMap: { service: 'notify-slack' },
-          statistic: cloudwatch.Stats.SUM,
-          period: Duration.minutes(5),
-        }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
+      },
       alertTopic,
     );
     notifyOnAlarm(

@@ -1,5 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps, Token } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { CfnOutput, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -13,17 +12,22 @@ import {
 } from '#shared/config/names.ts';
 import { ConfigError } from '#shared/errors/errors.ts';
 import { ROOT_EVENT_KINDS } from '#shared/events/root-event-patterns.ts';
-import { METRICS_NAMESPACE } from '#shared/observability/observability.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import type { ForwarderRegion } from '../config/deployment-regions.ts';
 import { forwardingRuleArn } from '../config/forwarding.ts';
 import { ownSessionArns } from '../config/own-sessions.ts';
 import { policyEnvironmentValue } from '../config/policy-environment.ts';
-import { allowAlarmPublishing, notifyOnAlarm } from '../constructs/alarm-topic.ts';
+import { tamperKindsOf } from '../config/tamper-forwarding.ts';
+import { allowAlarmPublishing, firstCountAlarm } from '../constructs/alarm-topic.ts';
 import { CloudTrailRule } from '../constructs/cloudtrail-rule.ts';
+import { WardenDashboard } from '../constructs/dashboard.ts';
+import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
 import { GuardFunction } from '../constructs/guard-function.ts';
+import { importFindingsIntoSecurityHub } from '../constructs/security-hub-findings.ts';
 import { SlackDelivery } from '../constructs/slack-delivery.ts';
 import { StateTables } from '../constructs/state-tables.ts';
+import { Sweep } from '../constructs/sweep.ts';
+import { TamperGuard } from '../constructs/tamper-guard.ts';
 import { WardenKey } from '../constructs/warden-key.ts';
 import { rootGuardPattern, s3GuardPattern } from '../events/cloudtrail-pattern.ts';
 
@@ -73,6 +77,12 @@ export class HubStack extends Stack {
   readonly s3Guard: GuardFunction;
   readonly rootGuard: GuardFunction;
   readonly slack: SlackDelivery;
+  /** tamper-guard and its rules: what would blind Warden or destroy the data it protects. */
+  readonly tamperGuard: TamperGuard;
+  /** Warden's operations dashboard; every Slack alert links to it. */
+  readonly dashboard: WardenDashboard;
+  /** The scheduled sweep of existing resources; absent when `sweep.enabled` is false. */
+  readonly sweep?: Sweep;
 
   constructor(scope: Construct, id: string, props: HubStackProps) {
     super(scope, id, props);
@@ -112,8 +122,8 @@ export class HubStack extends Stack {
       .allowOnEveryBucket(S3_GUARD_BUCKET_ACTIONS)
       .allowAccountPublicAccessBlock();
     // Buckets in forwarding regions get the key the forwarder stack made there (same alias).
-    if ((props.forwarders ?? []).some((forwards) => forwards.s3))
-      this.s3Guard.allowDescribingKeysByAlias(names.kmsKeyAlias);
+    const describeKeysByAlias = (props.forwarders ?? []).some((forwards) => forwards.s3);
+    if (describeKeysByAlias) this.s3Guard.allowDescribingKeysByAlias(names.kmsKeyAlias);
 
     new CloudTrailRule(this, 'S3GuardEvents', {
       description: 'Warden s3-guard: bucket and account S3 settings changes (this and forwarding regions)',
@@ -149,6 +159,20 @@ export class HubStack extends Stack {
       });
     }
 
+    // Warden's keys and the keys buckets use, the trail, Warden's own rules (README, "tamper-guard").
+    this.tamperGuard = new TamperGuard(this, 'TamperGuard', {
+      names,
+      policy: props.policy,
+      serialisedPolicy,
+      ownSessionArns: ownSessions,
+      encryptionKey: key,
+      bucketKey: this.bucketKey.key,
+      alertTopic: this.alertTopic,
+      idempotencyTable: this.tables.idempotency,
+      auditTable: this.tables.audit,
+      bundleDir: props.bundleDirs?.['tamper-guard'],
+    });
+
     this.slack = new SlackDelivery(this, 'Slack', {
       names,
       alertTopic: this.alertTopic,
@@ -157,8 +181,43 @@ export class HubStack extends Stack {
       bundleDir: props.bundleDirs?.['notify-slack'],
     });
 
-    for (const guard of [this.s3Guard, this.rootGuard]) this.alarmOnGuardFailures(guard);
+    if (props.policy.sweep.enabled)
+      this.sweep = new Sweep(this, 'Sweep', {
+        names,
+        policy: props.policy,
+        encryptionKey: key,
+        bucketKey: this.bucketKey.key,
+        alertTopic: this.alertTopic,
+        idempotencyTable: this.tables.idempotency,
+        auditTable: this.tables.audit,
+        ownSessionArns: ownSessions,
+        serialisedPolicy,
+        bucketActions: S3_GUARD_BUCKET_ACTIONS,
+        describeKeysByAlias,
+        bundleDirs: props.bundleDirs,
+        executeAfter: [this.tables],
+      });
+
+    // Every function that runs the guard pipeline imports its findings when the policy turns Security Hub on.
+    const pipelineFunctions = [this.s3Guard, this.rootGuard, ...(this.sweep ? [this.sweep.worker] : [])];
+    if (props.policy.securityHub.enabled)
+      for (const guard of pipelineFunctions)
+        importFindingsIntoSecurityHub(guard, this.tables.audit, this.alertTopic);
+    for (const guard of [this.s3Guard, this.rootGuard, this.tamperGuard.guard])
+      this.alarmOnGuardFailures(guard);
     this.allowForwarders(names, props.forwarders ?? []);
+
+    // Last, so it shows every function and dead-letter queue built above.
+    this.dashboard = new WardenDashboard(this, 'Operations', {
+      prefix: names.prefix,
+      functions: this.node.findAll().filter((node) => node instanceof GuardFunction),
+      deadLetterQueues: this.node
+        .findAll()
+        .filter((node) => node instanceof DeadLetterQueue)
+        .map((dlq) => ({ label: dlq.node.path.slice(this.node.path.length + 1), queue: dlq.queue })),
+      alertQueue: this.slack.queue,
+    });
+    this.slack.notifySlack.bindDashboard(this.dashboard.dashboardName);
 
     new CfnOutput(this, 'KmsKeyArn', {
       value: this.bucketKey.key.keyArn,
@@ -167,6 +226,10 @@ export class HubStack extends Stack {
     new CfnOutput(this, 'InternalKeyArn', {
       value: key.keyArn,
       description: 'Warden key of its own topic, queues, tables and secret',
+    });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: this.dashboard.url,
+      description: 'Warden operations dashboard (CloudWatch); every Slack alert links here',
     });
     new CfnOutput(this, 'AlertTopicArn', { value: this.alertTopic.topicArn, description: 'Subscribe here' });
     new CfnOutput(this, 'IdempotencyTableName', { value: this.tables.idempotency.tableName });
@@ -187,24 +250,17 @@ export class HubStack extends Stack {
     const { service } = guard;
     for (const metricName of GUARD_FAILURE_METRICS) {
       guard.alarms.push(
-        notifyOnAlarm(
-          new cloudwatch.Alarm(guard, `${metricName}Alarm`, {
+        firstCountAlarm(
+          guard,
+          `${metricName}Alarm`,
+          {
+            service,
+            metricName,
             alarmDescription:
               metricName === 'EventsRejected'
                 ? `Warden: ${service} rejected an event it could not parse; the change was not checked.`
                 : `Warden: ${service} failed to repair a resource; see the alert and the audit trail.`,
-            metric: new cloudwatch.Metric({
-              namespace: METRICS_NAMESPACE,
-              metricName,
-              dimensionsMap: { service },
-              statistic: cloudwatch.Stats.SUM,
-              period: Duration.minutes(5),
-            }),
-            threshold: 0,
-            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluationPeriods: 1,
-            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-          }),
+          },
           this.alertTopic,
         ),
       );
@@ -222,6 +278,7 @@ export class HubStack extends Stack {
         ...(forwarder.s3 ? (['s3'] as const) : []),
         ...(forwarder.accountLevel ? (['s3Account'] as const) : []),
         ...(forwarder.root ? ROOT_EVENT_KINDS : []),
+        ...tamperKindsOf(forwarder),
       ];
       return forwarded.map((kind) => forwardingRuleArn(this, names, forwarder.region, kind));
     });

@@ -1,11 +1,14 @@
 import * as z from 'zod/mini';
 import { ENV } from '#shared/config/env-names.ts';
 import { ConfigError } from '#shared/errors/errors.ts';
+import { dashboardUrlOf } from '#shared/observability/dashboard-link.ts';
 
 /** notify-slack's own variables, next to the shared ones in `ENV`. */
 export const NOTIFY_SLACK_ENV = {
   /** The Slack delivery queue's dead-letter queue: where alerts Slack refused for good are sent. */
   deadLetterQueueUrl: 'WARDEN_SLACK_DEAD_LETTER_QUEUE_URL',
+  /** Warden's CloudWatch dashboard in this region: every alert links to it (optional). */
+  dashboardName: 'WARDEN_DASHBOARD_NAME',
 } as const;
 
 /** What notify-slack needs from its environment, validated once per cold start. */
@@ -16,6 +19,8 @@ export interface NotifySlackConfig {
   readonly deadLetterQueueUrl: string;
   /** The guards' idempotency table, also home of the shared Slack message budget (slack-budget.ts). */
   readonly idempotencyTable: string;
+  /** The dashboard's console address, when the stack names one. */
+  readonly dashboardUrl?: string;
 }
 
 const EnvSchema = z.object({
@@ -35,6 +40,10 @@ const EnvSchema = z.object({
   [ENV.idempotencyTable]: z
     .string()
     .check(z.regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be a DynamoDB table name')),
+  // CloudWatch dashboard names: up to 255 letters, digits, '-' and '_'.
+  [NOTIFY_SLACK_ENV.dashboardName]: z.optional(
+    z.string().check(z.regex(/^[A-Za-z0-9_-]{1,255}$/, 'must be a CloudWatch dashboard name')),
+  ),
 });
 
 export function loadNotifySlackConfig(env: NodeJS.ProcessEnv = process.env): NotifySlackConfig {
@@ -42,10 +51,12 @@ export function loadNotifySlackConfig(env: NodeJS.ProcessEnv = process.env): Not
   if (!parsed.success) {
     throw new ConfigError(`Invalid notify-slack environment:\n${z.prettifyError(parsed.error)}`);
   }
+  const dashboardName = parsed.data[NOTIFY_SLACK_ENV.dashboardName];
   return {
     region: parsed.data.AWS_REGION,
     webhookSecretArn: parsed.data[ENV.slackWebhookSecretArn],
     deadLetterQueueUrl: parsed.data[NOTIFY_SLACK_ENV.deadLetterQueueUrl],
     idempotencyTable: parsed.data[ENV.idempotencyTable],
+    ...(dashboardName ? { dashboardUrl: dashboardUrlOf(parsed.data.AWS_REGION, dashboardName) } : {}),
   };
 }
