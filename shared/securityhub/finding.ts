@@ -69,14 +69,23 @@ export const findingScopeOf = (input: {
 export const findingIdOf = (scope: FindingScope, controlId: string): string =>
   `warden/${scope.accountId}/${scope.region}/${controlId}/${scope.resource}`;
 
-/** The ASFF resource: the bucket, or the account (its S3 settings, its root user). */
+/** ASFF resource types by CloudFormation type; resources Warden names by ARN otherwise are `Other`. */
+const ASFF_TYPES: Readonly<Record<string, string>> = {
+  'AWS::S3::Bucket': 'AwsS3Bucket',
+  'AWS::KMS::Key': 'AwsKmsKey',
+  'AWS::CloudTrail::Trail': 'AwsCloudTrailTrail',
+};
+
+/** The ASFF resource: the bucket, key or trail by ARN; the account for its S3 settings and its root user. */
 function resourceOf(input: FindingInput, partition: string): Resource {
   const { resourceType, outcome, region, accountId } = input;
   // The partition comes from Warden's own ARN (aws, aws-cn, aws-us-gov...), one of ASFF's values.
   const common = { Partition: partition as Partition, Region: region };
-  if (resourceType === 'AWS::S3::Bucket')
-    return { Type: 'AwsS3Bucket', Id: `arn:${partition}:s3:::${outcome.resource}`, ...common };
-  return { Type: 'AwsAccount', Id: `AWS::::Account:${accountId}`, ...common };
+  if (GLOBAL_RESOURCE_TYPES.has(resourceType))
+    return { Type: 'AwsAccount', Id: `AWS::::Account:${accountId}`, ...common };
+  const id =
+    resourceType === 'AWS::S3::Bucket' ? `arn:${partition}:s3:::${outcome.resource}` : outcome.resource;
+  return { Type: ASFF_TYPES[resourceType] ?? 'Other', Id: id, ...common };
 }
 
 const SECURITY_HUB_ID = /^Security Hub ([A-Za-z0-9]+\.\d+)/;

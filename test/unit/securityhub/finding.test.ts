@@ -1,6 +1,8 @@
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { describe, expect, it } from 'vitest';
+import type { Severity } from '#shared/contracts/controls.ts';
 import type { ControlOutcome, OutcomeStatus } from '#shared/contracts/outcomes.ts';
+import { type CatalogueEntry, controlCatalogue } from '#shared/controls/catalogue.ts';
 import { ACCOUNT_CONTROLS, BUCKET_CONTROLS } from '#shared/controls/registry.ts';
 import { ROOT_CONTROLS } from '#shared/controls/root-registry.ts';
 import {
@@ -16,20 +18,44 @@ const NOW = new Date('2026-12-04T10:00:00.000Z');
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const TYPE = /^[^/]+\/[^/]+(\/[^/]+)?$/;
 
-/** Every control of every registry, with the resource type its guard describes it by. */
-const CONTROLS = [
-  ...BUCKET_CONTROLS.map((control) => ({ control, resourceType: 'AWS::S3::Bucket', resource: 'my-bucket' })),
-  ...ACCOUNT_CONTROLS.map((control) => ({
-    control,
-    resourceType: 'AWS::::Account',
-    resource: 'account 123456789012',
-  })),
-  ...ROOT_CONTROLS.map((control) => ({
-    control,
-    resourceType: 'AWS::IAM::RootUser',
-    resource: 'arn:aws:iam::123456789012:root',
-  })),
-];
+const ACCOUNT_CONTROL_IDS = new Set<string>(ACCOUNT_CONTROLS.map((control) => control.id));
+
+/** The resource type and name a guard describes a control's subject by (the guards' `describe`). */
+function subjectOf(entry: CatalogueEntry): { resourceType: string; resource: string; asffType: string } {
+  if (entry.guard === 'root-guard')
+    return {
+      resourceType: 'AWS::IAM::RootUser',
+      resource: 'arn:aws:iam::123456789012:root',
+      asffType: 'AwsAccount',
+    };
+  if (entry.guard === 's3-guard')
+    return ACCOUNT_CONTROL_IDS.has(entry.id)
+      ? { resourceType: 'AWS::::Account', resource: 'account 123456789012', asffType: 'AwsAccount' }
+      : { resourceType: 'AWS::S3::Bucket', resource: 'my-bucket', asffType: 'AwsS3Bucket' };
+  if (entry.id.startsWith('kms-'))
+    return {
+      resourceType: 'AWS::KMS::Key',
+      resource: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      asffType: 'AwsKmsKey',
+    };
+  if (entry.id.startsWith('cloudtrail-'))
+    return {
+      resourceType: 'AWS::CloudTrail::Trail',
+      resource: 'arn:aws:cloudtrail:eu-west-1:123456789012:trail/org-trail',
+      asffType: 'AwsCloudTrailTrail',
+    };
+  return {
+    resourceType: 'AWS::Events::Rule',
+    resource: 'arn:aws:events:eu-west-1:123456789012:rule/warden-s3-guard',
+    asffType: 'Other',
+  };
+}
+
+/** Every control of every registry (the catalogue reads them all), with the subject its guard describes. */
+const CONTROLS = controlCatalogue().map((entry) => ({
+  control: { ...entry, id: entry.id as ControlOutcome['controlId'], severity: entry.severity as Severity },
+  ...subjectOf(entry),
+}));
 
 function outcomeOf(
   control: {
@@ -109,16 +135,23 @@ function asffProblems(finding: AwsSecurityFinding): string[] {
 }
 
 describe('toFinding: every control maps to a valid ASFF finding', () => {
-  const cases = CONTROLS.flatMap(({ control, resourceType, resource }) =>
+  const cases = CONTROLS.flatMap((subject) =>
     (['REMEDIATED', 'DETECTED', 'FAILED', 'ALREADY_COMPLIANT'] as const).map(
-      (status) => [control.id, status, { control, resourceType, resource }] as const,
+      (status) => [subject.control.id, status, subject] as const,
     ),
   );
 
-  it.each(cases)('%s %s', (_id, status, { control, resourceType, resource }) => {
+  it('covers every registry: bucket, account, root and tamper controls', () => {
+    expect(new Set(controlCatalogue().map((entry) => entry.guard))).toEqual(
+      new Set(['s3-guard', 'root-guard', 'tamper-guard']),
+    );
+  });
+
+  it.each(cases)('%s %s', (_id, status, { control, resourceType, resource, asffType }) => {
     const finding = toFinding(inputOf(outcomeOf(control, resource, status), resourceType), HOME, NOW);
 
     expect(asffProblems(finding)).toEqual([]);
+    expect(finding.Resources?.[0]?.Type).toBe(asffType);
     expect(finding.GeneratorId).toBe(`warden/${control.id}`);
     expect(finding.Compliance?.RelatedRequirements).toEqual(control.compliance);
     expect(finding.ProductFields?.['warden/ActionId']).toBe(`event-1:${control.id}`);
