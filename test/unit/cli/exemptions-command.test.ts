@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { exemptionRows, listExemptions } from '../../../cli/exemptions-command.ts';
 import { makePolicy } from '../../fixtures.ts';
@@ -87,4 +92,27 @@ describe('warden exemptions', () => {
 
     expect(stdout).toContain('No exemptions');
   });
+});
+
+describe('npx warden exemptions (the command as people run it)', () => {
+  it('reads --policy and prints its exemptions as JSON with --json', async () => {
+    const policyFile = join(mkdtempSync(join(tmpdir(), 'warden-exemptions-')), 'warden.policy.yaml');
+    writeFileSync(
+      policyFile,
+      'version: 1\ns3:\n  exemptBuckets:\n    - bucket: logs-*\n      reason: log archive\n      controls: [s3-encryption-kms]\n      expires: 2020-01-31\n',
+    );
+
+    const { stdout } = await promisify(execFile)('npx', [
+      'tsx',
+      'cli/main.ts',
+      'exemptions',
+      '--json',
+      '--policy',
+      policyFile,
+    ]);
+
+    expect(JSON.parse(stdout)).toEqual([
+      expect.objectContaining({ bucket: 'logs-*', controls: ['s3-encryption-kms'], status: 'expired' }),
+    ]);
+  }, 30_000);
 });
