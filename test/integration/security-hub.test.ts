@@ -14,7 +14,18 @@ import { type FindingsReport, securityHubFindingsReporter } from '#shared/securi
 import { securityHubImporter } from '#shared/securityhub/importer.ts';
 import { checkSecurityHub } from '../../cli/doctor/security-hub.ts';
 import { localCredentials } from '../../cli/local/credentials.ts';
-import { localConfig, uniqueBucketName } from '../support/local-env.ts';
+import { invokeLocal } from '../../cli/local/invoke.ts';
+import { makePolicy } from '../fixtures.ts';
+import {
+  loadSampleEvent,
+  localConfig,
+  makeClients,
+  QUIET,
+  resetBucket,
+  retargetEvent,
+  takeAlerts,
+  uniqueBucketName,
+} from '../support/local-env.ts';
 
 /*
  * The real SDK path against moto 5.2.1, which implements EnableSecurityHub, DescribeHub, BatchImportFindings
@@ -133,5 +144,64 @@ describe('Security Hub against moto', () => {
 
     expect(result.imported).toEqual([good.Id]);
     expect(result.failed).toEqual([expect.objectContaining({ id: bad.Id, code: 'InvalidInput' })]);
+  });
+
+  describe('through the built s3-guard bundle (its own wiring, the SDK chunk loaded on first import)', () => {
+    const encryptionEvent = (bucket: string) =>
+      retargetEvent(loadSampleEvent('s3/put-bucket-encryption-sse-s3.json'), {
+        bucket,
+        accountId: localConfig().accountId,
+      });
+    const invoke = (event: unknown, mode: 'enforce' | 'detect') =>
+      invokeLocal(
+        's3-guard',
+        event,
+        localConfig(),
+        makePolicy({ securityHub: { enabled: true }, controls: { 's3-encryption-kms': { mode } } }),
+        QUIET,
+      );
+
+    it('imports a repaired violation as a resolved finding', async () => {
+      const bucket = uniqueBucketName('shub');
+      const { accountId, region } = localConfig();
+      await resetBucket(makeClients().s3, bucket, { encryption: 'AES256', publicAccessBlock: 'all' });
+
+      const result = await invoke(encryptionEvent(bucket), 'enforce');
+
+      expect(result.outcomes).toMatchObject([{ controlId: 's3-encryption-kms', status: 'REMEDIATED' }]);
+      expect(await findingsById([`warden/${accountId}/${region}/s3-encryption-kms/${bucket}`])).toEqual([
+        expect.objectContaining({
+          Compliance: expect.objectContaining({ Status: 'PASSED' }),
+          Workflow: { Status: 'RESOLVED' },
+          Resources: [expect.objectContaining({ Type: 'AwsS3Bucket', Id: `arn:aws:s3:::${bucket}` })],
+        }),
+      ]);
+      await takeAlerts();
+    });
+
+    it('opens a finding in detect mode and resolves the same one once the bucket is fixed', async () => {
+      const bucket = uniqueBucketName('shub');
+      const { accountId, region, kmsKeyArn } = localConfig();
+      const id = `warden/${accountId}/${region}/s3-encryption-kms/${bucket}`;
+      await resetBucket(makeClients().s3, bucket, { encryption: 'AES256', publicAccessBlock: 'all' });
+
+      await invoke(encryptionEvent(bucket), 'detect');
+      const opened = await findingsById([id]);
+      await resetBucket(makeClients().s3, bucket, { encryption: { kmsKeyArn }, publicAccessBlock: 'all' });
+      const again = await invoke(encryptionEvent(bucket), 'detect');
+      const resolved = await findingsById([id]);
+
+      expect(opened).toEqual([
+        expect.objectContaining({ Compliance: expect.objectContaining({ Status: 'FAILED' }) }),
+      ]);
+      expect(again.outcomes).toMatchObject([{ status: 'ALREADY_COMPLIANT' }]);
+      expect(resolved).toEqual([
+        expect.objectContaining({
+          Compliance: expect.objectContaining({ Status: 'PASSED' }),
+          RecordState: 'ARCHIVED',
+        }),
+      ]);
+      await takeAlerts();
+    });
   });
 });
