@@ -2,6 +2,7 @@ import type { BaselineStore } from '#shared/audit/baseline-store.ts';
 import type { RemediationJournal } from '#shared/audit/remediation-journal.ts';
 import type { ClientsFor } from '#shared/aws/cross-account.ts';
 import type { GuardConfig } from '#shared/config/load-config.ts';
+import type { ControlId } from '#shared/contracts/controls.ts';
 import {
   ACCOUNT_CONTROLS,
   BASELINE_ENDING_EVENT_NAMES,
@@ -47,8 +48,8 @@ export interface S3GuardDeps extends GuardDeps, S3Clients {
 
 /** What an S3 event concerns: one bucket, or the account's own S3 settings. */
 type S3Subject =
-  /** `controls`: those the event triggers, less those an exemption of the bucket covers. */
-  | { readonly scope: 'bucket'; readonly bucket: string; readonly controls: readonly BucketControl[] }
+  /** `controlIds`: the controls the event triggers, less those an exemption of the bucket covers (plain data). */
+  | { readonly scope: 'bucket'; readonly bucket: string; readonly controlIds: readonly ControlId[] }
   | { readonly scope: 'account' };
 
 const defaultPause = (milliseconds: number) =>
@@ -117,7 +118,7 @@ export function s3GuardPlugin(deps: S3GuardDeps): GuardPlugin<S3Subject> {
         return {
           ignored: `bucket ${bucket} is exempt by policy from ${triggered.map((c) => c.id).join(', ')}`,
         };
-      return { subject: { scope: 'bucket', bucket, controls } };
+      return { subject: { scope: 'bucket', bucket, controlIds: controls.map((control) => control.id) } };
     },
     remediate(call, subject, paused) {
       const context = contextFor(call, paused);
@@ -133,7 +134,7 @@ export function s3GuardPlugin(deps: S3GuardDeps): GuardPlugin<S3Subject> {
             resourceDeps,
             call,
             bucketTarget(deps, call, subject.bucket, clientsOf(call), context),
-            subject.controls,
+            bucketControls.filter((control) => subject.controlIds.includes(control.id)),
             context,
           );
     },
