@@ -10,6 +10,7 @@ import {
 import { DeletePublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
 import type { EventStatus, GuardResult } from '#shared/contracts/outcomes.ts';
 import type { Policy } from '#shared/policy/schema.ts';
+import { fightAndRootMfaScenarios } from './demo-fight-scenarios.ts';
 import {
   describeAccountBlock,
   describeAcl,
@@ -59,6 +60,11 @@ export interface Scenario {
   readonly policy?: (policy: Policy) => Policy;
   /** The event is a redelivery of an earlier scenario's event. */
   readonly replay?: boolean;
+  /**
+   * Someone makes the change this many times in a row (a fight, see cli/demo-fight-scenarios.ts): the
+   * earlier rounds (prepare, event, guard) run first, one line each; the last is shown in full.
+   */
+  readonly rounds?: number;
   /** What the guard should answer; the demo exits non-zero when it does not. */
   readonly expected: EventStatus;
   /** Further expectations on the end state: a sentence saying what is wrong, or undefined. */
@@ -426,5 +432,6 @@ export function demoScenarios(): Scenario[] {
           : 'the alert does not say that only the root user can delete the key';
       },
     },
+    ...fightAndRootMfaScenarios(),
   ];
 }
