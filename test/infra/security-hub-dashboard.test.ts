@@ -2,48 +2,31 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ensureCfnLint } from '../../cli/local/python-tools.ts';
 import { logicalId } from './support/logical-id.ts';
 import { resolvePseudo } from './support/resolve-template.ts';
+import { allStatementsOf, type Statement, statementsOfRole } from './support/role-statements.ts';
 import { policyFileWith, synthHub } from './support/synth-hub.ts';
-
-type Statement = {
-  Sid?: string;
-  Action: string | string[];
-  Resource: unknown;
-  Effect: string;
-  Condition?: unknown;
-};
 
 const off = synthHub().template;
 const enabled = synthHub({ policyFile: policyFileWith('version: 1\nsecurityHub:\n  enabled: true\n') });
 const on = enabled.template;
 const PRODUCT_ARN = 'arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default';
 
-function statementsOf(template: Template, rolePrefix: string): Statement[] {
-  const roleId = logicalId(template, 'AWS::IAM::Role', rolePrefix);
-  return Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
-    .flatMap((policy) => resolvePseudo(policy.Properties.PolicyDocument.Statement) as Statement[]);
-}
 const mentionsSecurityHub = (statement: Statement) =>
   JSON.stringify(statement.Action).includes('securityhub:');
-const allStatements = (template: Template) =>
-  Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
-    (policy) => resolvePseudo(policy.Properties.PolicyDocument.Statement) as Statement[],
-  );
 
 describe('Security Hub permissions', () => {
   it('are not granted while the policy leaves Security Hub off (the default)', () => {
-    expect(allStatements(off).filter(mentionsSecurityHub)).toEqual([]);
+    expect(allStatementsOf(off).filter(mentionsSecurityHub)).toEqual([]);
   });
 
   it.each(['S3GuardRole', 'RootGuardRole'])(
     '%s may only BatchImportFindings, and only into the account default product of its region',
     (role) => {
-      const statements = statementsOf(on, role).filter(mentionsSecurityHub);
+      const statements = statementsOfRole(on, role).filter(mentionsSecurityHub);
 
       expect(statements).toEqual([
         {
@@ -58,7 +41,7 @@ describe('Security Hub permissions', () => {
 
   it('is granted to every function that runs the guard pipeline (the sweep worker too), and to no other', () => {
     const granted = Object.keys(on.findResources('AWS::IAM::Role')).filter((roleId) =>
-      statementsOf(on, roleId).some(mentionsSecurityHub),
+      statementsOfRole(on, roleId).some(mentionsSecurityHub),
     );
 
     expect(granted.map((roleId) => roleId.replace(/Role[0-9A-F]{8}$/, '')).sort()).toEqual([
@@ -67,14 +50,14 @@ describe('Security Hub permissions', () => {
       'SweepWorker',
     ]);
     expect(
-      allStatements(on)
+      allStatementsOf(on)
         .filter(mentionsSecurityHub)
         .map((statement) => statement.Resource),
     ).toEqual(Array(3).fill(PRODUCT_ARN));
   });
 
   it("lets the guards read and write only the findings ledger's partitions of the audit table", () => {
-    const [ledger] = statementsOf(on, 'S3GuardRole').filter(
+    const [ledger] = statementsOfRole(on, 'S3GuardRole').filter(
       (statement) => statement.Sid === 'SecurityHubFindingsLedger',
     );
 
