@@ -11,6 +11,7 @@ import type { Policy } from '#shared/policy/schema.ts';
 import { describeAlerts, describeCall, describeOutcomes, field, heading, slackLines } from './demo-format.ts';
 import { demoScenarios, type Scenario, type ScenarioContext } from './demo-scenarios.ts';
 import { issue14Scenarios } from './demo-scenarios-issue14.ts';
+import { runSweepDemo } from './demo-sweep.ts';
 import { type CapturedAlert, snsLambdaEvent, takeCapturedAlerts } from './local/alert-capture.ts';
 import { countAuditRecords } from './local/audit-trail.ts';
 import { makeLocalClients } from './local/clients.ts';
@@ -82,9 +83,30 @@ async function sendToSlack(alerts: readonly CapturedAlert[], context: DemoContex
   return shown;
 }
 
+/**
+ * The rounds before the one shown in full (`rounds`): the change made again and the guard hearing of it,
+ * one line each (what Warden did, how many alerts), as a fight builds up.
+ */
+async function earlierRounds(scenario: Scenario, context: DemoContext, policy: Policy): Promise<string[]> {
+  const lines: string[] = [];
+  for (let round = 1; round < (scenario.rounds ?? 1); round++) {
+    const event = scenario.event(context);
+    await scenario.prepare?.(context, event);
+    const run = await captureOutput(() =>
+      invokeLocal(scenario.guard ?? 's3-guard', event, context.config, policy, { env: QUIET_FUNCTION }),
+    );
+    const alerts = await takeCapturedAlerts(context.clients.sqs, context.config.alertCaptureQueueUrl);
+    const did = run.value ? describeOutcomes(run.value).actions.join('; ') : `failed: ${String(run.error)}`;
+    lines.push(`round ${round}: ${did}; ${alerts.length} alert(s): ${describeAlerts(alerts).join(', ')}`);
+  }
+  return lines;
+}
+
 async function runScenario(number: number, scenario: Scenario, context: DemoContext): Promise<boolean> {
   const { config, clients, policy } = context;
   const guard = scenario.guard ?? 's3-guard';
+  const scenarioPolicy = scenario.policy?.(policy) ?? policy;
+  const earlier = await earlierRounds(scenario, context, scenarioPolicy);
   const event = scenario.event(context);
   await scenario.prepare?.(context, event);
   const before = (await scenario.describe?.(context)) ?? [];
@@ -99,9 +121,14 @@ async function runScenario(number: number, scenario: Scenario, context: DemoCont
       scenario.guard === 'root-guard' ? config.accountId : scenario.resource,
     ),
   );
-  say(field('Event', `${describeCall(event)}  → ${guard}`));
+  if (earlier.length) say(field('Earlier', earlier));
+  say(
+    field(
+      'Event',
+      `${describeCall(event)}  → ${guard}${earlier.length ? `  (round ${earlier.length + 1})` : ''}`,
+    ),
+  );
   if (before.length) say(field('Before', before));
-  const scenarioPolicy = scenario.policy?.(policy) ?? policy;
   const run = await captureOutput(() =>
     invokeLocal(guard, event, config, scenarioPolicy, { env: QUIET_FUNCTION }),
   );
@@ -181,6 +208,9 @@ async function main(): Promise<number> {
     for (const [index, scenario] of scenarios.entries()) {
       if (!(await runScenario(index + 1, scenario, context))) failures += 1;
     }
+    // Existing state: what no event names, found by the sweep.
+    if (!(await runSweepDemo(context))) failures += 1;
+    const total = scenarios.length + 1;
     say(heading('Try it yourself'));
     say('  npx warden local up                    # emulator + resources, .warden/local.json');
     say('  npx warden local invoke s3-guard events/s3/create-bucket.json   # create the bucket first');
@@ -188,14 +218,15 @@ async function main(): Promise<number> {
     say(
       '  npx warden audit list                  # what Warden did; `npx warden undo <action-id>` reverts one',
     );
+    say('  npx warden sweep --dry-run             # every bucket checked; what Warden would change');
     say('  npx warden controls                    # every control, its severity and triggers');
     say('  npx warden local down');
     say();
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     say(
       failures > 0
-        ? `${failures} of ${scenarios.length} scenarios did not behave as expected (${seconds} s).`
-        : `All ${scenarios.length} scenarios behaved as expected (${seconds} s).`,
+        ? `${failures} of ${total} scenarios did not behave as expected (${seconds} s).`
+        : `All ${total} scenarios behaved as expected (${seconds} s).`,
     );
     return failures > 0 ? 1 : 0;
   } finally {

@@ -11,4 +11,4 @@ const { logger, metrics, deps } = createSweepWorkerRuntime();
 export const handler = middy()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
-  .handler((event: unknown) => processSweepRecords(deps, event as Parameters<typeof processSweepRecords>[1]));
+  .handler((event: unknown) => processSweepRecords(deps, event));

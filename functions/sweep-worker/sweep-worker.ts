@@ -103,10 +103,15 @@ interface SqsRecord {
  */
 export async function processSweepRecords(
   deps: SweepWorkerDeps & { readonly rejected: (reason: string) => void },
-  event: { readonly Records?: readonly SqsRecord[] },
+  event: unknown,
 ): Promise<BatchResponse> {
   const failures: { itemIdentifier: string }[] = [];
-  for (const record of event.Records ?? []) {
+  const records = (event as { readonly Records?: unknown } | null)?.Records;
+  if (!Array.isArray(records)) {
+    deps.rejected('the sweep worker was invoked without SQS records');
+    return { batchItemFailures: [] };
+  }
+  for (const record of records as SqsRecord[]) {
     const item = parseWorkItem(record.body);
     if ('invalid' in item) {
       deps.rejected(`sweep work item ${record.messageId} is malformed: ${item.invalid}`);

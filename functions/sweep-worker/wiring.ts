@@ -28,6 +28,8 @@ export interface SweepWiringOptions extends WiringOptions {
   /** Buckets judged at once within one account (default 5). */
   readonly bucketConcurrency?: number;
   readonly pause?: (milliseconds: number) => Promise<void>;
+  /** Buckets per ListBuckets page (default BUCKETS_PER_PAGE); the benchmark raises it for the emulator. */
+  readonly bucketsPerPage?: number;
 }
 
 const DEFAULT_BUCKET_CONCURRENCY = 5;
@@ -125,7 +127,12 @@ export function buildSweepEngine(config: GuardConfig, options: SweepWiringOption
     policy,
     judge,
     listBuckets: async (where, token) =>
-      listBucketPage((await guardDeps.clientsFor(request(where))).s3, where.region, token),
+      listBucketPage(
+        (await guardDeps.clientsFor(request(where))).s3,
+        where.region,
+        token,
+        options.bucketsPerPage,
+      ),
     rootAccessKeys: async (where) => {
       const iam = await iamFor(request(where));
       const { SummaryMap } = await callAws(`reading the account summary of ${where.accountId}`, () =>
