@@ -40,7 +40,14 @@ describe('policy file', () => {
         trustedSourceIpCidrs: [],
       },
       fights: { repairs: 3, windowMinutes: 10, coolDownMinutes: 60 },
+      securityHub: { enabled: false },
     });
+  });
+
+  it('refuses a securityHub.enabled that is not a boolean, naming the field', () => {
+    expect(() => parsePolicy({ version: 1, securityHub: { enabled: 'yes' } }, 'test')).toThrow(
+      /securityHub\.enabled/,
+    );
   });
 
   it('accepts JSON as well as YAML', () => {
