@@ -83,8 +83,9 @@ export function tamperGuardPlugin(deps: TamperGuardDeps): GuardPlugin<TamperSubj
       if ('ignored' in subject) return { ignored: subject.ignored };
       return { subject };
     },
-    remediate(call, subject) {
-      const context = contextFor(call);
+    remediate(call, subject, paused) {
+      // A fight's cool-down pauses a control here (shared/guard/fights.ts); CRITICAL ones never pause.
+      const context = { ...contextFor(call), paused };
       switch (subject.kind) {
         case 'key':
           return remediateResource(

@@ -7,12 +7,14 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { snsAlertPublisher } from '#shared/alerts/publish-alert.ts';
 import { dynamoAuditLog } from '#shared/audit/audit-log.ts';
+import { dynamoFightStore } from '#shared/audit/fight-store.ts';
 import { dynamoRemediationJournal } from '#shared/audit/remediation-journal.ts';
 import { dynamoResourceBaselines } from '#shared/audit/resource-baselines.ts';
 import { type AwsTarget, type ClientFactory, clientFactory, type WrapClient } from '#shared/aws/clients.ts';
 import { memberAccountClients } from '#shared/aws/member-clients.ts';
 import { type GuardConfig, loadGuardConfig } from '#shared/config/load-config.ts';
 import { resourceNames } from '#shared/config/names.ts';
+import type { FightState } from '#shared/guard/fight.ts';
 import { dynamoOnce } from '#shared/idempotency/idempotency.ts';
 import { createObservability, systemClock } from '#shared/observability/observability.ts';
 import type { TamperGuardDeps } from './tamper-guard.ts';
@@ -46,6 +48,8 @@ export function buildTamperGuardDeps(config: GuardConfig, options: TamperWiringO
     audit: dynamoAuditLog(documents, config.auditTable),
     baselines: dynamoResourceBaselines(documents, config.auditTable),
     journal: dynamoRemediationJournal(documents, config.auditTable, systemClock.now),
+    // Never fight forever: a key deletion or stopped trail re-applied again and again (shared/guard/fight.ts).
+    fights: dynamoFightStore<FightState>(documents, config.idempotencyTable, systemClock.now),
     clock: systemClock,
     once: dynamoOnce(dynamodb, config.idempotencyTable, 'tamper-guard'),
   } satisfies Omit<TamperGuardDeps, 'log' | 'metrics'> & Record<string, unknown>;

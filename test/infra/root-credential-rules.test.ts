@@ -85,7 +85,7 @@ describe('fight state access', () => {
   const idempotency = arnOf(template, 'AWS::DynamoDB::Table', 'StateIdempotency');
   const audit = arnOf(template, 'AWS::DynamoDB::Table', 'StateAudit');
 
-  it.each(['S3GuardRole', 'RootGuardRole'])(
+  it.each(['S3GuardRole', 'RootGuardRole', 'TamperGuardFunctionRole'])(
     '%s reads and conditionally writes its fight state in the idempotency table (no new grant)',
     (role) => {
       expect(actionsOn(role, idempotency)).toEqual(
