@@ -8,6 +8,7 @@ import { type AwsTarget, clientConfig } from '#shared/aws/clients.ts';
 import { accountOfArn } from '#shared/aws/cross-account.ts';
 import type { GuardConfig } from '#shared/config/load-config.ts';
 import { functionSessionArn, resourceNames } from '#shared/config/names.ts';
+import { exemptionsExpiringSoon } from '#shared/policy/exemptions.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import { wardenKeyAliasArn } from '#shared/s3/kms-key.ts';
 import { sweepDigest } from '#shared/sweep/digest.ts';
@@ -179,7 +180,15 @@ async function publishDigest(
   run: { readonly sweepId: string; readonly startedAt: string; readonly dryRun: boolean },
   tally: Parameters<typeof sweepDigest>[1],
 ): Promise<void> {
-  const digest = sweepDigest({ ...run, accountId: target.accountId, region: target.config.region }, tally);
+  const digest = sweepDigest(
+    {
+      ...run,
+      accountId: target.accountId,
+      region: target.config.region,
+      expiringExemptions: exemptionsExpiringSoon(target.config.policy, new Date()),
+    },
+    tally,
+  );
   if (!digest) return;
   const sns = new SNSClient(clientConfig({ region: target.config.region, ...target.aws }));
   await snsAlertPublisher(sns, target.config.alertTopicArn).publish(digest);

@@ -58,6 +58,7 @@ export function createSweepWorkerRuntime(env: NodeJS.ProcessEnv = process.env) {
     engine,
     history,
     enforced,
+    policy: config.policy,
     metrics: sweepMetrics,
     log: logger,
     now: () => new Date(),

@@ -1,5 +1,7 @@
 import type { AlertPublisher } from '#shared/alerts/publish-alert.ts';
 import type { Log } from '#shared/observability/observability.ts';
+import { exemptionsExpiringSoon } from '#shared/policy/exemptions.ts';
+import type { Policy } from '#shared/policy/schema.ts';
 import { sweepDigest } from '#shared/sweep/digest.ts';
 import type { SweepEngine } from '#shared/sweep/engine.ts';
 import type { SweepHistory } from '#shared/sweep/history.ts';
@@ -28,6 +30,8 @@ export interface SweepWorkerDeps {
   readonly alerts: AlertPublisher;
   /** Controls the policy enforces, recorded per complete account-region for drift detection. */
   readonly enforced: readonly string[];
+  /** The policy in force (its exemptions about to expire are named in the digest). */
+  readonly policy: Policy;
   readonly metrics: SweepMetrics;
   readonly log: Pick<Log, 'info' | 'warn'>;
   readonly now: () => Date;
@@ -50,7 +54,10 @@ export async function handleWorkItem(deps: SweepWorkerDeps, item: SweepWorkItem)
 
 async function finishSweep(deps: SweepWorkerDeps, state: SweepState): Promise<void> {
   const tally = await deps.ledger.tally(state.sweepId);
-  const digest = sweepDigest({ ...state, dryRun: false }, tally);
+  const digest = sweepDigest(
+    { ...state, dryRun: false, expiringExemptions: exemptionsExpiringSoon(deps.policy, deps.now()) },
+    tally,
+  );
   // Claimed before publishing, so two workers finishing at once send one digest; released when the
   // publish fails, so the retried message sends it.
   if (!(await deps.ledger.claimDigest(state.sweepId, deps.now().toISOString()))) return;

@@ -1,6 +1,7 @@
 import type { Alert } from '#shared/contracts/alert.ts';
 import { SEVERITY_RANK, type Severity } from '#shared/contracts/controls.ts';
 import { SWEEP_ACTOR_TYPE, SWEEP_EVENT_NAME } from '#shared/events/sweep-call.ts';
+import type { ExpiringExemption } from '#shared/policy/exemptions.ts';
 import { limitFindings, type SweepTally, totalsOf } from './tally.ts';
 
 /** Findings named one by one in a digest besides every CRITICAL one (Slack shows 20 outcome sections). */
@@ -13,6 +14,8 @@ export interface SweepSummary {
   readonly accountId: string;
   readonly region: string;
   readonly dryRun: boolean;
+  /** Exemptions that stop applying within a week: the daily warning before they expire. */
+  readonly expiringExemptions?: readonly ExpiringExemption[];
 }
 
 /** A line of counts per control, in a stable order. */
@@ -33,11 +36,12 @@ export function controlLines(tally: SweepTally): string[] {
 export function sweepDigest(summary: SweepSummary, tally: SweepTally): Alert | undefined {
   const totals = totalsOf(tally);
   const found = totals.repaired + totals.detected + totals.failed;
-  if (found === 0 && totals.errors === 0) return undefined;
+  const expiring = summary.expiringExemptions ?? [];
+  if (found === 0 && totals.errors === 0 && expiring.length === 0) return undefined;
   const named = limitFindings(tally.findings, DIGEST_NAMED_FINDINGS);
   const worst = named.reduce<Severity>(
     (max, { outcome }) => (SEVERITY_RANK[outcome.severity] > SEVERITY_RANK[max] ? outcome.severity : max),
-    totals.errors > 0 ? 'HIGH' : 'INFORMATIONAL',
+    totals.errors > 0 ? 'HIGH' : expiring.length > 0 ? 'LOW' : 'INFORMATIONAL',
   );
   const verb = summary.dryRun ? 'would repair' : 'repaired';
   const unnamed = tally.findings.length - named.length;
@@ -55,6 +59,10 @@ export function sweepDigest(summary: SweepSummary, tally: SweepTally): Alert | u
         (error) => `Not checked: ${error.resource} (${error.accountId}, ${error.region}): ${error.reason}`,
       ),
     ...(tally.errors.length > 5 ? [`…and ${tally.errors.length - 5} more errors.`] : []),
+    ...expiring.map(
+      ({ exemption, daysLeft, expiresAt }) =>
+        `Exemption ${exemption.bucket} (${exemption.reason}) expires in ${daysLeft} day(s), at ${expiresAt}: renew it in warden.policy.yaml or let Warden guard the bucket again.`,
+    ),
     ...(unnamed > 0
       ? [`${unnamed} more findings are not named here: npx warden audit list --since ${summary.startedAt}`]
       : []),

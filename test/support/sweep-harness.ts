@@ -112,6 +112,7 @@ export async function sweepHarness(config: LocalConfig, policy: Policy, accounts
     queue,
     history,
     enforced,
+    policy,
     alerts: snsAlertPublisher(new SNSClient(clientConfig(target)), config.alertTopicArn),
     metrics: { sweepCompleted: (values: (typeof completed)[number]) => void completed.push(values) },
     log: quiet,

@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Alert } from '#shared/contracts/alert.ts';
 import type { ControlOutcome } from '#shared/contracts/outcomes.ts';
+import { exemptionsExpiringSoon } from '#shared/policy/exemptions.ts';
 import { listBucketPage } from '#shared/s3/list-buckets.ts';
 import { sweepDigest } from '#shared/sweep/digest.ts';
 import type { SweepEngine } from '#shared/sweep/engine.ts';
@@ -91,6 +92,7 @@ function workerWith(handle: SweepEngine['handle'], publish = vi.fn(async (_alert
     history: memorySweepHistory(),
     alerts: { publish },
     enforced: ['s3-public-policy'],
+    policy: makePolicy(),
     metrics: { sweepCompleted: (values: unknown) => void completed.push(values) },
     log: { info: vi.fn(), warn: vi.fn() },
     now: () => new Date('2026-12-01T03:10:00.000Z'),
@@ -218,6 +220,18 @@ describe('sweep digest', () => {
       `10 more findings are not named here: npx warden audit list --since ${STARTED}`,
     );
     expect(digest?.outcomes[0]?.reason).toContain(`critical-0 (${ACCOUNT_ID}, us-east-1)`);
+  });
+
+  it('warns of exemptions that expire within a week, even when all else is compliant', () => {
+    const policy = makePolicy({
+      s3: { exemptBuckets: [{ bucket: 'reports-*', reason: 'SEC-1', expires: '2026-12-05' }] },
+    } as Parameters<typeof makePolicy>[0]);
+    const digest = sweepDigest(
+      { ...START, dryRun: false, expiringExemptions: exemptionsExpiringSoon(policy, new Date(STARTED)) },
+      EMPTY_TALLY,
+    );
+
+    expect(digest?.summary).toContain('Exemption reports-* (SEC-1) expires in');
   });
 
   it('reports errors and drift even without findings', () => {
