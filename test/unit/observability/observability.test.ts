@@ -38,4 +38,22 @@ describe('metrics recorder', () => {
       expect.arrayContaining([[['service']], [['service', 'control']]]),
     );
   });
+
+  it('emits each duration as its own value in milliseconds under the service, which the dashboard takes percentiles of', () => {
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    const documents = captureEmf();
+    const { recorder } = createObservability('s3-guard');
+
+    recorder.milliseconds?.('EventToFixedMs', 4_500);
+    recorder.milliseconds?.('EventToFixedMs', 12_000);
+
+    const emitted = documents.filter((document) => 'EventToFixedMs' in document);
+    expect(emitted.map((document) => document.EventToFixedMs)).toEqual([4_500, 12_000]);
+    expect(emitted[0]?.service).toBe('s3-guard');
+    const emf = emitted[0]?._aws as { CloudWatchMetrics: { Dimensions: string[][] }[] } | undefined;
+    expect(emf?.CloudWatchMetrics[0]).toMatchObject({
+      Dimensions: [['service']],
+      Metrics: [{ Name: 'EventToFixedMs', Unit: 'Milliseconds' }],
+    });
+  });
 });
