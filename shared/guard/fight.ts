@@ -53,6 +53,8 @@ export interface ControlFight {
   /** Outside a fight: the repairs within the window. In a critical fight: those since the last report. */
   readonly repairs: readonly Repair[];
   readonly fight?: Fight;
+  /** The last repair's verdict: Lambda's retry of that event gets it again instead of counting twice. */
+  readonly last?: { readonly eventId: string; readonly verdict: FightVerdict };
 }
 
 /** Every control's fight state on one resource (one account and region). */
@@ -131,6 +133,22 @@ function reportOf(
  * control's new state and what the alert should say.
  */
 export function recordRepair(
+  controlId: ControlId,
+  entry: ControlFight | undefined,
+  repair: Repair,
+  critical: boolean,
+  settings: FightSettings,
+  now: Date,
+): { entry: ControlFight; verdict: FightVerdict } {
+  if (entry?.last?.eventId === repair.eventId) return { entry, verdict: entry.last.verdict };
+  const judged = judgeRepair(controlId, entry, repair, critical, settings, now);
+  return {
+    entry: { ...judged.entry, last: { eventId: repair.eventId, verdict: judged.verdict } },
+    verdict: judged.verdict,
+  };
+}
+
+function judgeRepair(
   controlId: ControlId,
   entry: ControlFight | undefined,
   repair: Repair,

@@ -127,6 +127,17 @@ describe('recordRepair', () => {
     ]);
   });
 
+  it('gives a retried event its first verdict again instead of counting it twice', () => {
+    const { entry } = replay([0, 4], true);
+    const third = recordRepair('s3-public-policy', entry, repairAt(8), true, SETTINGS, at(8));
+
+    const retried = recordRepair('s3-public-policy', third.entry, repairAt(8), true, SETTINGS, at(9));
+
+    expect(retried.verdict).toEqual(third.verdict);
+    expect(retried.verdict.kind).toBe('started');
+    expect(retried.entry).toEqual(third.entry);
+  });
+
   it('counts the sweep’s repairs without naming anyone for them', () => {
     let entry: ControlFight | undefined;
     const repairs = [repairAt(0), repairAt(1, null), repairAt(2)];
