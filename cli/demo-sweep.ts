@@ -11,7 +11,7 @@ import { readBucketSnapshot } from './local/bucket-snapshot.ts';
 import type { LocalClients } from './local/clients.ts';
 import { type LocalConfig, writeLocalConfig } from './local/local-config.ts';
 import { captureOutput } from './output.ts';
-import { sweepCommand } from './sweep/sweep-command.ts';
+import { sweepCommand } from './sweep-command.ts';
 
 const say = (text = '') => process.stdout.write(`${text}\n`);
 

@@ -15,7 +15,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { clientConfig } from '#shared/aws/clients.ts';
 import { localCredentials } from '../../cli/local/credentials.ts';
 import { writeLocalConfig } from '../../cli/local/local-config.ts';
-import { sweepCommand } from '../../cli/sweep/sweep-command.ts';
+import { sweepCommand } from '../../cli/sweep-command.ts';
 import { makePolicy, ORGANIZATION_DEPLOYMENT } from '../fixtures.ts';
 import {
   localConfig,

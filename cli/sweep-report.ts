@@ -1,7 +1,7 @@
 import { controlLines } from '#shared/sweep/digest.ts';
 import type { SweepProgress } from '#shared/sweep/run.ts';
 import { remainsNonCompliant, type SweepTally, totalsOf } from '#shared/sweep/tally.ts';
-import { renderTable } from '../output.ts';
+import { renderTable } from './output.ts';
 
 /** `warden sweep` exit codes (README, "Sweep existing resources"). */
 export const SWEEP_EXIT = {

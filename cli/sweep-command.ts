@@ -14,11 +14,11 @@ import { wardenKeyAliasArn } from '#shared/s3/kms-key.ts';
 import { sweepDigest } from '#shared/sweep/digest.ts';
 import { runSweep } from '#shared/sweep/run.ts';
 import { enforcedControls } from '#shared/sweep/sweep-policy.ts';
-import { buildSweepEngine } from '../../functions/sweep-worker/wiring.ts';
-import { localCredentials } from '../local/credentials.ts';
-import { localOwnSessionArns } from '../local/function-env.ts';
-import { readLocalConfig } from '../local/local-config.ts';
-import { LocalModeError } from '../local/local-mode-error.ts';
+import { buildSweepEngine } from '../functions/sweep-worker/wiring.ts';
+import { localCredentials } from './local/credentials.ts';
+import { localOwnSessionArns } from './local/function-env.ts';
+import { readLocalConfig } from './local/local-config.ts';
+import { LocalModeError } from './local/local-mode-error.ts';
 import {
   progressLine,
   renderFindings,
