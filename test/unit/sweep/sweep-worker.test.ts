@@ -277,7 +277,10 @@ describe('bucket listing', () => {
   });
 
   it('warns when a full page comes without a continuation token, instead of silently stopping', async () => {
-    s3Mock.on(ListBucketsCommand).resolves({ Buckets: [{ Name: 'a-bucket' }, { Name: 'b-bucket' }] });
+    // The emulator: no continuation token, and asking for a bucket more shows one more.
+    s3Mock.on(ListBucketsCommand).callsFake((input: { MaxBuckets: number }) => ({
+      Buckets: ['a-bucket', 'b-bucket', 'c-bucket'].slice(0, input.MaxBuckets).map((Name) => ({ Name })),
+    }));
 
     const page = await listBucketPage(new S3Client({ region: 'us-east-1' }), 'us-east-1', undefined, 2);
 
