@@ -2,6 +2,7 @@ import type { AlertPublisher } from '#shared/alerts/publish-alert.ts';
 import type { Log } from '#shared/observability/observability.ts';
 import { exemptionsExpiringSoon } from '#shared/policy/exemptions.ts';
 import type { Policy } from '#shared/policy/schema.ts';
+import { mapWithConcurrency } from '#shared/sweep/concurrency.ts';
 import { sweepDigest } from '#shared/sweep/digest.ts';
 import type { SweepEngine } from '#shared/sweep/engine.ts';
 import type { SweepHistory } from '#shared/sweep/history.ts';
@@ -84,13 +85,15 @@ async function finishSweep(deps: SweepWorkerDeps, state: SweepState): Promise<vo
 async function recordHistory(deps: SweepWorkerDeps, state: SweepState, tally: SweepTally): Promise<void> {
   const failed = new Set(tally.errors.map((error) => `${error.accountId}#${error.region}`));
   const completedAt = deps.now().toISOString();
-  for (const account of state.accounts)
-    for (const region of account.regions)
-      if (!failed.has(`${account.accountId}#${region}`))
-        await deps.history.record(
-          { accountId: account.accountId, region },
-          { sweepId: state.sweepId, completedAt, enforced: deps.enforced },
-        );
+  const complete = state.accounts.flatMap((account) =>
+    account.regions
+      .filter((region) => !failed.has(`${account.accountId}#${region}`))
+      .map((region) => ({ accountId: account.accountId, region })),
+  );
+  // Ten writes at a time: an organization sweep ends with one per account and region.
+  await mapWithConcurrency(complete, 10, (where) =>
+    deps.history.record(where, { sweepId: state.sweepId, completedAt, enforced: deps.enforced }),
+  );
 }
 
 /** SQS's partial-batch answer: only the failed records are retried. */
