@@ -40,6 +40,8 @@ type Planned = {
   readonly scope: FindingScope;
   readonly entry: LedgerEntry;
   readonly outcome: ControlOutcome;
+  /** Security Hub has no such finding yet: it is first observed at the event, not at a past import. */
+  readonly isNew: boolean;
 };
 
 /**
@@ -91,6 +93,7 @@ export function securityHubFindingsReporter(deps: FindingsReporterDeps): Finding
       planned.push({
         scope,
         outcome,
+        isNew: known === undefined,
         entry: {
           controlId: outcome.controlId,
           findingId: findingIdOf(scope, outcome.controlId),
@@ -120,7 +123,7 @@ export function securityHubFindingsReporter(deps: FindingsReporterDeps): Finding
     const now = deps.clock.now();
     const planned = await plan(input, now, observe);
     if (planned.length === 0) return;
-    const findings = planned.map(({ outcome, entry }) =>
+    const findings = planned.map(({ outcome, entry, isNew }) =>
       toFinding(
         {
           outcome,
@@ -131,7 +134,7 @@ export function securityHubFindingsReporter(deps: FindingsReporterDeps): Finding
           eventName: input.call.eventName,
           observedAt: input.call.eventTime || now.toISOString(),
           resolved: !entry.open,
-          createdAt: entry.createdAt,
+          ...(isNew ? {} : { createdAt: entry.createdAt }),
         },
         home,
         now,
