@@ -13,10 +13,15 @@ export interface BucketListing {
   readonly warning?: string;
 }
 
+/** The most buckets one ListBuckets call returns. */
+const MAX_BUCKETS_PER_CALL = 10_000;
+
 /**
  * One page of the account's general purpose buckets in `region` (filtered by S3 with `BucketRegion`, so a
- * bucket is swept once, in its own region, with that region's key). A full page without a continuation
- * token means the rest cannot be listed (the local emulator does this): said, not silently dropped.
+ * bucket is swept once, in its own region, with that region's key). S3 returns a continuation token
+ * whenever more buckets follow, so a full page without one is usually the last: it is confirmed with one
+ * call for a bucket more. When that call returns more (the local emulator returns no tokens), the rest
+ * cannot be listed: said, not silently dropped.
  */
 export async function listBucketPage(
   s3: Pick<S3Client, 'send'>,
@@ -24,21 +29,25 @@ export async function listBucketPage(
   continuationToken?: string,
   pageSize: number = BUCKETS_PER_PAGE,
 ): Promise<BucketListing> {
-  const output = await callAws(`listing the buckets in ${region}`, () =>
-    s3.send(
-      new ListBucketsCommand({
-        BucketRegion: region,
-        MaxBuckets: pageSize,
-        ...(continuationToken ? { ContinuationToken: continuationToken } : {}),
-      }),
-    ),
-  );
+  const list = (maxBuckets: number) =>
+    callAws(`listing the buckets in ${region}`, () =>
+      s3.send(
+        new ListBucketsCommand({
+          BucketRegion: region,
+          MaxBuckets: maxBuckets,
+          ...(continuationToken ? { ContinuationToken: continuationToken } : {}),
+        }),
+      ),
+    );
+  const output = await list(pageSize);
   const buckets = (output.Buckets ?? []).flatMap((bucket) => (bucket.Name ? [bucket.Name] : []));
   if (output.ContinuationToken) return { buckets, continuationToken: output.ContinuationToken };
-  if (buckets.length >= pageSize)
-    return {
-      buckets,
-      warning: `ListBuckets returned a full page of ${pageSize} buckets without a continuation token: buckets after ${buckets.at(-1)} may not have been listed`,
-    };
-  return { buckets };
+  if (buckets.length < pageSize) return { buckets };
+  // An account with exactly a multiple of the page size: the page is complete unless a bucket more shows.
+  if (pageSize < MAX_BUCKETS_PER_CALL && ((await list(pageSize + 1)).Buckets ?? []).length <= pageSize)
+    return { buckets };
+  return {
+    buckets,
+    warning: `ListBuckets returned a full page of ${pageSize} buckets without a continuation token: buckets after ${buckets.at(-1)} may not have been listed`,
+  };
 }
