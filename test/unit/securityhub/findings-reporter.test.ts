@@ -119,6 +119,11 @@ describe('securityHubFindingsReporter', () => {
       name: 'FindingsImported',
       dimensions: { control: 's3-encryption-kms' },
     });
+    expect(sent.flat()[0]).toMatchObject({
+      FirstObservedAt: '2026-12-04T09:59:59Z',
+      LastObservedAt: '2026-12-04T09:59:59Z',
+      CreatedAt: NOW.toISOString(),
+    });
   });
 
   it('imports a repaired violation as resolved', async () => {
