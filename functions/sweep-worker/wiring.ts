@@ -101,9 +101,11 @@ export function buildSweepEngine(config: GuardConfig, options: SweepWiringOption
     keyReaders.set(key, kmsKeys);
     return { ...clients, kmsKeys };
   };
-  const stores = options.dryRun ? readOnlyStores() : guardDeps;
+  // A dry run writes nowhere: no journal, audit or baseline, no fight state, no Security Hub finding.
+  const { fights, findings, ...readers } = guardDeps;
+  const stores = options.dryRun ? readOnlyStores() : { fights, findings };
   const sweepDeps = {
-    ...guardDeps,
+    ...readers,
     ...stores,
     config: { ...guardDeps.config, policy },
     alerts: NO_PER_RESOURCE_ALERTS,

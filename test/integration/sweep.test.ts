@@ -68,6 +68,24 @@ const policy = makePolicy({
   s3: { exemptBuckets: [{ bucket: 'sweep-exempt-*', reason: 'a test fixture left as it is' }] },
 } as Parameters<typeof makePolicy>[0]);
 
+/** Every item of the bucket's partition in the audit table: its audit records, journal and baseline. */
+async function auditItemsOf(bucket: string) {
+  const config = localConfig();
+  const documents = DynamoDBDocumentClient.from(
+    new DynamoDBClient(
+      clientConfig({ endpoint: config.endpoint, region: config.region, credentials: localCredentials() }),
+    ),
+  );
+  const { Items = [] } = await documents.send(
+    new QueryCommand({
+      TableName: config.auditTable,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :action)',
+      ExpressionAttributeValues: { ':pk': `RESOURCE#${bucket}`, ':action': 'ACTION#' },
+    }),
+  );
+  return Items;
+}
+
 const aclIsPublic = async (s3: S3Client, bucket: string) =>
   ((await s3.send(new GetBucketAclCommand({ Bucket: bucket }))).Grants ?? []).some((grant) =>
     grant.Grantee?.URI?.endsWith('/AllUsers'),
@@ -146,23 +164,7 @@ describe('the scheduled sweep against moto (organization mode, two member accoun
   });
 
   it('journals and audits a sweep repair like an event repair', async () => {
-    const documents = DynamoDBDocumentClient.from(
-      new DynamoDBClient(
-        clientConfig({
-          endpoint: localConfig().endpoint,
-          region: localConfig().region,
-          credentials: localCredentials(),
-        }),
-      ),
-    );
-
-    const { Items = [] } = await documents.send(
-      new QueryCommand({
-        TableName: localConfig().auditTable,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :action)',
-        ExpressionAttributeValues: { ':pk': `RESOURCE#${names.sseS3}`, ':action': 'ACTION#' },
-      }),
-    );
+    const Items = await auditItemsOf(names.sseS3);
 
     expect(Items).toMatchObject([
       {
@@ -249,5 +251,6 @@ describe('warden sweep against the emulator (account mode)', () => {
       expect.objectContaining({ resource: bucket, controlId: 's3-encryption-kms', wouldRepair: true }),
     );
     expect((await readBucketSnapshot(makeClients().s3, bucket)).encryption).toBeNull();
+    expect(await auditItemsOf(bucket)).toEqual([]);
   });
 });
