@@ -28,6 +28,8 @@ import { bundlePath } from '../infra/config/bundles.ts';
 import { FaultLayer, instrumentedS3Guard, roundTrips } from '../test/support/fault-injection.ts';
 import { type Clients, SCENARIOS, type Scenario, STORM_ALIGNMENTS, unmetOutcomes } from './scenarios.ts';
 import { runStorm, STORM_BOUNDS, type StormResult } from './storm.ts';
+import { printSweepBench, runSweepBench } from './sweep-bench.ts';
+import { table } from './table.ts';
 
 const BUDGET = { bundleMinifiedBytes: 500 * 1024, remediationRoundTrips: 4 } as const;
 const IMPORT_RUNS = 7;
@@ -262,18 +264,6 @@ async function throughput(
 
 // ---- Report -------------------------------------------------------------------------------
 
-function table(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
-  const cells = [headers, ...rows].map((row) => row.map(String));
-  const widths = headers.map((_, column) => Math.max(...cells.map((row) => row[column]?.length ?? 0)));
-  const line = (row: readonly string[]) =>
-    `| ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
-  return [
-    line(cells[0] ?? []),
-    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
-    ...cells.slice(1).map(line),
-  ].join('\n');
-}
-
 async function main() {
   const moto = await startMoto({ port: await findFreePort() });
   try {
@@ -296,6 +286,8 @@ async function main() {
         }),
       );
     }
+    // The sweep part starts its own emulators (one per size) and simulates the Organization's fan-out.
+    const sweep = await runSweepBench(loadPolicyFile('warden.policy.yaml'));
 
     const violations = [
       ...bundles
@@ -314,6 +306,7 @@ async function main() {
             `remediation "${s.scenario}": ${s.remediationRoundTrips} sequential AWS round trips > ${BUDGET.remediationRoundTrips}`,
         ),
       ...storms.flatMap((s) => s.unmet.map((reason) => `storm "${s.alignment}": ${reason}`)),
+      ...sweep.violations,
     ];
 
     const machine = {
@@ -330,6 +323,7 @@ async function main() {
       scenarios,
       throughput: throughputs,
       storms: { bounds: STORM_BOUNDS, runs: storms },
+      sweep,
       violations,
     };
     const dir = join(PROJECT_ROOT, 'bench', 'results');
@@ -408,6 +402,7 @@ async function main() {
         ]),
       ),
     );
+    printSweepBench(sweep);
     console.log(
       `\nMachine: ${machine.cpus} cores (${machine.cpuModel}), Node ${machine.node}. Results: ${file}`,
     );
