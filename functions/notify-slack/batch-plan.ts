@@ -33,7 +33,10 @@ interface QueuedAlert {
 }
 
 /** Each state change of each alarm once, in the order they came. */
-function planAlarms(records: readonly { id: string; alarm: SlackAlarm }[]): PlannedMessage[] {
+function planAlarms(
+  records: readonly { id: string; alarm: SlackAlarm }[],
+  links: AlertLinks,
+): PlannedMessage[] {
   const byKey = new Map<string, { alarm: SlackAlarm; recordIds: string[] }>();
   for (const { id, alarm } of records) {
     const key = alarmKey(alarm);
@@ -43,7 +46,7 @@ function planAlarms(records: readonly { id: string; alarm: SlackAlarm }[]): Plan
   }
   return [...byKey.values()].map(({ alarm, recordIds }) => ({
     kind: 'alarm',
-    message: toAlarmMessage(alarm),
+    message: toAlarmMessage(alarm, links),
     eventIds: [],
     recordIds,
     alarmName: alarm.name,
@@ -93,7 +96,7 @@ export function planMessages(
   const posted = Math.max(0, allowance);
   const individual = queued.length === posted + 1 ? queued : queued.slice(0, posted);
   const rest = queued.slice(individual.length);
-  const messages: PlannedMessage[] = planAlarms(alarms);
+  const messages: PlannedMessage[] = planAlarms(alarms, links);
   messages.push(
     ...individual.map(
       ({ alert, recordIds }): PlannedMessage => ({
@@ -110,6 +113,7 @@ export function planMessages(
       message: toDigestMessage(
         rest.map((item) => item.alert),
         individual.length,
+        links,
       ),
       eventIds: rest.map((item) => item.alert.eventId),
       recordIds: rest.flatMap((item) => item.recordIds),

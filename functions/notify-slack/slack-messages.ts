@@ -95,6 +95,9 @@ export interface AlertLinks {
   readonly dashboardUrl?: string;
 }
 
+const dashboardLink = (elsewhere: AlertLinks) =>
+  elsewhere.dashboardUrl ? ` · <${elsewhere.dashboardUrl}|Dashboard>` : '';
+
 /** One alert as a Block Kit message: who did what where, what Warden did, and where to look. Pure. */
 export function toSlackMessage(alert: SlackAlert, elsewhere: AlertLinks = {}): SlackMessage {
   const shown = alert.outcomes.slice(0, MAX_OUTCOME_BLOCKS);
@@ -123,10 +126,7 @@ export function toSlackMessage(alert: SlackAlert, elsewhere: AlertLinks = {}): S
     ...(hidden > 0 ? [section(`…and ${hidden} more outcomes (truncated)`)] : []),
     ...context([controlsText(alert.outcomes)]),
     ...(links ? [links] : []),
-    ...context([
-      `Warden · CloudTrail event ${inlineCode(alert.eventId)}` +
-        (elsewhere.dashboardUrl ? ` · <${elsewhere.dashboardUrl}|Dashboard>` : ''),
-    ]),
+    ...context([`Warden · CloudTrail event ${inlineCode(alert.eventId)}${dashboardLink(elsewhere)}`]),
   ];
   return { text: fallbackText(alert), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
 }
@@ -141,7 +141,7 @@ const ALARM_EMOJI: Record<AlarmState, string> = {
  * A CloudWatch alarm state change as a short Block Kit message: which alarm, its state, why, where,
  * and a button to the alarm in the console. Pure.
  */
-export function toAlarmMessage(alarm: SlackAlarm): SlackMessage {
+export function toAlarmMessage(alarm: SlackAlarm, elsewhere: AlertLinks = {}): SlackMessage {
   const links = buttons(
     alarm.consoleUrl ? [{ label: 'Open alarm in CloudWatch', url: alarm.consoleUrl, id: 'open-alarm' }] : [],
   );
@@ -160,7 +160,7 @@ export function toAlarmMessage(alarm: SlackAlarm): SlackMessage {
       ...(alarm.metric ? [`*Metric*\n${inlineCode(alarm.metric)}`] : []),
     ]),
     ...(links ? [links] : []),
-    ...context(['Warden · CloudWatch alarm']),
+    ...context([`Warden · CloudWatch alarm${dashboardLink(elsewhere)}`]),
   ];
   return {
     text: truncate(
@@ -195,7 +195,11 @@ export function bySeverity(a: SlackAlert, b: SlackAlert): number {
  * command that lists them. `postedSeparately` says how many alerts of the same batch were posted
  * individually.
  */
-export function toDigestMessage(alerts: readonly SlackAlert[], postedSeparately: number): SlackMessage {
+export function toDigestMessage(
+  alerts: readonly SlackAlert[],
+  postedSeparately: number,
+  elsewhere: AlertLinks = {},
+): SlackMessage {
   const sorted = [...alerts].sort(bySeverity);
   const worst = sorted[0]?.severity ?? 'INFORMATIONAL';
   const outcomes = alerts.flatMap((alert) => alert.outcomes);
@@ -236,11 +240,12 @@ export function toDigestMessage(alerts: readonly SlackAlert[], postedSeparately:
       `*By actor*\n${tally(actors, 5, inlineCode)}`,
     ]),
   ];
-  const closing = context(
-    times.length > 0
+  const closing = context([
+    ...(times.length > 0
       ? [`Events from ${escapeMrkdwn(times[0] ?? '')} to ${escapeMrkdwn(times.at(-1) ?? '')}`]
-      : [],
-  );
+      : []),
+    dashboardLink(elsewhere).replace(/^ · /, ''),
+  ]);
   const { sections, unnamed } = nameResources(sorted, {
     chars: DIGEST_MAX_CHARS - textLength([...summary, ...closing]) - DIGEST_COMMAND_ROOM,
     sections: SLACK_LIMITS.blocks - summary.length - closing.length - 1,

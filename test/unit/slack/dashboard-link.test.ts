@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '#shared/errors/errors.ts';
 import { dashboardNameOf, dashboardUrlOf } from '#shared/observability/dashboard-link.ts';
+import { AlarmNotificationSchema, toSlackAlarm } from '#shared/slack/alarm.ts';
 import { loadNotifySlackConfig } from '#shared/slack/config.ts';
 import { planMessages } from '../../../functions/notify-slack/batch-plan.ts';
 import type { Block } from '../../../functions/notify-slack/block-kit.ts';
 import { toSlackMessage } from '../../../functions/notify-slack/slack-messages.ts';
-import { sampleAlert } from './helpers.ts';
+import { sampleAlarmMessage, sampleAlert } from './helpers.ts';
 
 const URL = dashboardUrlOf('eu-west-1', dashboardNameOf('warden'));
 const ENV = {
@@ -41,15 +42,22 @@ describe("the dashboard link in every alert's context line", () => {
     expect(lastContext(toSlackMessage(sampleAlert()).blocks)?.elements[0]?.text).not.toContain('Dashboard');
   });
 
-  it('is in every alert notify-slack plans, not only in the first', () => {
-    const records = ['a', 'b'].map((id) => ({ id, alert: { ...sampleAlert(), eventId: `event-${id}` } }));
+  it('is in every message notify-slack plans: each alert, the digest and the alarms', () => {
+    const records = ['a', 'b', 'c'].map((id) => ({
+      id,
+      alert: { ...sampleAlert(), eventId: `event-${id}` },
+    }));
+    const alarm = toSlackAlarm(AlarmNotificationSchema.parse(sampleAlarmMessage()));
 
-    const messages = planMessages(records, 2, [], { dashboardUrl: URL });
+    const messages = planMessages(records, 1, [{ id: 'alarm', alarm }], { dashboardUrl: URL });
 
-    expect(messages.map((planned) => lastContext(planned.message.blocks)?.elements[0]?.text)).toEqual([
-      expect.stringContaining(`<${URL}|Dashboard>`),
-      expect.stringContaining(`<${URL}|Dashboard>`),
-    ]);
+    expect(messages.map((planned) => planned.kind)).toEqual(['alarm', 'alert', 'digest']);
+    for (const planned of messages)
+      expect(
+        lastContext(planned.message.blocks)
+          ?.elements.map((element) => element.text)
+          .join(' '),
+      ).toContain(`<${URL}|Dashboard>`);
   });
 
   it('comes from WARDEN_DASHBOARD_NAME (set by the stack) and the region', () => {
