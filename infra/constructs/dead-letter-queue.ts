@@ -13,6 +13,8 @@ export interface DeadLetterQueueProps {
   readonly alertTopic: sns.ITopic;
   /** What ends up here, for the alarm description. */
   readonly purpose: string;
+  /** The dead-letter queue of a FIFO queue must be FIFO too. */
+  readonly fifo?: boolean;
 }
 
 /**
@@ -30,6 +32,7 @@ export class DeadLetterQueue extends Construct {
         ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.encryptionKey }
         : { encryption: sqs.QueueEncryption.SQS_MANAGED }),
       enforceSSL: true,
+      ...(props.fifo ? { fifo: true } : {}),
       // The maximum: time to investigate and redrive by hand.
       retentionPeriod: Duration.days(14),
     });

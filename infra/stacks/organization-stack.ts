@@ -11,7 +11,7 @@ import type { ResourceNames } from '#shared/config/names.ts';
 import { ConfigError } from '#shared/errors/errors.ts';
 import { GLOBAL_EVENTS_REGION, type Policy } from '#shared/policy/schema.ts';
 import type { HubStack } from './hub-stack.ts';
-import { SPOKE_PARAMETERS, SpokeStack } from './spoke-stack.ts';
+import { SPOKE_PARAMETERS, SpokeStack, type SpokeStackProps } from './spoke-stack.ts';
 
 /** What organization mode needs from the policy file, all present (checked at synth). */
 export interface OrganizationSettings {
@@ -58,9 +58,10 @@ export function synthesizeSpoke(
   names: ResourceNames,
   watchedRegions: readonly string[],
   context?: Record<string, unknown>,
+  options: Pick<SpokeStackProps, 'sweep'> = {},
 ) {
   const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'warden-spoke-')), context });
-  const stack = new SpokeStack(app, 'WardenSpoke', { names, watchedRegions });
+  const stack = new SpokeStack(app, 'WardenSpoke', { names, watchedRegions, ...options });
   Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
   const template = app.synth().getStackArtifact(stack.artifactId).template as Record<string, unknown>;
   return { stack, template };
@@ -113,7 +114,7 @@ export class OrganizationStack extends Stack {
 
     grantMemberRoleUse(hub, settings);
 
-    const spoke = synthesizeSpoke(names, settings.regions);
+    const spoke = synthesizeSpoke(names, settings.regions, undefined, { sweep: hub.sweep !== undefined });
     this.spoke = spoke.stack;
     this.spokeTemplate = spoke.template;
 
@@ -156,16 +157,20 @@ export class OrganizationStack extends Stack {
 }
 
 /**
- * The s3-guard role may assume the member role, by name, in accounts of the organization only
- * (`aws:ResourceOrgID`), and member buckets may use Warden's key through S3 (in the hub region).
+ * The s3-guard and tamper-guard roles (and the sweep worker's) may assume the member role, by name, in accounts of the
+ * organization only (`aws:ResourceOrgID`).
  */
 function grantMemberRoleUse(hub: HubStack, settings: OrganizationSettings): void {
-  const role = hub.s3Guard.role;
+  for (const { role } of [hub.s3Guard, hub.tamperGuard.guard, ...(hub.sweep ? [hub.sweep.worker] : [])])
+    allowMemberRole(role, settings);
+}
+
+function allowMemberRole(role: iam.Role, settings: OrganizationSettings): void {
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       sid: 'AssumeMemberRoleInTheOrganization',
       actions: ['sts:AssumeRole'],
-      resources: [`arn:${hub.partition}:iam::*:role/${settings.memberRoleName}`],
+      resources: [`arn:${Stack.of(role).partition}:iam::*:role/${settings.memberRoleName}`],
       conditions: { StringEquals: { 'aws:ResourceOrgID': settings.organizationId } },
     }),
   );
@@ -175,8 +180,9 @@ function grantMemberRoleUse(hub: HubStack, settings: OrganizationSettings): void
       {
         id: 'AwsSolutions-IAM5',
         reason:
-          'Organization mode: s3-guard assumes the member role (one fixed name) in whichever member account an ' +
-          'event comes from; the account is the wildcard, and aws:ResourceOrgID pins it to the organization.',
+          'Organization mode: s3-guard (and the sweep worker) assume the member role (one fixed name) in whichever ' +
+          'member account an event (or a sweep item) names; the account is the wildcard, and aws:ResourceOrgID pins it ' +
+          'to the organization.',
         appliesTo: [
           {
             regex: `/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):iam::\\*:role\\/${settings.memberRoleName}$/`,

@@ -22,6 +22,8 @@ import {
   ONE_INSTALL_PER_ACCOUNT,
   type ResourceNames,
   spokeRuleName,
+  TAMPER_EVENT_KINDS,
+  type TamperEventKind,
 } from '#shared/config/names.ts';
 import { S3_ACCOUNT_EVENT_NAMES, S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
 import { ROOT_GUARD_EVENT_PATTERNS, ROOT_GUARD_EVENT_REGION } from '#shared/events/root-event-patterns.ts';
@@ -29,8 +31,10 @@ import { allowAlarmPublishing, failedForwardsAlarm, notifyOnAlarm } from '../con
 import { RULE_TARGET_MAX_EVENT_AGE, RULE_TARGET_RETRY_ATTEMPTS } from '../constructs/cloudtrail-rule.ts';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
 import { ANY_KEY_OF_THE_ACCOUNT_FINDING } from '../constructs/guard-function.ts';
+import { tamperStatements, tamperSuppressions } from '../constructs/tamper-permissions.ts';
 import { WardenKey } from '../constructs/warden-key.ts';
 import { cloudTrailApiCallPattern } from '../events/cloudtrail-pattern.ts';
+import { tamperPattern } from '../events/tamper-pattern.ts';
 
 /**
  * Exactly the S3 configuration calls s3-guard makes in a member account (shared/s3/**), as IAM
@@ -58,7 +62,7 @@ export const SPOKE_ACCOUNT_ACTIONS = [
 ] as const;
 
 /** Hub functions that repair member buckets and so may assume the member role (root-guard uses AssumeRoot). */
-export const MEMBER_ROLE_USERS: readonly FunctionName[] = ['s3-guard'];
+export const MEMBER_ROLE_USERS: readonly FunctionName[] = ['s3-guard', 'tamper-guard'];
 /** The scheduled sweep's worker too, when the hub has one (a trust policy may not name a role that does not exist). */
 export const SWEEP_MEMBER_ROLE_USER: FunctionName = 'sweep-worker';
 /**
@@ -231,8 +235,18 @@ export class SpokeStack extends Stack {
             }),
           ],
         }),
+        // tamper-guard's reads and repairs of this account's keys, trails and Warden rules.
+        TamperRepairs: new iam.PolicyDocument({
+          statements: tamperStatements({
+            partition: Aws.PARTITION,
+            account: Aws.ACCOUNT_ID,
+            prefix: names.prefix,
+            trails: [],
+          }),
+        }),
       },
     });
+    NagSuppressions.addResourceSuppressions(this.memberRole, tamperSuppressions());
     (this.memberRole.node.defaultChild as CfnResource).cfnOptions.condition = createsRole;
     // A member account repaired by this hub must not also run a Warden of its own (or another
     // organization's spokes): the IAM name every install claims, once per account, outside the hub's.
@@ -382,6 +396,30 @@ export class SpokeStack extends Stack {
       ROOT_GUARD_EVENT_PATTERNS.rootCredentialChanged,
       forwardsRoot,
     );
+
+    // tamper-guard: KMS and CloudTrail events where S3 is watched; changes to this region's Warden rules
+    // everywhere, through two rules that each carry the other's changes (a disabled rule reports nothing).
+    const tamperKinds: readonly TamperEventKind[] = TAMPER_EVENT_KINDS;
+    const watchedRules = {
+      tamperRules: [...forwarded, ...tamperKinds]
+        .filter((kind) => kind !== 'tamperRules')
+        .map((kind) => spokeRuleName(names, kind)),
+      tamperRulesWatch: spokeRuleName(names, 'tamperRules'),
+    };
+    for (const kind of tamperKinds) {
+      const { detailType: tamperDetailType, ...tamperEvents } = tamperPattern(kind, {
+        ownSessionArns: hubSessionArns,
+        ownSessionArnPrefixes: [memberSessionArnPrefix],
+        watchedRules,
+      });
+      forward(
+        `Tamper-${kind}`,
+        kind,
+        `Warden spoke: tamper-guard ${kind}, forwarded to the hub`,
+        { ...tamperEvents, 'detail-type': tamperDetailType },
+        kind === 'tamperKms' || kind === 'tamperCloudTrail' ? forwardsS3 : forwardsEvents,
+      );
+    }
 
     // EventBridge may put on the queue only what these rules failed to deliver. By name: a rule of
     // another region does not exist here, and the policy must not depend on conditional resources.

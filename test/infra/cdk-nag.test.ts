@@ -6,6 +6,10 @@ import {
   ANY_ROOT_USER_FINDING,
   EVERY_BUCKET_FINDING,
 } from '../../infra/constructs/guard-function.ts';
+import {
+  ANY_TRAIL_OF_THE_ACCOUNT_FINDING,
+  WARDEN_RULES_FINDING,
+} from '../../infra/constructs/tamper-permissions.ts';
 import { synthApp } from './support/synth-hub.ts';
 
 const AWS_SOLUTIONS = Match.stringLikeRegexp('AwsSolutions-');
@@ -66,7 +70,7 @@ describe.each([
     }
   });
 
-  it('suppresses wildcard findings only for every bucket, the account-level S3 actions and Warden keys by alias, never role-wide', () => {
+  it('suppresses wildcard findings only for every bucket, the actions without resource type and Warden keys by alias, never role-wide', () => {
     const iam5 = hubSuppressions.filter((s) => s.id === 'AwsSolutions-IAM5');
     expect(iam5.length).toBeGreaterThan(0);
     for (const suppression of iam5) {
@@ -74,10 +78,16 @@ describe.each([
         [{ regex: EVERY_BUCKET_FINDING }],
         ['Resource::*'],
         [{ regex: ANY_KEY_OF_THE_ACCOUNT_FINDING }],
+        [{ regex: ANY_TRAIL_OF_THE_ACCOUNT_FINDING }],
+        [{ regex: WARDEN_RULES_FINDING }],
       ]).toContainEqual(suppression.applies_to);
     }
     const wholeStar = iam5.filter((s) => JSON.stringify(s.applies_to) === '["Resource::*"]');
-    expect(wholeStar.every((s) => s.resource.startsWith('S3GuardRole'))).toBe(true);
+    // Account-level Block Public Access (s3-guard, sweep worker); bucket listing and account summary (worker).
+    // tamper-guard: key aliases, bucket and trail listing.
+    expect(wholeStar.every((s) => /^(S3Guard|SweepWorker|TamperGuardFunction)Role/.test(s.resource))).toBe(
+      true,
+    );
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ENV } from '#shared/config/env-names.ts';
+import { FUNCTION_NAMES } from '#shared/config/names.ts';
 import { arnOf, logicalId } from './support/logical-id.ts';
 import { resolvePseudo } from './support/resolve-template.ts';
 import { synthHub } from './support/synth-hub.ts';
@@ -49,11 +50,12 @@ describe('s3-guard function', () => {
 
   it('knows the session of every Warden function (role and function name), to ignore their events', () => {
     expect(resolvePseudo(variables[ENV.ownSessionArns])).toBe(
-      [
-        'arn:aws:sts::123456789012:assumed-role/warden-s3-guard-role/warden-s3-guard',
-        'arn:aws:sts::123456789012:assumed-role/warden-root-guard-role/warden-root-guard',
-        'arn:aws:sts::123456789012:assumed-role/warden-notify-slack-role/warden-notify-slack',
-      ].join(','),
+      FUNCTION_NAMES.map(
+        (name) => `arn:aws:sts::123456789012:assumed-role/warden-${name}-role/warden-${name}`,
+      ).join(','),
+    );
+    expect(String(resolvePseudo(variables[ENV.ownSessionArns]))).toContain(
+      'arn:aws:sts::123456789012:assumed-role/warden-sweep-worker-role/warden-sweep-worker',
     );
   });
 

@@ -1,5 +1,6 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { FUNCTION_NAMES } from '#shared/config/names.ts';
 import { S3_GUARD_BUCKET_ACTIONS } from '../../infra/stacks/hub-stack.ts';
 import { arnOf, logicalId } from './support/logical-id.ts';
 import { resolvePseudo } from './support/resolve-template.ts';
@@ -286,9 +287,12 @@ describe('notify-slack role', () => {
 });
 
 describe('no role outside the functions and forwarding', () => {
-  it('has exactly the three function roles in the hub', () => {
-    expect(Object.keys(template.findResources('AWS::IAM::Role'))).toHaveLength(3);
-    template.resourceCountIs('AWS::IAM::Role', 3);
-    template.hasResourceProperties('AWS::IAM::Role', { RoleName: Match.stringLikeRegexp('^warden-') });
+  it("has exactly one role per Warden function in the hub, and the sweep trigger's provider role", () => {
+    const roles = Object.entries(template.findResources('AWS::IAM::Role'));
+    const named = roles.map(([, role]) => role.Properties.RoleName).filter(Boolean);
+    expect(named.sort()).toEqual(FUNCTION_NAMES.map((name) => `warden-${name}-role`).sort());
+    // aws-cdk-lib's provider of the Trigger that starts a sweep after a deployment (infra/constructs/sweep.ts).
+    const unnamed = roles.filter(([, role]) => !role.Properties.RoleName).map(([id]) => id);
+    expect(unnamed).toEqual([expect.stringMatching(/^AWSCDKTriggerCustomResourceProvider/)]);
   });
 });

@@ -6,7 +6,7 @@ import { ConfigError } from '#shared/errors/errors.ts';
 import { loadPolicyFile } from '#shared/policy/load-policy.ts';
 import { HubStack } from '../../infra/stacks/hub-stack.ts';
 import { synthOrganization } from './support/org-synth.ts';
-import { policyFileWith, synthApp, throwawayBundleDir } from './support/synth-hub.ts';
+import { policyFileWith, synthApp, throwawayBundles } from './support/synth-hub.ts';
 
 /*
  * Two Warden installs in one account re-encrypt each other's buckets forever: each approves only
@@ -14,8 +14,7 @@ import { policyFileWith, synthApp, throwawayBundleDir } from './support/synth-hu
  * app defines both, at deploy otherwise.
  */
 const policy = loadPolicyFile(policyFileWith('version: 1\n'));
-const bundle = throwawayBundleDir();
-const bundleDirs = { 's3-guard': bundle, 'root-guard': bundle, 'notify-slack': bundle };
+const bundleDirs = throwawayBundles();
 const hubIn = (app: App, id: string, account: string | undefined, region: string, prefix = 'warden') =>
   new HubStack(app, id, { env: { account, region }, policy, names: resourceNames(prefix), bundleDirs });
 const groupsOf = (template: Template) =>

@@ -3,9 +3,11 @@ import { S3_ACCOUNT_EVENT_NAMES, S3_GUARD_EVENT_NAMES } from '#shared/controls/r
 import { ROOT_GUARD_EVENT_PATTERNS } from '#shared/events/root-event-patterns.ts';
 import { DEFAULT_ENABLED_REGIONS } from '../../infra/config/deployment-regions.ts';
 import {
+  MEMBER_ROLE_USERS,
   SPOKE_ACCOUNT_ACTIONS,
   SPOKE_BUCKET_ACTIONS,
   SPOKE_SWEEP_ACTIONS,
+  SWEEP_MEMBER_ROLE_USER,
 } from '../../infra/stacks/spoke-stack.ts';
 import { createWardenApp } from '../../infra/warden-app.ts';
 import { ORG, synthOrganization } from './support/org-synth.ts';
@@ -91,7 +93,8 @@ describe('hub in organization mode', () => {
 
   it('lets s3-guard and the sweep worker assume the member role by name, in organization accounts only', () => {
     const assume = statements.filter((s) => actionsOf(s).includes('sts:AssumeRole'));
-    expect(assume).toHaveLength(2);
+    // One per member role user (s3-guard, tamper-guard, ...) and the sweep worker.
+    expect(assume).toHaveLength(MEMBER_ROLE_USERS.length + 1);
     for (const statement of assume) {
       expect(JSON.stringify(statement.Resource)).toContain(':iam::*:role/warden-remediation');
       expect(statement.Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': ORG.organizationId } });
@@ -143,29 +146,39 @@ describe('spoke template', () => {
     const [role] = Object.values(resources).filter((r) => r.Properties.RoleName);
     expect(role?.Condition).toBe('CreatesMemberRole');
     expect(role?.Properties.RoleName).toEqual({ Ref: 'MemberRoleName' });
-    expect(role?.Properties.AssumeRolePolicyDocument.Statement).toEqual([
-      {
+    // One statement per hub role (s3-guard, tamper-guard, the sweep worker), each under the same conditions.
+    expect(role?.Properties.AssumeRolePolicyDocument.Statement).toEqual(
+      [...MEMBER_ROLE_USERS, SWEEP_MEMBER_ROLE_USER].map((fn) => ({
         Action: 'sts:AssumeRole',
         Effect: 'Allow',
         Principal: {
-          AWS: ['warden-s3-guard-role', 'warden-sweep-worker-role'].map((name) => ({
+          AWS: {
             'Fn::Join': [
               '',
-              ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'HubAccountId' }, `:role/${name}`],
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':iam::',
+                { Ref: 'HubAccountId' },
+                `:role/warden-${fn}-role`,
+              ],
             ],
-          })),
+          },
         },
         Condition: {
           StringEquals: { 'aws:PrincipalOrgID': { Ref: 'OrganizationId' } },
           StringLike: { 'sts:RoleSessionName': 'warden-*' },
         },
-      },
-    ]);
+      })),
+    );
   });
 
   it('grants the remediation role exactly the S3 configuration actions s3-guard performs and what the sweep lists', () => {
     const [role] = Object.values(resources).filter((r) => r.Properties.RoleName);
-    const statements = role?.Properties.Policies.flatMap(
+    // The S3Configuration policy (tamper-guard's TamperRepairs is tested with tamper-guard).
+    const statements = role?.Properties.Policies.filter(
+      (p: { PolicyName: string }) => p.PolicyName === 'S3Configuration',
+    ).flatMap(
       (p: { PolicyDocument: { Statement: Statement[] } }) => p.PolicyDocument.Statement,
     ) as Statement[];
     expect(statements.map((s) => [actionsOf(s).sort(), s.Resource])).toEqual([

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Environment } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createWardenApp } from '../../../infra/warden-app.ts';
-import { policyFileWith, throwawayBundleDir } from './synth-hub.ts';
+import { policyFileWith, throwawayBundles } from './synth-hub.ts';
 
 const CDK_CONTEXT = JSON.parse(readFileSync(new URL('../../../cdk.json', import.meta.url), 'utf8')).context;
 
@@ -32,11 +32,7 @@ export function synthOrganization(options: { policyFile?: string; env?: Environm
     policyFile: options.policyFile ?? organizationPolicy(),
     env: options.env ?? {},
     appProps: { context: CDK_CONTEXT },
-    bundleDirs: {
-      's3-guard': throwawayBundleDir(),
-      'root-guard': throwawayBundleDir(),
-      'notify-slack': throwawayBundleDir(),
-    },
+    bundleDirs: throwawayBundles(),
   });
   const organization = result.organization;
   if (!organization) throw new Error('no organization stack');

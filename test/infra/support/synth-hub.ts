@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Environment } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { FUNCTION_NAMES, type FunctionName } from '#shared/config/names.ts';
 import { createWardenApp } from '../../../infra/warden-app.ts';
 
 /** The feature flags and settings `cdk synth` passes to the app from cdk.json. */
@@ -18,6 +19,12 @@ export function throwawayBundleDir(): string {
   return dir;
 }
 
+/** One throwaway bundle for every Warden function (see throwawayBundleDir). */
+export function throwawayBundles(): Record<FunctionName, string> {
+  const dir = throwawayBundleDir();
+  return Object.fromEntries(FUNCTION_NAMES.map((name) => [name, dir])) as Record<FunctionName, string>;
+}
+
 /** A policy file with the given YAML text, in a temp folder. */
 export function policyFileWith(yaml: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'warden-policy-')), 'warden.policy.yaml');
@@ -31,6 +38,8 @@ export interface SynthOptions {
   readonly env?: Environment;
   /** Extra CDK context, as `-c key=value` would give it (`homeRegion`, `regions`). */
   readonly context?: Record<string, unknown>;
+  /** Bundles that replace the throwaway ones (by function). */
+  readonly bundleDirs?: Partial<Record<FunctionName, string>>;
 }
 
 /**
@@ -38,12 +47,11 @@ export interface SynthOptions {
  * the shell's CDK_DEFAULT_* variables: every stack, with templates by stack.
  */
 export function synthApp(options: SynthOptions = {}) {
-  const bundle = throwawayBundleDir();
   const result = createWardenApp({
     policyFile: options.policyFile,
     env: options.env ?? {},
     appProps: { context: { ...CDK_CONTEXT, ...options.context } },
-    bundleDirs: { 's3-guard': bundle, 'root-guard': bundle, 'notify-slack': bundle },
+    bundleDirs: { ...throwawayBundles(), ...options.bundleDirs },
   });
   return {
     ...result,
