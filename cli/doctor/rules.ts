@@ -13,10 +13,14 @@ import {
   type FunctionName,
   forwardingRuleName,
   type ResourceNames,
+  TAMPER_EVENT_KINDS,
+  type TamperEventKind,
+  tamperRuleName,
 } from '#shared/config/names.ts';
 import { S3_ACCOUNT_EVENT_NAMES, S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
 import { ROOT_EVENT_KINDS, ROOT_GUARD_EVENT_PATTERNS } from '#shared/events/root-event-patterns.ts';
 import type { DeploymentRegions } from '../../infra/config/deployment-regions.ts';
+import { tamperKindsOf } from '../../infra/config/tamper-forwarding.ts';
 import { type CheckResult, type DoctorDeps, errorName, messageOf } from './checks.ts';
 
 /** One EventBridge rule a Warden stack deploys; `carries` names the events it delivers, for messages. */
@@ -55,9 +59,13 @@ const HUB_FUNCTION: Record<ForwardedEvents, FunctionName> = {
   rootAccessKeyCreated: 'root-guard',
   rootConsoleSignIn: 'root-guard',
   rootCredentialChanged: 'root-guard',
+  tamperKms: 'tamper-guard',
+  tamperCloudTrail: 'tamper-guard',
+  tamperRules: 'tamper-guard',
+  tamperRulesWatch: 'tamper-guard',
 };
 
-const eventNamesOf = (events: ForwardedEvents): readonly string[] =>
+const eventNamesOf = (events: Exclude<ForwardedEvents, TamperEventKind>): readonly string[] =>
   events === 's3'
     ? S3_GUARD_EVENT_NAMES
     : events === 's3Account'
@@ -82,8 +90,12 @@ export function expectedRules(
       eventNames: eventNamesOf(events),
     }),
   );
+  // tamper-guard's rules have fixed names (each of the two rule-watching rules names the other).
+  const tamperRules = TAMPER_EVENT_KINDS.map(
+    (events): ExpectedRule => ({ kind: 'named', carries: events, name: tamperRuleName(names, events) }),
+  );
   return [
-    { region: regions.homeRegion, stack: 'hub', rules: hubRules },
+    { region: regions.homeRegion, stack: 'hub', rules: [...hubRules, ...tamperRules] },
     ...regions.forwarders.map(
       (forwarder): RegionRules => ({
         region: forwarder.region,
@@ -92,6 +104,7 @@ export function expectedRules(
           ...(forwarder.s3 ? (['s3'] as const) : []),
           ...(forwarder.accountLevel ? (['s3Account'] as const) : []),
           ...(forwarder.root ? ROOT_EVENT_KINDS : []),
+          ...tamperKindsOf(forwarder),
         ].map((events) => ({ kind: 'named', carries: events, name: forwardingRuleName(names, events) })),
       }),
     ),

@@ -10,10 +10,12 @@ import { ROOT_EVENT_KINDS } from '#shared/events/root-event-patterns.ts';
 import type { ForwarderRegion } from '../config/deployment-regions.ts';
 import { hubBusArn } from '../config/forwarding.ts';
 import { ownSessionArns } from '../config/own-sessions.ts';
+import { tamperKindsOf } from '../config/tamper-forwarding.ts';
 import { allowAlarmPublishing, failedForwardsAlarm, notifyOnAlarm } from '../constructs/alarm-topic.ts';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
 import { WardenKey } from '../constructs/warden-key.ts';
 import { rootGuardPattern, s3AccountLevelPattern, s3GuardPattern } from '../events/cloudtrail-pattern.ts';
+import { tamperPattern } from '../events/tamper-pattern.ts';
 
 export interface ForwarderStackProps extends StackProps {
   readonly names: ResourceNames;
@@ -83,6 +85,20 @@ export class ForwarderStack extends Stack {
     if (forwards.root)
       for (const kind of ROOT_EVENT_KINDS)
         patterns.push([kind, rootGuardPattern(kind), `root-guard ${kind}`]);
+    // tamper-guard: the two rules on this region's Warden rules each carry the other's changes.
+    const forwarded = [...patterns.map(([kind]) => kind), ...tamperKindsOf(forwards)];
+    const watchedRules = {
+      tamperRules: forwarded
+        .filter((kind) => kind !== 'tamperRules')
+        .map((kind) => forwardingRuleName(names, kind)),
+      tamperRulesWatch: forwardingRuleName(names, 'tamperRules'),
+    };
+    for (const kind of tamperKindsOf(forwards))
+      patterns.push([
+        kind,
+        tamperPattern(kind, { ownSessionArns: ownSessionArns(this, names), watchedRules }),
+        `tamper-guard ${kind}`,
+      ]);
 
     for (const [forwarded, eventPattern, what] of patterns) {
       this.rules.push(

@@ -15,6 +15,14 @@ const isRootPattern = (rule: Rule) =>
 const isS3Pattern = (rule: Rule) =>
   (rule.Properties.EventPattern as { source: string[] }).source[0] === 'aws.s3';
 
+/** tamper-guard's forwarding rules: KMS, CloudTrail, and the two rules on Warden's rules. */
+const TAMPER_RULES = [
+  'warden-forward-tamper-kms',
+  'warden-forward-tamper-cloudtrail',
+  'warden-forward-tamper-rules',
+  'warden-forward-tamper-rules-watch',
+];
+
 describe('hub in us-east-1 (watching only it, account-level changes from it alone)', () => {
   const { hub, forwarders, template } = synthApp({
     context: { homeRegion: 'us-east-1', accountLevelRegions: 'us-east-1' },
@@ -121,10 +129,12 @@ describe('hub in eu-west-1 watching eu-west-1, eu-central-1 and us-east-1', () =
         ArnEquals: {
           'aws:SourceArn': [
             'arn:aws:events:eu-central-1:123456789012:rule/warden-forward-s3',
+            ...TAMPER_RULES.map((rule) => `arn:aws:events:eu-central-1:123456789012:rule/${rule}`),
             'arn:aws:events:us-east-1:123456789012:rule/warden-forward-s3',
             'arn:aws:events:us-east-1:123456789012:rule/warden-forward-root-access-key-created',
             'arn:aws:events:us-east-1:123456789012:rule/warden-forward-root-console-sign-in',
             'arn:aws:events:us-east-1:123456789012:rule/warden-forward-root-credential-changed',
+            ...TAMPER_RULES.map((rule) => `arn:aws:events:us-east-1:123456789012:rule/${rule}`),
           ],
         },
       },
@@ -211,7 +221,8 @@ describe('hub in eu-west-1 with the default regions (the home region alone)', ()
   it('keeps the root events in us-east-1, next to its account-level rule', () => {
     const rules = rulesOf(forwarderTemplates['us-east-1'] as Template);
     expect(rules.filter(isRootPattern)).toHaveLength(ROOT_PATTERNS.length);
-    expect(rules).toHaveLength(ROOT_PATTERNS.length + 1);
+    // And tamper-guard's four (KMS and CloudTrail events too: trails usually live in us-east-1).
+    expect(rules).toHaveLength(ROOT_PATTERNS.length + 1 + TAMPER_RULES.length);
   });
 
   it('needs no bucket key where S3 is not watched', () => {
@@ -231,6 +242,11 @@ describe('hub in eu-west-1 with the default regions (the home region alone)', ()
         'arn:aws:events:us-east-1:123456789012:rule/warden-forward-root-access-key-created',
         'arn:aws:events:us-east-1:123456789012:rule/warden-forward-root-console-sign-in',
         'arn:aws:events:us-east-1:123456789012:rule/warden-forward-root-credential-changed',
+        // Every forwarder's two rules on its Warden rules; KMS and CloudTrail from us-east-1 (root events' region).
+        ...unwatched.flatMap((region) =>
+          TAMPER_RULES.slice(2).map((rule) => `arn:aws:events:${region}:123456789012:rule/${rule}`),
+        ),
+        ...TAMPER_RULES.slice(0, 2).map((rule) => `arn:aws:events:us-east-1:123456789012:rule/${rule}`),
       ].sort(),
     );
   });

@@ -36,6 +36,15 @@ afterEach(() => {
 /** Account-level changes forwarded from the watched regions only (the default is every enabled region). */
 const watchedOnly = () => makePolicy({ deployment: { accountLevelRegions: [] } });
 
+/** tamper-guard's rules: fixed names in the hub, `forward-` ones in the forwarders. */
+const HUB_TAMPER_RULES = [
+  'warden-tamper-kms',
+  'warden-tamper-cloudtrail',
+  'warden-tamper-rules',
+  'warden-tamper-rules-watch',
+];
+const FORWARDER_TAMPER_RULES = HUB_TAMPER_RULES.map((name) => name.replace('warden-', 'warden-forward-'));
+
 describe('expected rules per region', () => {
   it('puts the hub rules in the home region, targeting the guards with their patterns', () => {
     const regions = resolveDeploymentRegions({ policy: makePolicy(), cliRegion: 'eu-west-1' });
@@ -75,6 +84,11 @@ describe('expected rules per region', () => {
             'UpdateLoginProfile',
           ],
         },
+        ...HUB_TAMPER_RULES.map((name, index) => ({
+          kind: 'named',
+          carries: ['tamperKms', 'tamperCloudTrail', 'tamperRules', 'tamperRulesWatch'][index],
+          name,
+        })),
       ],
     });
   });
@@ -93,6 +107,7 @@ describe('expected rules per region', () => {
           'targeted:rootAccessKeyCreated',
           'targeted:rootConsoleSignIn',
           'targeted:rootCredentialChanged',
+          ...HUB_TAMPER_RULES,
         ],
       ],
       [
@@ -102,6 +117,7 @@ describe('expected rules per region', () => {
           'warden-forward-root-access-key-created',
           'warden-forward-root-console-sign-in',
           'warden-forward-root-credential-changed',
+          ...FORWARDER_TAMPER_RULES,
         ],
       ],
     ]);
@@ -120,12 +136,13 @@ describe('expected rules per region', () => {
     const rules = expectedRules(regions, names, hubAccount);
 
     expect(Object.fromEntries(rules.slice(1).map((region) => [region.region, ruleNames(region)]))).toEqual({
-      'eu-central-1': ['warden-forward-s3'],
+      'eu-central-1': ['warden-forward-s3', ...FORWARDER_TAMPER_RULES],
       'us-east-1': [
         'warden-forward-s3',
         'warden-forward-root-access-key-created',
         'warden-forward-root-console-sign-in',
         'warden-forward-root-credential-changed',
+        ...FORWARDER_TAMPER_RULES,
       ],
     });
   });
@@ -137,12 +154,17 @@ describe('expected rules per region', () => {
 
     const byRegion = Object.fromEntries(rules.slice(1).map((region) => [region.region, ruleNames(region)]));
     expect(Object.keys(byRegion).sort()).toEqual(DEFAULT_ENABLED_REGIONS.filter((r) => r !== 'eu-west-1'));
-    expect(byRegion['ap-south-1']).toEqual(['warden-forward-s3-account-public-access-block']);
+    // An unwatched region forwards changes to its own Warden rules only (the two rules watching each other).
+    expect(byRegion['ap-south-1']).toEqual([
+      'warden-forward-s3-account-public-access-block',
+      ...FORWARDER_TAMPER_RULES.slice(2),
+    ]);
     expect(byRegion['us-east-1']).toEqual([
       'warden-forward-s3-account-public-access-block',
       'warden-forward-root-access-key-created',
       'warden-forward-root-console-sign-in',
       'warden-forward-root-credential-changed',
+      ...FORWARDER_TAMPER_RULES,
     ]);
   });
 
@@ -152,7 +174,7 @@ describe('expected rules per region', () => {
     const rules = expectedRules(regions, names, hubAccount);
 
     expect(rules.map((region) => region.region)).toEqual(['us-east-1']);
-    expect(rules[0]?.rules).toHaveLength(4);
+    expect(rules[0]?.rules).toHaveLength(4 + HUB_TAMPER_RULES.length);
   });
 });
 
