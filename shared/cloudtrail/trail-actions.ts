@@ -8,6 +8,9 @@ import {
 import { callAws } from '#shared/errors/errors.ts';
 import type { TrailAction } from '#shared/model/trail.ts';
 
+/** What CloudTrail records for a trail created without selectors. */
+const DEFAULT_SELECTOR = { ReadWriteType: 'All', IncludeManagementEvents: true } as const;
+
 /** Applies one planned trail action, by trail name (the emulator answers 500 to an ARN here). */
 export async function applyTrailAction(cloudTrail: Pick<CloudTrailClient, 'send'>, action: TrailAction) {
   if (action.type === 'StartLogging') {
@@ -17,6 +20,9 @@ export async function applyTrailAction(cloudTrail: Pick<CloudTrailClient, 'send'
     return;
   }
   const { EventSelectors, AdvancedEventSelectors } = action.selectors;
+  // No selector at all was CloudTrail's default (all management events): write that default explicitly,
+  // since an empty list would record nothing.
+  const basic = EventSelectors && EventSelectors.length > 0 ? EventSelectors : [DEFAULT_SELECTOR];
   await callAws(`restoring the event selectors of trail ${action.trail}`, () =>
     cloudTrail.send(
       new PutEventSelectorsCommand({
@@ -24,7 +30,7 @@ export async function applyTrailAction(cloudTrail: Pick<CloudTrailClient, 'send'
         // Advanced selectors replace basic ones: send whichever kind the last-known-good copy had.
         ...(AdvancedEventSelectors && AdvancedEventSelectors.length > 0
           ? { AdvancedEventSelectors: AdvancedEventSelectors as AdvancedEventSelector[] }
-          : { EventSelectors: (EventSelectors ?? []) as EventSelector[] }),
+          : { EventSelectors: basic as EventSelector[] }),
       }),
     ),
   );
