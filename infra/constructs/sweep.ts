@@ -28,22 +28,14 @@ export const SWEEP_MAX_RECEIVE_COUNT = 3;
 /** Lambda's lowest `maxConcurrency` for an SQS event source. */
 export const LAMBDA_MIN_SQS_CONCURRENCY = 2;
 
-/** What the sweep worker reports once per completed sweep (namespace Warden, service sweep-worker). */
-export const SWEEP_METRICS = [
-  'SweepResourcesChecked',
-  'SweepRepairs',
-  'SweepFindings',
-  'SweepFailures',
-  'SweepDurationMs',
-  'SweepDrift',
-] as const;
-export type SweepMetric = (typeof SWEEP_METRICS)[number];
-
 /** The id aws-cdk-lib gives the Trigger's custom resource provider at the stack's root. */
 const TRIGGER_PROVIDER_ID = 'AWSCDK.TriggerCustomResourceProviderCustomResourceProvider';
 
-/** Alarmed at the first one, with what it means. */
-const SWEEP_ALARMS: Partial<Record<SweepMetric, string>> = {
+/**
+ * Metrics the sweep worker reports once per completed sweep (namespace Warden, service sweep-worker)
+ * that are alarmed at the first one, with what they mean.
+ */
+const SWEEP_ALARMS: Record<'SweepDrift' | 'SweepFailures', string> = {
   SweepDrift:
     'Warden: the sweep repaired drift the events missed (a change Warden never saw): the event path is broken ' +
     'somewhere (trail, forwarder, spoke or rule). See the sweep digest.',
