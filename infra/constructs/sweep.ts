@@ -91,6 +91,8 @@ export class Sweep extends Construct {
       purpose: `sweep work items the sweep worker failed ${SWEEP_MAX_RECEIVE_COUNT} times`,
     });
     this.queue = new sqs.Queue(this, 'Items', {
+      // Short and fixed: its URL is in both functions' environment, which Lambda caps at 4 KB with the policy.
+      queueName: `${names.prefix}-sweep.fifo`,
       fifo: true,
       // The sender sets MessageDeduplicationId (the item's key); high-throughput FIFO: limits per account.
       contentBasedDeduplication: false,

@@ -71,6 +71,7 @@ describe('sweep in account mode', () => {
   it('queues work items on a FIFO queue, encrypted with the internal key, the sender setting deduplication ids', () => {
     const queue = template.findResources('AWS::SQS::Queue')[queueId] as Resource;
     expect(queue.Properties).toMatchObject({
+      QueueName: 'warden-sweep.fifo',
       FifoQueue: true,
       ContentBasedDeduplication: false,
       DeduplicationScope: 'messageGroup',
