@@ -14,7 +14,7 @@ import type { FightState } from '#shared/guard/fight.ts';
 import { dynamoOnce } from '#shared/idempotency/idempotency.ts';
 import { createObservability, systemClock } from '#shared/observability/observability.ts';
 import { kmsKeyReader, wardenKeyAliasArn } from '#shared/s3/kms-key.ts';
-import { securityHubFindingsFor } from '#shared/securityhub/wiring.ts';
+import { findingsForGuard } from '#shared/securityhub/wiring.ts';
 
 export interface WiringOptions {
   /** Endpoint and credentials for every client (tests and the benchmark run in-process against the emulator). */
@@ -88,14 +88,7 @@ export function buildS3GuardDeps(config: GuardConfig, options: WiringOptions = {
     fights: dynamoFightStore<FightState>(documents, config.idempotencyTable, systemClock.now),
     clock: systemClock,
     once: dynamoOnce(dynamodb, config.idempotencyTable, 's3-guard'),
-    findings: securityHubFindingsFor({
-      policy: config.policy,
-      aws,
-      documents,
-      auditTable: config.auditTable,
-      home: { partition, region: config.region, accountId: ownAccountId },
-      clock: systemClock,
-    }),
+    findings: findingsForGuard(config, aws, documents),
   };
 }
 

@@ -17,6 +17,7 @@ import { resourceNames } from '#shared/config/names.ts';
 import type { FightState } from '#shared/guard/fight.ts';
 import { dynamoOnce } from '#shared/idempotency/idempotency.ts';
 import { createObservability, systemClock } from '#shared/observability/observability.ts';
+import { findingsForGuard } from '#shared/securityhub/wiring.ts';
 import type { TamperGuardDeps } from './tamper-guard.ts';
 import type { TamperClients } from './targets.ts';
 
@@ -52,6 +53,7 @@ export function buildTamperGuardDeps(config: GuardConfig, options: TamperWiringO
     fights: dynamoFightStore<FightState>(documents, config.idempotencyTable, systemClock.now),
     clock: systemClock,
     once: dynamoOnce(dynamodb, config.idempotencyTable, 'tamper-guard'),
+    findings: findingsForGuard(config, aws, documents),
   } satisfies Omit<TamperGuardDeps, 'log' | 'metrics'> & Record<string, unknown>;
 }
 

@@ -199,7 +199,12 @@ export class HubStack extends Stack {
       });
 
     // Every function that runs the guard pipeline imports its findings when the policy turns Security Hub on.
-    const pipelineFunctions = [this.s3Guard, this.rootGuard, ...(this.sweep ? [this.sweep.worker] : [])];
+    const pipelineFunctions = [
+      this.s3Guard,
+      this.rootGuard,
+      this.tamperGuard.guard,
+      ...(this.sweep ? [this.sweep.worker] : []),
+    ];
     if (props.policy.securityHub.enabled)
       for (const guard of pipelineFunctions)
         importFindingsIntoSecurityHub(guard, this.tables.audit, this.alertTopic);

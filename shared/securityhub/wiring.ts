@@ -1,6 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ClientFactory } from '#shared/aws/clients.ts';
-import type { Clock } from '#shared/observability/observability.ts';
+import { accountOfArn } from '#shared/aws/cross-account.ts';
+import type { GuardConfig } from '#shared/config/load-config.ts';
+import { type Clock, systemClock } from '#shared/observability/observability.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import type { FindingsHome } from './finding.ts';
 import { dynamoFindingLedger } from './finding-ledger.ts';
@@ -33,3 +35,21 @@ export function securityHubFindingsFor(options: {
     clock: options.clock,
   });
 }
+
+/**
+ * The hook of a guard configured from the stack's guard environment (s3-guard, tamper-guard, and so the
+ * sweep worker): findings go to its own account (from its session ARN) and region.
+ */
+export const findingsForGuard = (
+  config: Pick<GuardConfig, 'policy' | 'auditTable' | 'region' | 'ownSessionArns'>,
+  aws: ClientFactory,
+  documents: Pick<DynamoDBDocumentClient, 'send'>,
+): FindingsReporter | undefined =>
+  securityHubFindingsFor({
+    policy: config.policy,
+    aws,
+    documents,
+    auditTable: config.auditTable,
+    home: { ...accountOfArn(config.ownSessionArns[0] as string), region: config.region },
+    clock: systemClock,
+  });

@@ -23,7 +23,7 @@ describe('Security Hub permissions', () => {
     expect(allStatementsOf(off).filter(mentionsSecurityHub)).toEqual([]);
   });
 
-  it.each(['S3GuardRole', 'RootGuardRole'])(
+  it.each(['S3GuardRole', 'RootGuardRole', 'TamperGuardFunctionRole', 'SweepWorkerRole'])(
     '%s may only BatchImportFindings, and only into the account default product of its region',
     (role) => {
       const statements = statementsOfRole(on, role).filter(mentionsSecurityHub);
@@ -39,7 +39,7 @@ describe('Security Hub permissions', () => {
     },
   );
 
-  it('is granted to every function that runs the guard pipeline (the sweep worker too), and to no other', () => {
+  it('is granted to every function that runs the guard pipeline (tamper-guard and the sweep worker too), and to no other', () => {
     const granted = Object.keys(on.findResources('AWS::IAM::Role')).filter((roleId) =>
       statementsOfRole(on, roleId).some(mentionsSecurityHub),
     );
@@ -48,12 +48,13 @@ describe('Security Hub permissions', () => {
       'RootGuard',
       'S3Guard',
       'SweepWorker',
+      'TamperGuardFunction',
     ]);
     expect(
       allStatementsOf(on)
         .filter(mentionsSecurityHub)
         .map((statement) => statement.Resource),
-    ).toEqual(Array(3).fill(PRODUCT_ARN));
+    ).toEqual(Array(granted.length).fill(PRODUCT_ARN));
   });
 
   it("lets the guards read and write only the findings ledger's partitions of the audit table", () => {
@@ -68,21 +69,25 @@ describe('Security Hub permissions', () => {
     });
   });
 
-  it.each(['s3-guard', 'root-guard'])('alarms on the first finding %s failed to import', (service) => {
-    const alarms = Object.values(on.findResources('AWS::CloudWatch::Alarm')).filter(
-      (alarm) =>
-        alarm.Properties.MetricName === 'FindingsImportFailures' &&
-        JSON.stringify(alarm.Properties.Dimensions) === JSON.stringify([{ Name: 'service', Value: service }]),
-    );
+  it.each(['s3-guard', 'root-guard', 'tamper-guard', 'sweep-worker'])(
+    'alarms on the first finding %s failed to import',
+    (service) => {
+      const alarms = Object.values(on.findResources('AWS::CloudWatch::Alarm')).filter(
+        (alarm) =>
+          alarm.Properties.MetricName === 'FindingsImportFailures' &&
+          JSON.stringify(alarm.Properties.Dimensions) ===
+            JSON.stringify([{ Name: 'service', Value: service }]),
+      );
 
-    expect(alarms).toHaveLength(1);
-    expect(alarms[0]?.Properties).toMatchObject({
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-      Statistic: 'Sum',
-    });
-    expect(alarms[0]?.Properties.AlarmActions).toHaveLength(1);
-  });
+      expect(alarms).toHaveLength(1);
+      expect(alarms[0]?.Properties).toMatchObject({
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Statistic: 'Sum',
+      });
+      expect(alarms[0]?.Properties.AlarmActions).toHaveLength(1);
+    },
+  );
 });
 
 describe('the hub with Security Hub on', () => {
