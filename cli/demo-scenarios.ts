@@ -18,6 +18,7 @@ import {
   describePolicy,
   describePublicAccessBlock,
 } from './demo-format.ts';
+import { tamperScenarios } from './demo-tamper-scenarios.ts';
 import {
   readAccountPublicAccessBlock,
   readBucketAclGrants,
@@ -50,7 +51,7 @@ export interface Scenario {
   /** The bucket, or the account, the event concerns. */
   readonly resource: string;
   /** The function CDK routes the event to. */
-  readonly guard?: 's3-guard' | 'root-guard';
+  readonly guard?: 's3-guard' | 'root-guard' | 'tamper-guard';
   readonly event: (context: ScenarioContext) => SampleEvent;
   /** Puts the resource in the state the event leaves it in (the change Warden hears about). */
   readonly prepare?: (context: ScenarioContext, event: SampleEvent) => Promise<void>;
@@ -433,5 +434,7 @@ export function demoScenarios(): Scenario[] {
       },
     },
     ...fightAndRootMfaScenarios(),
+    // Last: they tamper with Warden's own key, trail and rules (and leave them repaired).
+    ...tamperScenarios(),
   ];
 }

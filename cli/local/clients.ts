@@ -1,4 +1,6 @@
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -28,6 +30,8 @@ export function makeLocalClients({ endpoint, region }: LocalTarget) {
     dynamodb: new DynamoDBClient(clientConfig(target)),
     iam: new IAMClient(clientConfig(target)),
     sts: new STSClient(clientConfig(target)),
+    cloudTrail: new CloudTrailClient(clientConfig(target)),
+    events: new EventBridgeClient(clientConfig(target)),
   };
 }
 

@@ -32,10 +32,16 @@ import {
 } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { FUNCTION_NAMES, type FunctionName, resourceNames } from '#shared/config/names.ts';
+import {
+  FUNCTION_NAMES,
+  type FunctionName,
+  functionSessionArns,
+  resourceNames,
+} from '#shared/config/names.ts';
 import { type LocalClients, makeLocalClients } from './clients.ts';
 import type { LocalConfig } from './local-config.ts';
 import { LocalModeError } from './local-mode-error.ts';
+import { ensureLocalRules, ensureLocalTrail } from './tamper-setup.ts';
 
 export interface ProvisionOptions {
   readonly endpoint: string;
@@ -257,6 +263,12 @@ export async function provisionLocal(options: ProvisionOptions): Promise<LocalCo
       ],
       ttlAttribute: 'expiresAt',
     }),
+  ]);
+  // What AWS has before it emits any event (a logging trail) and Warden's rules, for tamper-guard's story.
+  const sessions = functionSessionArns(names, { partition: 'aws', accountId: identity.Account });
+  await Promise.all([
+    ensureLocalTrail(clients, options.prefix, identity.Account),
+    ensureLocalRules(clients, names, sessions),
   ]);
   return {
     endpoint: options.endpoint,

@@ -49,7 +49,9 @@ async function protectionOf(
   const reasons: ProtectionReason[] = [];
   for (const alias of key.aliases)
     if (protectedKeys.wardenAliases.includes(alias)) reasons.push({ kind: 'warden-alias', alias });
-  if (protectedKeys.approvedKeyArns.includes(key.arn)) reasons.push({ kind: 'approved' });
+  // Warden's hub key is among the approved ARNs too: its alias already says why.
+  if (reasons.length === 0 && protectedKeys.approvedKeyArns.includes(key.arn))
+    reasons.push({ kind: 'approved' });
   const scan = await bucketsUsingKey(deps.s3, key, region, protectedKeys.scanLimits);
   if (scan.buckets.length > 0) reasons.push({ kind: 'bucket-default', buckets: scan.buckets });
   if (scan.incomplete) reasons.push({ kind: 'unchecked-buckets', why: scan.incomplete });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   CloudTrailClient,
   CreateTrailCommand,
+  DeleteTrailCommand,
   GetEventSelectorsCommand,
   GetTrailStatusCommand,
   PutEventSelectorsCommand,
@@ -28,6 +29,7 @@ import { clientConfig } from '#shared/aws/clients.ts';
 import type { GuardResult } from '#shared/contracts/outcomes.ts';
 import { loadPolicyFile } from '#shared/policy/load-policy.ts';
 import { invokeLocal } from '../../cli/local/invoke.ts';
+import { localTrailName } from '../../cli/local/tamper-setup.ts';
 import {
   loadSampleEvent,
   localConfig,
@@ -205,6 +207,25 @@ describe('tamper-guard against the emulator: CloudTrail', () => {
     expect(EventSelectors?.[0]?.IncludeManagementEvents).toBe(true);
     expect(result.outcomes[0]?.status).toBe('REMEDIATED');
     await takeAlerts();
+  });
+});
+
+describe('tamper-guard against the emulator: a deleted trail', () => {
+  it("reports it CRITICAL, naming the trail that still logs (local mode's)", async () => {
+    const { s3, cloudTrail } = clients();
+    const bucket = uniqueBucketName('gone-trail');
+    const trail = `gone-trail-${suffix()}`;
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await cloudTrail.send(new CreateTrailCommand({ Name: trail, S3BucketName: bucket }));
+    await cloudTrail.send(new DeleteTrailCommand({ Name: trail }));
+    await takeAlerts();
+
+    const result = await invoke(eventOf('cloudtrail/delete-trail.json', { name: trail }));
+
+    expect(result.outcomes[0]).toMatchObject({ controlId: 'cloudtrail-trail-deleted', status: 'DETECTED' });
+    const alerts = await alertText();
+    expect(alerts).toContain('CRITICAL');
+    expect(alerts).toContain(`${localTrailName('warden')} still log`);
   });
 });
 
