@@ -102,8 +102,8 @@ export class VirtualClock {
 }
 
 /**
- * A token bucket: `rate` requests a second sustained, bursts up to `burst`. A request refused takes no
- * token (a throttled request is not served).
+ * A token bucket: `rate` requests a second sustained, bursts up to `burst` (an infinite rate: no limit).
+ * A request refused takes no token (a throttled request is not served).
  */
 export class TokenBucket {
   private tokens: number;
@@ -116,6 +116,7 @@ export class TokenBucket {
   }
   /** Whether a request at `nowMs` is served. */
   take(nowMs: number): boolean {
+    if (this.rate === Number.POSITIVE_INFINITY) return true;
     this.tokens = Math.min(this.burst, this.tokens + ((nowMs - this.last) * this.rate) / 1000);
     this.last = nowMs;
     if (this.tokens < 1) return false;

@@ -76,6 +76,12 @@ describe('token bucket', () => {
     expect(served).toBeGreaterThanOrEqual(549);
     expect(served).toBeLessThanOrEqual(550);
   });
+
+  it('serves every request when the rate is unlimited', () => {
+    const bucket = new TokenBucket(Number.POSITIVE_INFINITY);
+
+    expect(Array.from({ length: 1000 }, () => bucket.take(0)).every(Boolean)).toBe(true);
+  });
 });
 
 describe('seeded random', () => {
