@@ -8,12 +8,14 @@ import {
   resourceNames,
 } from '#shared/config/names.ts';
 import { S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
+import { TAMPER_GUARD_EVENT_NAMES } from '#shared/controls/tamper-registry.ts';
 import { CloudTrailEventSchema } from '#shared/events/cloudtrail-schema.ts';
 import { normaliseApiCall } from '#shared/events/normalise.ts';
 import { ignoreReason } from '#shared/guard/ignore.ts';
 import { classifyRootActivity } from '#shared/model/root-activity.ts';
 import { PROJECT_ROOT } from '../../cli/local/paths.ts';
 import { loadSampleEvent } from '../../cli/local/sample-events.ts';
+import { subjectOf } from '../../functions/tamper-guard/subjects.ts';
 import {
   patternBus,
   type RoutedEvent,
@@ -45,6 +47,8 @@ const samples = readdirSync(EVENTS_DIR, { withFileTypes: true })
   )
   .sort();
 
+const TAMPER_SOURCES = new Set(['aws.kms', 'aws.cloudtrail', 'aws.events']);
+
 const ownSessionArns = functionSessionArns(resourceNames(), {
   partition: 'aws',
   accountId: SYNTH_ENV.account,
@@ -55,6 +59,14 @@ function handlerOf(event: RoutedEvent): FunctionName | undefined {
   const call = normaliseApiCall(CloudTrailEventSchema.parse(event));
   if (event.source === 'aws.s3')
     return ignoreReason(call, S3_GUARD_EVENT_NAMES, ownSessionArns) === undefined ? 's3-guard' : undefined;
+  if (TAMPER_SOURCES.has(event.source)) {
+    // tamper-guard acts on Warden's own rules only, not on CloudFormation's deployments of them.
+    const subject = subjectOf(call, resourceNames().prefix);
+    const acts = typeof subject === 'object' && !('ignored' in subject);
+    return acts && ignoreReason(call, TAMPER_GUARD_EVENT_NAMES, ownSessionArns) === undefined
+      ? 'tamper-guard'
+      : undefined;
+  }
   return classifyRootActivity(call).activity ? 'root-guard' : undefined;
 }
 
@@ -195,9 +207,16 @@ describe('an account-level change made through a region Warden does not watch', 
 
   it("is forwarded by that region's rule and handled by s3-guard's rule on the hub bus; Warden's own is not", async () => {
     const rules = await synthesizedRules();
-    const [forwarding, ...more] = rules.filter((rule) => rule.region === UNWATCHED);
+    const inRegion = rules.filter((rule) => rule.region === UNWATCHED);
+    // Besides tamper-guard's two rules on the region's own Warden rules, one rule: account-level S3 changes.
+    const s3Rules = inRegion.filter((rule) => JSON.stringify(rule.pattern.source) === '["aws.s3"]');
+    const [forwarding, ...more] = s3Rules;
     const hubS3 = rules.find((rule) => rule.target === 's3-guard');
     expect(more).toEqual([]);
+    expect(inRegion.filter((rule) => !s3Rules.includes(rule)).map((rule) => rule.pattern.source)).toEqual([
+      ['aws.events'],
+      ['aws.events'],
+    ]);
     const bus = await patternBus(localConfig(), {
       forwarding: forwarding?.pattern ?? {},
       hub: hubS3?.pattern ?? {},

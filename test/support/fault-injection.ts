@@ -299,6 +299,8 @@ export async function synthesizedRules(): Promise<SynthesizedRule[]> {
       return FUNCTION_NAMES.find((name) => physical === resourceNames().functionName(name));
     };
     for (const [logicalId, rule] of Object.entries(template.findResources('AWS::Events::Rule'))) {
+      // A schedule (the sweep's) routes no event.
+      if (rule.Properties.EventPattern === undefined) continue;
       const pattern = resolveDeployed(rule.Properties.EventPattern, stack.region) as Record<string, unknown>;
       for (const target of rule.Properties.Targets ?? []) {
         const arn = target.Arn as { 'Fn::GetAtt'?: [string, string] } | string;
