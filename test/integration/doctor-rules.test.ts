@@ -59,7 +59,7 @@ const targetOf = (rule: ExpectedRule | undefined) => (rule?.kind === 'targeted' 
 describe('warden doctor rule check against moto', () => {
   it('finds the hub rules by their guard targets in the home region', async () => {
     const { hub } = planned();
-    const [s3, key, signIn] = hub.rules;
+    const [s3, key, signIn, credentials] = hub.rules;
 
     expect((await checkRules(deps, hub)).status).toBe('FAIL');
 
@@ -69,6 +69,12 @@ describe('warden doctor rule check against moto', () => {
       'doctorit-hub-RootKey',
       ROOT_GUARD_EVENT_PATTERNS.rootAccessKeyCreated.detail.eventName,
       targetOf(key),
+    );
+    await putRule(
+      'eu-west-1',
+      'doctorit-hub-RootCredentials',
+      ROOT_GUARD_EVENT_PATTERNS.rootCredentialChanged.detail.eventName,
+      targetOf(credentials),
     );
     // A rule with the right pattern but no target delivers nothing to root-guard.
     await putRule(
@@ -92,7 +98,7 @@ describe('warden doctor rule check against moto', () => {
 
     expect(await checkRules(deps, hub)).toMatchObject({
       status: 'OK',
-      detail: expect.stringContaining('3 rule(s)'),
+      detail: expect.stringContaining('4 rule(s)'),
     });
   });
 
@@ -101,6 +107,11 @@ describe('warden doctor rule check against moto', () => {
     expect(forwarder.region).toBe('us-east-1');
 
     await putRule('us-east-1', 'doctorit-forward-root-access-key-created', ['CreateAccessKey']);
+    await putRule(
+      'us-east-1',
+      'doctorit-forward-root-credential-changed',
+      ROOT_GUARD_EVENT_PATTERNS.rootCredentialChanged.detail.eventName,
+    );
 
     expect(await checkRules(deps, forwarder)).toMatchObject({
       status: 'FAIL',

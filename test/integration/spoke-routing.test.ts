@@ -15,7 +15,13 @@ const HUB_REGION = 'eu-west-1';
 const MEMBER_ACCOUNT = '345678901234';
 /** The spoke rules that exist in a member account's us-east-1 (root events are only delivered there). */
 const MEMBER_REGION = 'us-east-1';
-const SPOKE_RULES = ['S3Events', 'AccountLevelEvents', 'RootAccessKeyEvents', 'RootSignInEvents'] as const;
+const SPOKE_RULES = [
+  'S3Events',
+  'AccountLevelEvents',
+  'RootAccessKeyEvents',
+  'RootSignInEvents',
+  'RootCredentialEvents',
+] as const;
 type SpokeRule = (typeof SPOKE_RULES)[number];
 
 /** `Ref` (to parameters and pseudo parameters) and `Fn::Join`; any other intrinsic is an error. */
@@ -126,7 +132,7 @@ describe("the spoke's forwarding rules, as deployed in a member account, in the 
     bus = await patternBus(localConfig(), spoke.patterns);
   });
 
-  it('are the four rules under test, with the member role name the StackSet passes', () => {
+  it('are the rules under test, with the member role name the StackSet passes', () => {
     expect([...spoke.ruleIds].sort()).toEqual([...SPOKE_RULES].sort());
     expect(spoke.parameters).toMatchObject({
       HubAccountId: HUB_ACCOUNT,
@@ -219,6 +225,19 @@ describe("the spoke's forwarding rules, as deployed in a member account, in the 
     const event = memberEvent('signin/root-console-login-no-mfa.json');
 
     expect(await forwardingRules(bus, event)).toEqual(['RootSignInEvents']);
+  });
+
+  it.each(['iam/root-deactivate-mfa-device.json', 'iam/root-create-login-profile-member.json'])(
+    'forward the root user’s own MFA and password changes (%s)',
+    async (file) => {
+      expect(await forwardingRules(bus, memberEvent(file))).toEqual(['RootCredentialEvents']);
+    },
+  );
+
+  it('do not forward an administrator deactivating an IAM user’s MFA device', async () => {
+    const event = memberEvent('iam/iam-admin-deactivate-user-mfa-device.json');
+
+    expect(await forwardingRules(bus, event)).toEqual([]);
   });
 
   it('do not forward a failed root console sign-in', async () => {
