@@ -1,9 +1,11 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { findOutsideGrants } from '#shared/model/key-policy.ts';
 import { loadSampleEvent } from '../../cli/local/sample-events.ts';
 import { matchEvents } from './support/event-pattern-matcher.ts';
 import { logicalId } from './support/logical-id.ts';
 import { synthOrganization } from './support/org-synth.ts';
+import { resolvePseudo } from './support/resolve-template.ts';
 import { policyFileWith, synthApp } from './support/synth-hub.ts';
 
 type Statement = {
@@ -219,5 +221,22 @@ describe('tamper-guard in an organization', () => {
 
   it('tamper-guard may assume the member role', () => {
     expect(JSON.stringify(tamperStatements(hubTemplate))).toContain('AssumeMemberRoleInTheOrganization');
+  });
+});
+
+describe("Warden's own key policies, as tamper-guard judges them", () => {
+  it('grant nothing outside the account, so they become last-known-good copies and are never rolled back', () => {
+    const keys = Object.values(template.findResources('AWS::KMS::Key'));
+    expect(keys.length).toBeGreaterThanOrEqual(2);
+    for (const key of keys) {
+      const policy = JSON.stringify(resolvePseudo(key.Properties.KeyPolicy));
+      expect(
+        findOutsideGrants(policy, {
+          accountId: '123456789012',
+          allowedAccountIds: [],
+          allowedOrganizationIds: [],
+        }),
+      ).toEqual([]);
+    }
   });
 });
