@@ -1,12 +1,12 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import 'aws-sdk-client-mock-vitest/extend';
 import type { AuditRecord } from '#shared/audit/audit-log.ts';
 import { dynamoFightStore, fightItemId } from '#shared/audit/fight-store.ts';
 import { AccessDeniedError, RetryableAwsError, TerminalAwsError } from '#shared/errors/errors.ts';
-import { fightLines } from '../../../cli/audit-commands.ts';
+import { type AuditTarget, auditList, fightLines } from '../../../cli/audit-commands.ts';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
@@ -137,6 +137,41 @@ describe('warden audit list: fights', () => {
 
   it('leaves records without a fight out', () => {
     expect(fightLines([record()])).toEqual([]);
+  });
+
+  it('prints the fight as FIGHT in the table, with its line below', async () => {
+    const fight = {
+      kind: 'started' as const,
+      repairs: 3,
+      minutes: 8,
+      opponents: ['role/tf: 3'],
+      next: 'paused until X',
+    };
+    ddbMock.reset();
+    ddbMock
+      .on(QueryCommand)
+      .resolves({ Items: [{ pk: 'RESOURCE#shared-data', sk: 'ACTION#t', ...record(fight) }] });
+    const out: string[] = [];
+    const write = vi
+      .spyOn(process.stdout, 'write')
+      .mockImplementation((chunk) => out.push(String(chunk)) > 0);
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const target = {
+      description: 'test',
+      deps: { documents, tableName: 'warden-audit' },
+    } as unknown as AuditTarget;
+
+    try {
+      expect(await auditList(target, { bucket: 'shared-data' })).toBe(0);
+    } finally {
+      vi.restoreAllMocks();
+    }
+
+    expect(write).toHaveBeenCalled();
+    const text = out.join('');
+    expect(text).toMatch(/FIGHT\s+s3-public-policy\s+shared-data/);
+    expect(text).toContain('Fights with another actor:');
+    expect(text).toContain('re-applied by role/tf: 3; Warden is paused until X.');
   });
 });
 
