@@ -59,15 +59,18 @@ describe('failure handling', () => {
   });
 
   it('encrypts every dead-letter queue with the Warden key and keeps messages 14 days', () => {
+    // The work queues (Slack's alerts, the sweep's items) are not dead-letter queues.
     const queues = Object.entries(template.findResources('AWS::SQS::Queue')).filter(
-      ([id]) => !id.startsWith('SlackAlertQueue'),
+      ([id]) => !id.startsWith('SlackAlertQueue') && !id.startsWith('SweepItems'),
     );
-    // Every guard's on-failure queue, every rule's (or rule group's) and Slack's: all alike.
+    // Every guard's on-failure queue, every rule's (or rule group's), Slack's and the sweep's: all alike,
+    // the sweep's FIFO as its work queue must be.
     expect(queues.length).toBeGreaterThanOrEqual(deadLetterQueues.length);
-    for (const [, queue] of queues) {
+    for (const [id, queue] of queues) {
       expect(queue.Properties).toEqual({
         KmsMasterKeyId: keyArn,
         MessageRetentionPeriod: 14 * 24 * 3600,
+        ...(id.startsWith('SweepFailedItems') ? { FifoQueue: true } : {}),
       });
     }
   });
