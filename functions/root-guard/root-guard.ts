@@ -4,7 +4,7 @@ import type { RootControl, RootFinding } from '#shared/controls/root-control.ts'
 import { ROOT_CONTROLS } from '#shared/controls/root-registry.ts';
 import { AccessDeniedError, classifyError } from '#shared/errors/errors.ts';
 import { modeOf } from '#shared/guard/evaluate.ts';
-import type { PausedControls } from '#shared/guard/fights.ts';
+import type { PausedFor } from '#shared/guard/fights.ts';
 import { createGuard, type GuardDeps, type GuardPlugin } from '#shared/guard/pipeline.ts';
 import { classifyRootActivity, type RootActivity, rootArnOf } from '#shared/model/root-activity.ts';
 import type { Policy } from '#shared/policy/schema.ts';
@@ -118,7 +118,7 @@ export function rootGuardPlugin(deps: RootGuardDeps): GuardPlugin<RootActivity> 
   async function judge(
     control: RootControl,
     activity: RootActivity,
-    paused: PausedControls,
+    pausedFor: PausedFor,
   ): Promise<ControlOutcome | undefined> {
     const finding = control.assess(activity, { deployment: deps.config.policy.deployment });
     if (!finding) return undefined;
@@ -129,9 +129,11 @@ export function rootGuardPlugin(deps: RootGuardDeps): GuardPlugin<RootActivity> 
         reason: `${finding.summary} ${remedy.why}`,
         actions: remedy.steps,
       });
-    // A fight's cool-down pauses enforcement like detect mode (never for CRITICAL exposure, see fight.ts).
-    const pausedBecause = paused[control.id];
-    if (pausedBecause || modeOf(control, deps.config.policy) === 'detect')
+    // A fight's cool-down pauses enforcement like detect mode (never for CRITICAL exposure, see fight.ts);
+    // asked only when Warden would delete.
+    const detect = modeOf(control, deps.config.policy) === 'detect';
+    const pausedBecause = detect ? undefined : (await pausedFor())[control.id];
+    if (detect || pausedBecause)
       return outcomeOf(control, finding, {
         status: 'DETECTED',
         reason: `${finding.summary} (${pausedBecause ?? 'detect mode: Warden deleted nothing'})`,
@@ -159,9 +161,9 @@ export function rootGuardPlugin(deps: RootGuardDeps): GuardPlugin<RootActivity> 
         return { ignored: `every control for ${activity.kind} is off by policy` };
       return { subject: activity };
     },
-    async remediate(_call, activity, paused) {
+    async remediate(_call, activity, pausedFor) {
       const judged = await Promise.all(
-        activeControls(activity).map((control) => judge(control, activity, paused)),
+        activeControls(activity).map((control) => judge(control, activity, pausedFor)),
       );
       return { outcomes: judged.filter((outcome): outcome is ControlOutcome => outcome !== undefined) };
     },

@@ -13,7 +13,6 @@ import type { AccountControl, BucketControl, EvaluationContext } from '#shared/c
 import type { ApiCall } from '#shared/events/normalise.ts';
 import { SWEEP_ACCOUNT_EVENT_NAME, SWEEP_EVENT_NAMES } from '#shared/events/sweep-call.ts';
 import { controlsFor } from '#shared/guard/evaluate.ts';
-import type { PausedControls } from '#shared/guard/fights.ts';
 import { createGuard, type GuardDeps, type GuardPlugin, type Scope } from '#shared/guard/pipeline.ts';
 import { remediateResource } from '#shared/guard/resource.ts';
 import { ACCOUNT_RESOURCE_TYPE, accountResource, BUCKET_RESOURCE_TYPE } from '#shared/model/views.ts';
@@ -89,13 +88,12 @@ export function s3GuardPlugin(deps: S3GuardDeps): GuardPlugin<S3Subject> {
     };
   }
 
-  function contextFor(call: ApiCall, paused: PausedControls): EvaluationContext {
+  function contextFor(call: ApiCall): EvaluationContext {
     return {
       policy: deps.config.policy,
       wardenKmsKeyArn: deps.config.kmsKeyArn,
       accountId: call.accountId,
       region: call.region,
-      paused,
     };
   }
 
@@ -120,8 +118,8 @@ export function s3GuardPlugin(deps: S3GuardDeps): GuardPlugin<S3Subject> {
         };
       return { subject: { scope: 'bucket', bucket, controlIds: controls.map((control) => control.id) } };
     },
-    remediate(call, subject, paused) {
-      const context = contextFor(call, paused);
+    remediate(call, subject, pausedFor) {
+      const context = contextFor(call);
       return subject.scope === 'account'
         ? remediateResource(
             resourceDeps,
@@ -129,6 +127,7 @@ export function s3GuardPlugin(deps: S3GuardDeps): GuardPlugin<S3Subject> {
             accountTarget(call, clientsOf(call)),
             controlsFor(call.eventName, accountControls, deps.config.policy),
             context,
+            pausedFor,
           )
         : remediateResource(
             resourceDeps,
@@ -136,6 +135,7 @@ export function s3GuardPlugin(deps: S3GuardDeps): GuardPlugin<S3Subject> {
             bucketTarget(deps, call, subject.bucket, clientsOf(call), context),
             bucketControls.filter((control) => subject.controlIds.includes(control.id)),
             context,
+            pausedFor,
           );
     },
     describe(call, subject) {

@@ -83,9 +83,9 @@ export function tamperGuardPlugin(deps: TamperGuardDeps): GuardPlugin<TamperSubj
       if ('ignored' in subject) return { ignored: subject.ignored };
       return { subject };
     },
-    remediate(call, subject, paused) {
+    remediate(call, subject, pausedFor) {
       // A fight's cool-down pauses a control here (shared/guard/fights.ts); CRITICAL ones never pause.
-      const context = { ...contextFor(call), paused };
+      const context = contextFor(call);
       switch (subject.kind) {
         case 'key':
           return remediateResource(
@@ -94,6 +94,7 @@ export function tamperGuardPlugin(deps: TamperGuardDeps): GuardPlugin<TamperSubj
             keyTarget(baselineDeps, call, subject.arn, clientsIn(call, call.region), protectedKeys, context),
             controlsFor(call.eventName, KEY_CONTROLS, policy),
             context,
+            pausedFor,
           );
         case 'trail':
           return remediateResource(
@@ -109,6 +110,7 @@ export function tamperGuardPlugin(deps: TamperGuardDeps): GuardPlugin<TamperSubj
             ),
             controlsFor(call.eventName, TRAIL_CONTROLS, policy),
             context,
+            pausedFor,
           );
         case 'rule':
           return remediateResource(
@@ -117,6 +119,7 @@ export function tamperGuardPlugin(deps: TamperGuardDeps): GuardPlugin<TamperSubj
             ruleTarget(call, subject, subject.change, deps.names.prefix, clientsIn(call, call.region)),
             controlsFor(call.eventName, RULE_CONTROLS, policy),
             context,
+            pausedFor,
           );
       }
     },

@@ -29,6 +29,9 @@ export type GuardFightStore = FightStore<FightState>;
 /** Controls whose enforcement is paused on the resource now, with the reason their outcome shows. */
 export type PausedControls = Readonly<Partial<Record<ControlId, string>>>;
 
+/** Reads them; a guard calls it only when it is about to repair, before acting. */
+export type PausedFor = () => Promise<PausedControls>;
+
 /** What each repaired control's fight made of this event; stored with the remediation (plain data). */
 export type FightNotes = Readonly<Partial<Record<ControlId, FightVerdict>>>;
 

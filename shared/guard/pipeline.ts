@@ -14,6 +14,7 @@ import {
   type GuardFightStore,
   logFights,
   type PausedControls,
+  type PausedFor,
   pausedControls,
   recordFights,
 } from './fights.ts';
@@ -49,9 +50,10 @@ export interface GuardPlugin<Subject> {
   scope(call: ApiCall): Scope<Subject> | Promise<Scope<Subject>>;
   /**
    * Read (in parallel) → evaluate (pure) → journal → act → verify: one outcome per active control.
-   * `paused` controls (a fight's cool-down on this resource) run as in detect mode, with that reason.
+   * Before repairing, `pausedFor` says which controls a fight's cool-down paused on this resource: those
+   * run as in detect mode, with that reason.
    */
-  remediate(call: ApiCall, subject: Subject, paused: PausedControls): Promise<Remediation>;
+  remediate(call: ApiCall, subject: Subject, pausedFor: PausedFor): Promise<Remediation>;
   /** The audit and alert identity of the subject. */
   describe(call: ApiCall, subject: Subject): AlertSubject;
 }
@@ -84,9 +86,13 @@ export function createGuard<Subject>(deps: GuardDeps, plugin: GuardPlugin<Subjec
   const fightDeps = { fights: deps.fights, settings: deps.config.policy.fights, now: () => deps.clock.now() };
   const remediateOnce = deps.once('remediate', async (call: ApiCall & { readonly subject: Subject }) => {
     const subject = plugin.describe(call, call.subject);
-    // Before acting: a fight may have paused enforcement here. After: the repairs may make a fight.
-    const paused = await pausedControls(fightDeps, call, subject);
-    const remediation = await plugin.remediate(call, call.subject, paused);
+    // Before acting (read only when something is to be repaired): a fight may have paused enforcement
+    // here. After: the repairs may make a fight.
+    let paused: PausedControls = {};
+    const remediation = await plugin.remediate(call, call.subject, async () => {
+      paused = await pausedControls(fightDeps, call, subject);
+      return paused;
+    });
     recordEventToFixed(deps, call, remediation.outcomes);
     const fights = await recordFights(fightDeps, call, subject, remediation.outcomes);
     const now = deps.clock.now();

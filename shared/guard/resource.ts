@@ -3,6 +3,7 @@ import type { Control, EvaluationContext } from '#shared/controls/types.ts';
 import { ResourceGoneError, WardenError } from '#shared/errors/errors.ts';
 import type { ApiCall } from '#shared/events/normalise.ts';
 import { type Evaluation, evaluateResource, statePartsFor } from './evaluate.ts';
+import type { PausedFor } from './fights.ts';
 import { outcomeBase, plannedActions, toOutcomes } from './outcomes.ts';
 import type { Remediation } from './pipeline.ts';
 
@@ -46,15 +47,14 @@ export async function remediateResource<State, Part extends string, Action>(
   call: ApiCall,
   target: Target<State, Part, Action>,
   controls: readonly Control<State, Part, Action>[],
-  context: EvaluationContext,
+  unpaused: EvaluationContext,
+  pausedFor?: PausedFor,
 ): Promise<Remediation> {
   const read = await readResource(deps, call, target, controls);
   if ('remediation' in read) return read.remediation;
   const { state, pending } = read;
-  const evaluations = evaluateResource(state, controls, context);
-  const toApply = evaluations.filter(
-    (e) => e.finding && e.mode === 'enforce' && plannedActions(e).length > 0,
-  );
+  const { evaluations, context } = await evaluateWithPauses(state, controls, unpaused, pausedFor);
+  const toApply = evaluations.filter(isToApply);
   const beforeOf = (control: Control<State, Part, Action>) =>
     pending[control.id]?.before ?? target.view(state, control);
   if (toApply.length > 0) await journalFixes(deps, call, target, toApply, beforeOf);
@@ -78,6 +78,27 @@ export async function remediateResource<State, Part extends string, Action>(
   });
   await target.settle?.(state, verified.after, evaluations);
   return { outcomes };
+}
+
+const isToApply = (e: Evaluation<never, string, unknown>) =>
+  e.finding !== undefined && e.mode === 'enforce' && plannedActions(e).length > 0;
+
+/**
+ * Evaluates; only when something is to be repaired does it ask which controls a fight paused here (one
+ * read a compliant resource never pays), and evaluates again with those in detect mode. Before acting.
+ */
+export async function evaluateWithPauses<State, Part extends string, Action>(
+  state: State,
+  controls: readonly Control<State, Part, Action>[],
+  context: EvaluationContext,
+  pausedFor?: PausedFor,
+): Promise<{ evaluations: readonly Evaluation<State, Part, Action>[]; context: EvaluationContext }> {
+  const evaluations = evaluateResource(state, controls, context);
+  if (!pausedFor || !evaluations.some(isToApply)) return { evaluations, context };
+  const paused = await pausedFor();
+  if (Object.keys(paused).length === 0) return { evaluations, context };
+  const judged = { ...context, paused };
+  return { evaluations: evaluateResource(state, controls, judged), context: judged };
 }
 
 /**

@@ -49,7 +49,9 @@ function plugin(severity: Severity, seen: PausedControls[]): GuardPlugin<string>
   return {
     eventNames: ['PutBucketPolicy', 'WardenSweep'],
     scope: (call) => ({ subject: String(call.requestParameters.bucketName) }),
-    async remediate(_call, bucket, paused) {
+    async remediate(_call, bucket, pausedFor) {
+      // It always has something to repair, so it asks first.
+      const paused = await pausedFor();
       seen.push(paused);
       const because = paused['s3-public-policy'];
       return {
@@ -257,6 +259,30 @@ describe('never fight forever, through the guard pipeline', () => {
       expect(result.outcomes[0]?.status).toBe('REMEDIATED');
       expect(run.alerts.at(-1)?.title).toBe('Warden repaired example-bucket');
     });
+  });
+
+  it('reads no fight state when the guard has nothing to repair', async () => {
+    const read = vi.fn(async () => ({}));
+    const guard = createGuard(
+      {
+        config: { ownSessionArns: [], policy: makePolicy() },
+        alerts: { publish: vi.fn() },
+        audit: { record: vi.fn() },
+        log: { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() },
+        metrics: { count: vi.fn() },
+        clock: { now: () => new Date(START) },
+        once: (_step, fn) => fn,
+        fights: { read, update: vi.fn() },
+      },
+      {
+        ...plugin('CRITICAL', []),
+        remediate: async () => ({ outcomes: [] }),
+      },
+    );
+
+    await guard(loadApiCall('s3/put-bucket-policy-public-by-terraform.json'));
+
+    expect(read).not.toHaveBeenCalled();
   });
 
   it('repairs and alerts every time without a fight store', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Control, EvaluationContext } from '#shared/controls/types.ts';
 import { evaluateResource } from '#shared/guard/evaluate.ts';
 import { toOutcomes } from '#shared/guard/outcomes.ts';
+import { evaluateWithPauses } from '#shared/guard/resource.ts';
 import type { PolicyInput } from '#shared/policy/schema.ts';
 import { rootGuardPlugin } from '../../../functions/root-guard/root-guard.ts';
 import { loadApiCall, makePolicy } from '../../fixtures.ts';
@@ -79,6 +80,57 @@ describe('a control a fight paused on the resource', () => {
   });
 });
 
+describe('asking which controls are paused', () => {
+  it('does not ask for a compliant resource (no read a compliant bucket pays)', async () => {
+    const pausedFor = vi.fn(async () => ({ 's3-public-policy': REASON }));
+
+    const { evaluations } = await evaluateWithPauses(
+      { public: false },
+      [publicPolicy],
+      contextWith({}),
+      pausedFor,
+    );
+
+    expect(pausedFor).not.toHaveBeenCalled();
+    expect(evaluations[0]?.finding).toBeUndefined();
+  });
+
+  it('does not ask when the control would only detect', async () => {
+    const pausedFor = vi.fn(async () => ({}));
+    const context = contextWith({ controls: { 's3-public-policy': { mode: 'detect' } } });
+
+    await evaluateWithPauses({ public: true }, [publicPolicy], context, pausedFor);
+
+    expect(pausedFor).not.toHaveBeenCalled();
+  });
+
+  it('asks before a repair and evaluates again with the paused controls in detect mode', async () => {
+    const pausedFor = vi.fn(async () => ({ 's3-public-policy': REASON }));
+
+    const { evaluations, context } = await evaluateWithPauses(
+      { public: true },
+      [publicPolicy],
+      contextWith({}),
+      pausedFor,
+    );
+
+    expect(pausedFor).toHaveBeenCalledOnce();
+    expect(evaluations[0]).toMatchObject({ mode: 'detect', pausedBecause: REASON });
+    expect(context.paused).toEqual({ 's3-public-policy': REASON });
+  });
+
+  it('keeps enforcing when nothing is paused', async () => {
+    const { evaluations } = await evaluateWithPauses(
+      { public: true },
+      [publicPolicy],
+      contextWith({}),
+      async () => ({}),
+    );
+
+    expect(evaluations[0]?.mode).toBe('enforce');
+  });
+});
+
 describe('root-guard with a paused control', () => {
   it('deletes nothing and says why', async () => {
     const assumeRootCredentials = vi.fn();
@@ -99,7 +151,9 @@ describe('root-guard with a paused control', () => {
     const scope = await plugin.scope(call);
     if (!('subject' in scope)) throw new Error('expected a root activity');
 
-    const { outcomes } = await plugin.remediate(call, scope.subject, { 'root-access-key': REASON });
+    const { outcomes } = await plugin.remediate(call, scope.subject, async () => ({
+      'root-access-key': REASON,
+    }));
 
     expect(assumeRootCredentials).not.toHaveBeenCalled();
     expect(outcomes[0]).toMatchObject({ status: 'DETECTED', reason: expect.stringContaining(`(${REASON})`) });
