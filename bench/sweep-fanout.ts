@@ -56,10 +56,10 @@ export interface FanoutScenario {
   readonly accountsInParallel: number;
   readonly bucketsInParallel: number;
   /**
-   * What-if: the fight state read only when a control would repair (today it is read for every bucket,
-   * before its state: one DynamoDB read and one round trip per compliant bucket).
+   * As before the pipeline read the fight state only for repairs: read for every bucket, before its state
+   * (one DynamoDB read and one round trip per compliant bucket). For comparison.
    */
-  readonly fightStateOnlyForRepairs?: boolean;
+  readonly fightStateForEveryBucket?: boolean;
 }
 
 export interface FanoutResult extends FanoutScenario {
@@ -151,7 +151,7 @@ export async function simulateFanout(scenario: FanoutScenario, policy: Policy): 
   /** The pipeline's calls for one resource (bench/sweep.ts counts them against moto): reads, and a repair's writes. */
   async function judge(call: ApiCall): Promise<GuardResult> {
     const header = { eventId: call.eventId, eventName: call.eventName, status: 'PROCESSED' as const };
-    if (!scenario.fightStateOnlyForRepairs) await ddb(); // fights: is enforcement paused here?
+    if (scenario.fightStateForEveryBucket) await ddb(); // fights: is enforcement paused here?
     if (call.eventName === SWEEP_ACCOUNT_EVENT_NAME) {
       await Promise.all([s3(call.accountId), ddb()]); // account Block Public Access, journal
       return { ...header, outcomes: outcomesOf(accountControls, call.accountId) };
@@ -164,7 +164,7 @@ export async function simulateFanout(scenario: FanoutScenario, policy: Policy): 
     const index = Number(bucket.slice(-4));
     if (index % scenario.repairEvery !== 0)
       return { ...header, outcomes: outcomesOf(bucketControls, bucket) };
-    if (scenario.fightStateOnlyForRepairs) await ddb();
+    if (!scenario.fightStateForEveryBucket) await ddb(); // fights, read only when about to repair
     await ddb(); // journal the fix
     await s3(call.accountId); // PutBucketEncryption
     await s3(call.accountId); // read back
