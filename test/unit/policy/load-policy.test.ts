@@ -41,7 +41,29 @@ describe('policy file', () => {
       },
       fights: { repairs: 3, windowMinutes: 10, coolDownMinutes: 60 },
       securityHub: { enabled: false },
+      sweep: { enabled: true, schedule: 'rate(1 day)', accountsInParallel: 10, bucketsInParallel: 5 },
+      tamper: { trails: [] },
     });
+  });
+
+  it.each([['rate(1 day)'], ['rate(12 hours)'], ['cron(0 3 * * ? *)']])(
+    'accepts the sweep schedule %s',
+    (schedule) => {
+      expect(parsePolicy({ version: 1, sweep: { schedule } }, 'test').sweep.schedule).toBe(schedule);
+    },
+  );
+
+  it.each([['daily'], ['rate(1 fortnight)'], ['cron()']])(
+    'refuses the sweep schedule %s, naming the field',
+    (schedule) => {
+      expect(() => parsePolicy({ version: 1, sweep: { schedule } }, 'test')).toThrow(/sweep\.schedule/);
+    },
+  );
+
+  it('refuses more than 20 buckets in parallel per account, naming the field', () => {
+    expect(() => parsePolicy({ version: 1, sweep: { bucketsInParallel: 50 } }, 'test')).toThrow(
+      /sweep\.bucketsInParallel/,
+    );
   });
 
   it('refuses a securityHub.enabled that is not a boolean, naming the field', () => {
