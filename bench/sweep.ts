@@ -90,18 +90,21 @@ async function createBuckets(config: LocalConfig, count: number): Promise<void> 
   });
 }
 
-/** Every attempt, by `service:Command`, split into calls naming a compliant bucket, a repaired one, or none. */
+/** Every attempt, by `service:Command`: naming a compliant bucket, a repaired one, local mode's, or none. */
 interface CallCounts {
   readonly perSweep: Map<string, number>;
   readonly compliant: Map<string, number>;
   readonly repaired: Map<string, number>;
+  readonly otherBuckets: Map<string, number>;
   /** Each compliant bucket's calls, timed: its sequential round trips. */
   readonly compliantTimes: Map<string, { start: number; end: number }[]>;
 }
 
-function callRecorder() {
+/** `others`: buckets that are not the bench's (local mode's own), whose calls are counted apart. */
+function callRecorder(others: readonly string[]) {
   const counts: CallCounts = {
     perSweep: new Map(),
+    otherBuckets: new Map(),
     compliant: new Map(),
     repaired: new Map(),
     compliantTimes: new Map(),
@@ -111,8 +114,19 @@ function callRecorder() {
     (client as unknown as InstrumentedClient).middlewareStack.add(
       (next, context) => async (args) => {
         const key = `${service}:${(context.commandName ?? 'Unknown').replace(/Command$/, '')}`;
-        const match = BUCKET_IN_INPUT.exec(JSON.stringify(args.input ?? {}));
-        add(match?.[1] === 'ok' ? counts.compliant : match ? counts.repaired : counts.perSweep, key);
+        const input = JSON.stringify(args.input ?? {});
+        const match = BUCKET_IN_INPUT.exec(input);
+        const other = !match && others.some((bucket) => input.includes(bucket));
+        add(
+          match?.[1] === 'ok'
+            ? counts.compliant
+            : match
+              ? counts.repaired
+              : other
+                ? counts.otherBuckets
+                : counts.perSweep,
+          key,
+        );
         const start = performance.now();
         try {
           return await next(args);
@@ -193,7 +207,8 @@ export async function sweepOnMoto(
       s3ClientConfig({ endpoint: config.endpoint, region: config.region, credentials: localCredentials() }),
     );
     // Local mode's own buckets (the trail's): swept too, judged apart from the bench's.
-    const provisioned = (await listBucketPage(s3, config.region, undefined, 10_000)).buckets.length;
+    const localBuckets = (await listBucketPage(s3, config.region, undefined, 10_000)).buckets;
+    const provisioned = localBuckets.length;
     const setupStarted = performance.now();
     await createBuckets(config, size);
     const setupSeconds = (performance.now() - setupStarted) / 1000;
@@ -202,7 +217,14 @@ export async function sweepOnMoto(
     const bucketsPerPage = Math.max(BUCKETS_PER_PAGE, swept + 1);
     const toRepair = Math.ceil(size / REPAIR_EVERY);
     const sweep = (sweepId: string) =>
-      timedSweep(config, policy, { sweepId, swept, compliant: size - toRepair, toRepair, bucketsPerPage });
+      timedSweep(config, policy, {
+        sweepId,
+        swept,
+        compliant: size - toRepair,
+        toRepair,
+        bucketsPerPage,
+        others: localBuckets,
+      });
 
     const first = await sweep(`bench-${size}-first`);
     const again = options.again ? await sweep(`bench-${size}-again`) : undefined;
@@ -259,9 +281,16 @@ export async function sweepOnMoto(
 async function timedSweep(
   config: LocalConfig,
   policy: Policy,
-  run: { sweepId: string; swept: number; compliant: number; toRepair: number; bucketsPerPage: number },
+  run: {
+    sweepId: string;
+    swept: number;
+    compliant: number;
+    toRepair: number;
+    bucketsPerPage: number;
+    others: readonly string[];
+  },
 ) {
-  const recorder = callRecorder();
+  const recorder = callRecorder(run.others);
   const { engine, history, enforced } = buildSweepEngine(localGuardConfig(config, policy), {
     aws: { endpoint: config.endpoint, credentials: localCredentials() },
     wrapClient: recorder.wrapClient,
