@@ -42,14 +42,12 @@ describe('accounts under the target OUs', () => {
   });
 
   it('fails with a clear error when the hub may not list the organization', async () => {
-    organizations
-      .on(ListAccountsForParentCommand)
-      .rejects(
-        Object.assign(new Error('You do not have access'), {
-          name: 'AccessDeniedException',
-          $metadata: { httpStatusCode: 403 },
-        }),
-      );
+    organizations.on(ListAccountsForParentCommand).rejects(
+      Object.assign(new Error('You do not have access'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
 
     await expect(
       accountsUnder(new OrganizationsClient({ region: 'us-east-1' }), ['ou-root-1']),

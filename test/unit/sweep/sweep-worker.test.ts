@@ -49,7 +49,9 @@ function memoryLedger() {
   const markers = new Set<string>();
   const tallies: SweepTally[] = [];
   const ledger: SweepLedger = {
-    start: async (sweep, pending) => void (state = { ...sweep, pending }),
+    start: async (sweep, pending) => {
+      state = { ...sweep, pending };
+    },
     spawned: async (_id, key, count) => {
       if (count === 0 || markers.has(`S#${key}`) || !state) return;
       markers.add(`S#${key}`);
