@@ -21,8 +21,6 @@ export const BUCKET_USABLE_KEYS = {
   StringEquals: { 'kms:KeySpec': 'SYMMETRIC_DEFAULT', 'kms:KeyUsage': 'ENCRYPT_DECRYPT' },
 } as const;
 
-const trailName = (entry: string) => entry.replace(/^arn:[^:]+:cloudtrail:[^:]*:\d{12}:trail\//, '');
-
 /**
  * Exactly the calls tamper-guard's adapters make (shared/kms, shared/cloudtrail, shared/eventbridge):
  * reads of keys, trails and Warden's rules; CancelKeyDeletion, EnableKey and PutKeyPolicy on keys S3 can
@@ -65,7 +63,10 @@ export function tamperStatements(scope: TamperScope): iam.PolicyStatement[] {
       sid: 'RepairProtectedTrails',
       actions: ['cloudtrail:StartLogging', 'cloudtrail:PutEventSelectors'],
       resources:
-        scope.trails.length > 0 ? scope.trails.map((entry) => trailArn(trailName(entry))) : [trailArn('*')],
+        // A trail ARN as given; a name, in whichever region it lives.
+        scope.trails.length > 0
+          ? scope.trails.map((entry) => (entry.startsWith('arn:') ? entry : trailArn(entry)))
+          : [trailArn('*')],
     }),
     new iam.PolicyStatement({
       sid: 'RepairWardenRules',
@@ -75,9 +76,9 @@ export function tamperStatements(scope: TamperScope): iam.PolicyStatement[] {
   ];
 }
 
-/** cdk-nag IAM5 findings of the trail and Warden-rule resources (the key and bucket ones are guard-function's). */
+/** cdk-nag IAM5 findings of the trail (any, or one by name, in any region) and Warden-rule resources (the key and bucket ones are guard-function's). */
 export const ANY_TRAIL_OF_THE_ACCOUNT_FINDING =
-  '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):cloudtrail:\\*:(<AWS::AccountId>|\\d{12}):trail\\/\\*$/';
+  '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):cloudtrail:\\*:(<AWS::AccountId>|\\d{12}):trail\\/[\\w.*-]+$/';
 export const WARDEN_RULES_FINDING =
   '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):events:\\*:(<AWS::AccountId>|\\d{12}):rule\\/[a-z0-9-]+-\\*$/';
 
@@ -106,8 +107,9 @@ export function tamperSuppressions(): NagPackSuppression[] {
     ),
     suppress(
       [{ regex: ANY_TRAIL_OF_THE_ACCOUNT_FINDING }],
-      'reads whichever trail of this account an event names, and starts or restores it only when tamper.trails ' +
-        'names no trail (every trail that records management events is then protected).',
+      'reads whichever trail of this account an event names, in any region (a trail lives in its home region); ' +
+        'starts or restores only the trails tamper.trails names (by name: in whichever region), or any trail ' +
+        'of the account when it names none (every trail that records management events is then protected).',
     ),
     suppress(
       [{ regex: WARDEN_RULES_FINDING }],

@@ -136,14 +136,19 @@ describe('tamper-guard permissions', () => {
 
   it('starts only the trails the policy names, when it names some', () => {
     const named = synthApp({
-      policyFile: policyFileWith('version: 1\ntamper:\n  trails: [org-trail]\n'),
+      policyFile: policyFileWith(
+        'version: 1\ntamper:\n  trails: [org-trail, "arn:aws:cloudtrail:eu-west-1:123456789012:trail/audit"]\n',
+      ),
     }).template;
 
     const start = withAction(tamperStatements(named), 'cloudtrail:StartLogging');
 
-    expect(start.map((s) => JSON.stringify(s.Resource))).toEqual([
-      expect.stringContaining(':trail/org-trail"'),
-    ]);
+    // A name in whichever region the trail lives; an ARN exactly.
+    expect(start).toHaveLength(1);
+    const resources = JSON.stringify(start[0]?.Resource);
+    expect(resources).toContain('"arn:aws:cloudtrail:*:",{"Ref":"AWS::AccountId"},":trail/org-trail"');
+    expect(resources).toContain('"arn:aws:cloudtrail:eu-west-1:123456789012:trail/audit"');
+    expect(resources).not.toContain('trail/*');
     expect(withAction(statements, 'cloudtrail:StartLogging').map((s) => JSON.stringify(s.Resource))).toEqual([
       expect.stringContaining(':trail/*'),
     ]);
