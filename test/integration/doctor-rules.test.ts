@@ -1,7 +1,13 @@
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
 import { clientConfig } from '#shared/aws/clients.ts';
-import { resourceNames } from '#shared/config/names.ts';
+import {
+  forwardingRuleName,
+  resourceNames,
+  TAMPER_EVENT_KINDS,
+  type TamperEventKind,
+  tamperRuleName,
+} from '#shared/config/names.ts';
 import { S3_GUARD_EVENT_NAMES } from '#shared/controls/registry.ts';
 import { ROOT_GUARD_EVENT_PATTERNS } from '#shared/events/root-event-patterns.ts';
 import { checkRules, type ExpectedRule, expectedRules } from '../../cli/doctor/rules.ts';
@@ -54,6 +60,11 @@ async function putRule(
     await events.send(new PutTargetsCommand({ Rule: name, Targets: [{ Id: 'guard', Arn: target }] }));
 }
 
+/** tamper-guard's four rules in a region, by the names the stack gives them there. */
+async function putTamperRules(region: string, nameOf: (kind: TamperEventKind) => string) {
+  for (const kind of TAMPER_EVENT_KINDS) await putRule(region, nameOf(kind), ['DisableRule']);
+}
+
 const targetOf = (rule: ExpectedRule | undefined) => (rule?.kind === 'targeted' ? rule.targetArn : '');
 
 describe('warden doctor rule check against moto', () => {
@@ -76,6 +87,8 @@ describe('warden doctor rule check against moto', () => {
       ROOT_GUARD_EVENT_PATTERNS.rootCredentialChanged.detail.eventName,
       targetOf(credentials),
     );
+    // tamper-guard's rules have fixed names.
+    await putTamperRules('eu-west-1', (kind) => tamperRuleName(names, kind));
     // A rule with the right pattern but no target delivers nothing to root-guard.
     await putRule(
       'eu-west-1',
@@ -98,7 +111,7 @@ describe('warden doctor rule check against moto', () => {
 
     expect(await checkRules(deps, hub)).toMatchObject({
       status: 'OK',
-      detail: expect.stringContaining('4 rule(s)'),
+      detail: expect.stringContaining(`${4 + TAMPER_EVENT_KINDS.length} rule(s)`),
     });
   });
 
@@ -106,6 +119,7 @@ describe('warden doctor rule check against moto', () => {
     const { forwarder } = planned();
     expect(forwarder.region).toBe('us-east-1');
 
+    await putTamperRules('us-east-1', (kind) => forwardingRuleName(names, kind));
     await putRule('us-east-1', 'doctorit-forward-root-access-key-created', ['CreateAccessKey']);
     await putRule(
       'us-east-1',
