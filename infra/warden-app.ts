@@ -61,7 +61,8 @@ export function createWardenApp(options: WardenAppOptions = {}) {
     description: 'Warden hub: real-time remediation of risky S3 changes and root credential use, with alerts',
     // No lookups: synth needs no network, whatever the environment.
     env: { account: env.account, region: regions.homeRegion },
-    policy,
+    // The functions read the regions as resolved (context beats the file): the sweep plans them.
+    policy: { ...policy, deployment: { ...policy.deployment, regions: [...regions.watchedRegions] } },
     names,
     bundleDirs: options.bundleDirs,
     forwarders: regions.forwarders,

@@ -2,11 +2,15 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { FunctionName } from '#shared/config/names.ts';
 import { dashboardNameOf, dashboardUrlOf } from '#shared/observability/dashboard-link.ts';
 import { METRICS_NAMESPACE } from '#shared/observability/observability.ts';
 import type { GuardFunction } from './guard-function.ts';
 
 /** The sweep's metrics (shared/sweep): service dimension `sweep`, counted per run. */
+/** The sweep's metrics come from sweep-worker (its Powertools service name), once per completed sweep. */
+const SWEEP_SERVICE: FunctionName = 'sweep-worker';
+
 export const SWEEP_METRICS = [
   'SweepResourcesChecked',
   'SweepRepairs',
@@ -139,12 +143,18 @@ export class WardenDashboard extends Construct {
         [
           graph(
             'Sweep results',
-            SWEEP_METRICS.filter((name) => name !== 'SweepDrift').map((name) => wardenMetric(name, 'sweep')),
+            SWEEP_METRICS.filter((name) => name !== 'SweepDrift').map((name) =>
+              wardenMetric(name, SWEEP_SERVICE),
+            ),
           ),
-          graph('Drift the events missed (found by the sweep)', [wardenMetric('SweepDrift', 'sweep')], 6),
+          graph(
+            'Drift the events missed (found by the sweep)',
+            [wardenMetric('SweepDrift', SWEEP_SERVICE)],
+            6,
+          ),
           graph(
             'Sweep duration (ms)',
-            [wardenMetric('SweepDurationMs', 'sweep', cloudwatch.Stats.MAXIMUM)],
+            [wardenMetric('SweepDurationMs', SWEEP_SERVICE, cloudwatch.Stats.MAXIMUM)],
             6,
           ),
         ],

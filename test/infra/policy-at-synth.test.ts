@@ -32,8 +32,19 @@ describe('policy file at synth', () => {
       'version: 1\ncontrols:\n  s3-encryption-kms:\n    mode: detect\ns3:\n  exemptBuckets: [{bucket: logs-*, reason: log archive, expires: 2027-01-31}]\n',
     );
     const policy = JSON.parse(environmentOf(synthHub({ policyFile }).template)[ENV.policy] as string);
-    expect(policy).toEqual(JSON.parse(JSON.stringify(loadPolicyFile(policyFile))));
+    const loaded = loadPolicyFile(policyFile);
+    // The regions as resolved for the deployment (the home region alone here), which the sweep plans.
+    const resolved = { ...loaded, deployment: { ...loaded.deployment, regions: ['us-east-1'] } };
+    expect(policy).toEqual(JSON.parse(JSON.stringify(resolved)));
     expect(policy.controls['s3-encryption-kms']).toEqual({ mode: 'detect' });
+  });
+
+  it('gives the functions the watched regions of `-c regions`, which beat the policy file', () => {
+    const policy = JSON.parse(
+      environmentOf(synthHub({ context: { regions: 'us-east-1,eu-west-1' } }).template)[ENV.policy] as string,
+    );
+
+    expect(policy.deployment.regions).toEqual(['us-east-1', 'eu-west-1']);
   });
 
   it('fails synth when the policy would not fit in the function environment', () => {

@@ -177,7 +177,7 @@ describe('the operations dashboard', () => {
       expect(metrics).toContain(`"${name}"`);
   });
 
-  it("shows the sweep's results, drift and duration under service sweep", () => {
+  it("shows the sweep's results, drift and duration under service sweep-worker, which emits them", () => {
     const sweep = `${metricsOf('Sweep results')}${metricsOf('Drift')}${metricsOf('Sweep duration')}`;
 
     for (const name of [
@@ -188,7 +188,7 @@ describe('the operations dashboard', () => {
       'SweepDrift',
       'SweepDurationMs',
     ])
-      expect(sweep).toContain(`"${name}","service","sweep"`);
+      expect(sweep).toContain(`"${name}","service","sweep-worker"`);
   });
 
   it('is output as a console URL and given to notify-slack, which links it in every alert', () => {
