@@ -413,7 +413,7 @@ export class SpokeStack extends Stack {
         watchedRules,
       });
       forward(
-        `Tamper-${kind}`,
+        `${kind.charAt(0).toUpperCase()}${kind.slice(1)}Events`,
         kind,
         `Warden spoke: tamper-guard ${kind}, forwarded to the hub`,
         { ...tamperEvents, 'detail-type': tamperDetailType },

@@ -21,6 +21,10 @@ const SPOKE_RULES = [
   'RootAccessKeyEvents',
   'RootSignInEvents',
   'RootCredentialEvents',
+  'TamperKmsEvents',
+  'TamperCloudTrailEvents',
+  'TamperRulesEvents',
+  'TamperRulesWatchEvents',
 ] as const;
 type SpokeRule = (typeof SPOKE_RULES)[number];
 
@@ -208,6 +212,36 @@ describe("the spoke's forwarding rules, as deployed in a member account, in the 
 
     expect(await forwardingRules(bus, event)).toEqual(['S3Events']);
   });
+
+  it.each([
+    ['kms/schedule-key-deletion.json', 'TamperKmsEvents'],
+    ['cloudtrail/stop-logging.json', 'TamperCloudTrailEvents'],
+  ])('forward %s to tamper-guard', async (sample, rule) => {
+    expect(await forwardingRules(bus, memberEvent(sample))).toEqual([rule]);
+  });
+
+  it("do not forward tamper-guard's own repair through the member role", async () => {
+    const event = memberEvent('kms/put-key-policy-public.json');
+    const identity = event.detail.userIdentity as Record<string, unknown>;
+    identity.arn = `arn:aws:sts::${MEMBER_ACCOUNT}:assumed-role/warden-remediation/${sessionNameFor('e2')}`;
+
+    expect(await forwardingRules(bus, event)).toEqual([]);
+  });
+
+  it.each([
+    ['warden-spoke-s3', ['TamperRulesEvents']],
+    ['warden-spoke-tamper-rules-watch', ['TamperRulesEvents']],
+    ['warden-spoke-tamper-rules', ['TamperRulesWatchEvents']],
+    ['team-nightly-report', []],
+  ])(
+    'forward a change to rule %s by the rule that watches it, never by the rule itself',
+    async (name, rules) => {
+      const event = memberEvent('events/disable-rule.json');
+      (event.detail.requestParameters as Record<string, unknown>).name = name;
+
+      expect(await forwardingRules(bus, event)).toEqual(rules);
+    },
+  );
 
   it("forward root creating root's own access key", async () => {
     const event = memberEvent('iam/root-create-access-key.json');
