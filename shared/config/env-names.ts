@@ -9,4 +9,6 @@ export const ENV = {
   policy: 'WARDEN_POLICY',
   /** notify-slack: the Secrets Manager secret holding the Slack incoming-webhook URL. */
   slackWebhookSecretArn: 'WARDEN_SLACK_WEBHOOK_SECRET_ARN',
+  /** The sweep functions: the FIFO queue of sweep work items (one message group per account). */
+  sweepQueueUrl: 'WARDEN_SWEEP_QUEUE_URL',
 } as const;
