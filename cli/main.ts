@@ -15,8 +15,8 @@ import { listExemptions } from './exemptions-command.ts';
 import { listControls, scpRootKeys } from './info-commands.ts';
 import { localConfigPath } from './local/local-config.ts';
 import { PROJECT_ROOT } from './local/paths.ts';
-import { sweepCommand } from './sweep-command.ts';
 import { localDown, localInvoke, localUp, parseFunctionName } from './local-commands.ts';
+import { sweepCommand } from './sweep-command.ts';
 
 const DEFAULT_LIMIT = 20;
 
