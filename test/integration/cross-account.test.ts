@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudTrailClient, CreateTrailCommand, StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { EventBridgeClient, PutRuleCommand } from '@aws-sdk/client-eventbridge';
-import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
-import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { CreateRoleCommand } from '@aws-sdk/client-iam';
+import { CreateAliasCommand, CreateKeyCommand } from '@aws-sdk/client-kms';
+import { CreateBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { clientConfig, s3ClientConfig } from '#shared/aws/clients.ts';
+import { clientConfig } from '#shared/aws/clients.ts';
 import { resourceNames } from '#shared/config/names.ts';
 import { doctor } from '../../cli/doctor.ts';
 import { invokeLocal } from '../../cli/local/invoke.ts';
@@ -24,6 +23,7 @@ import {
   retargetEvent,
   uniqueBucketName,
 } from '../support/local-env.ts';
+import { accountClients } from '../support/sweep-harness.ts';
 
 /*
  * Organization mode against moto, which is multi-account: credentials from AssumeRole into account X
@@ -35,26 +35,7 @@ const MEMBER_ROLE = ORGANIZATION_DEPLOYMENT.organization.memberRoleName;
 const organizationPolicy = makePolicy({ deployment: ORGANIZATION_DEPLOYMENT });
 
 /** Clients acting in the member account (as its administrator would), through an assumed role. */
-async function memberClients() {
-  const config = localConfig();
-  const { Credentials } = await makeClients().sts.send(
-    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${MEMBER}:role/setup`, RoleSessionName: 'test-setup' }),
-  );
-  const target = {
-    endpoint: config.endpoint,
-    region: config.region,
-    credentials: {
-      accessKeyId: Credentials?.AccessKeyId as string,
-      secretAccessKey: Credentials?.SecretAccessKey as string,
-      sessionToken: Credentials?.SessionToken as string,
-    },
-  };
-  return {
-    s3: new S3Client(s3ClientConfig(target)),
-    iam: new IAMClient(clientConfig(target)),
-    kms: new KMSClient(clientConfig(target)),
-  };
-}
+const memberClients = () => accountClients(localConfig(), MEMBER);
 
 describe('s3-guard in organization mode against moto', () => {
   let member: Awaited<ReturnType<typeof memberClients>>;
