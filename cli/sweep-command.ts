@@ -16,7 +16,7 @@ import { runSweep } from '#shared/sweep/run.ts';
 import { enforcedControls } from '#shared/sweep/sweep-policy.ts';
 import { buildSweepEngine } from '../functions/sweep-worker/wiring.ts';
 import { localCredentials } from './local/credentials.ts';
-import { localOwnSessionArns } from './local/function-env.ts';
+import { localGuardConfig } from './local/guard-config.ts';
 import { readLocalConfig } from './local/local-config.ts';
 import { LocalModeError } from './local/local-mode-error.ts';
 import {
@@ -55,15 +55,7 @@ function localTarget(options: SweepOptions): SweepTarget {
   const local = readLocalConfig(options.configPath);
   return {
     description: `the local emulator at ${local.endpoint}`,
-    config: {
-      region: local.region,
-      kmsKeyArn: local.kmsKeyArn,
-      alertTopicArn: local.alertTopicArn,
-      idempotencyTable: local.idempotencyTable,
-      auditTable: local.auditTable,
-      ownSessionArns: localOwnSessionArns(local),
-      policy: options.policy,
-    },
+    config: localGuardConfig(local, options.policy),
     aws: { endpoint: local.endpoint, credentials: localCredentials() },
     accountId: local.accountId,
     regions: [local.region],

@@ -6,7 +6,7 @@ import type { AuditLog } from '#shared/audit/audit-log.ts';
 import type { BaselineStore } from '#shared/audit/baseline-store.ts';
 import type { RemediationJournal } from '#shared/audit/remediation-journal.ts';
 import { clientFactory } from '#shared/aws/clients.ts';
-import { accountOfArn, crossAccountClients, stsAssumeRole } from '#shared/aws/cross-account.ts';
+import { memberAccountClients } from '#shared/aws/member-clients.ts';
 import type { GuardConfig } from '#shared/config/load-config.ts';
 import { callAws } from '#shared/errors/errors.ts';
 import { createGuard } from '#shared/guard/pipeline.ts';
@@ -79,19 +79,10 @@ export function buildSweepEngine(config: GuardConfig, options: SweepWiringOption
   const guardDeps = buildS3GuardDeps(config, options);
   const policy = options.dryRun ? dryRunPolicy(config.policy) : config.policy;
   const aws = clientFactory({ region: config.region, ...options.aws }, options.wrapClient);
-  const { accountId: ownAccountId, partition } = accountOfArn(config.ownSessionArns[0] as string);
-  const deployment = config.policy.deployment;
-  const iamFor = crossAccountClients({
-    ownAccountId,
-    partition,
-    memberRoleName: deployment.mode === 'organization' ? deployment.organization.memberRoleName : undefined,
-    assumeRole: stsAssumeRole(
-      aws.lazy(async () => (await import('#shared/aws/on-demand/sts.ts')).STSClient, 'sts'),
-    ),
-    buildClients: (_target, credentials) =>
-      aws.with({ region: 'us-east-1', credentials }).make(IAMClient, 'iam'),
-    clock: guardDeps.clock,
-  });
+  // IAM is global: the account summary is read through us-east-1 with the account's credentials.
+  const iamFor = memberAccountClients(aws, config, guardDeps.clock, (scoped) =>
+    scoped.with({ region: 'us-east-1' }).make(IAMClient, 'iam'),
+  );
   const keyReaders = new Map<string, KmsKeyReader>();
   const clientsFor = async (request: Parameters<NonNullable<typeof guardDeps.clientsFor>>[0]) => {
     const clients = await guardDeps.clientsFor(request);
@@ -148,5 +139,5 @@ export function buildSweepEngine(config: GuardConfig, options: SweepWiringOption
     pause: options.pause ?? sleep,
     log: options.log,
   });
-  return { engine, history, policy, enforced: enforcedControls(policy), ownAccountId };
+  return { engine, history, policy, enforced: enforcedControls(policy) };
 }

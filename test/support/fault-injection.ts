@@ -22,7 +22,7 @@ import { runEveryTime } from '#shared/idempotency/idempotency.ts';
 import type { WardenMetric } from '#shared/observability/observability.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import { localCredentials } from '../../cli/local/credentials.ts';
-import { localOwnSessionArns } from '../../cli/local/function-env.ts';
+import { localGuardConfig } from '../../cli/local/guard-config.ts';
 import type { LocalConfig } from '../../cli/local/local-config.ts';
 import { createS3Guard } from '../../functions/s3-guard/s3-guard.ts';
 import { buildS3GuardDeps } from '../../functions/s3-guard/wiring.ts';
@@ -218,13 +218,8 @@ export interface LogLine {
 export function instrumentedS3Guard(options: InstrumentedGuardOptions) {
   const { config, policy, layer } = options;
   const guardConfig: GuardConfig = {
-    region: config.region,
+    ...localGuardConfig(config, policy),
     kmsKeyArn: options.kmsKeyArn ?? config.kmsKeyArn,
-    alertTopicArn: config.alertTopicArn,
-    idempotencyTable: config.idempotencyTable,
-    auditTable: config.auditTable,
-    ownSessionArns: localOwnSessionArns(config),
-    policy,
   };
   const deps = buildS3GuardDeps(guardConfig, {
     aws: { endpoint: config.endpoint, credentials: localCredentials() },

@@ -14,13 +14,12 @@ import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { snsAlertPublisher } from '#shared/alerts/publish-alert.ts';
 import { clientConfig, s3ClientConfig } from '#shared/aws/clients.ts';
-import type { GuardConfig } from '#shared/config/load-config.ts';
 import { resourceNames } from '#shared/config/names.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import { dynamoSweepLedger } from '#shared/sweep/ledger.ts';
 import { sqsSweepQueue } from '#shared/sweep/queue.ts';
 import { localCredentials } from '../../cli/local/credentials.ts';
-import { localOwnSessionArns } from '../../cli/local/function-env.ts';
+import { localGuardConfig } from '../../cli/local/guard-config.ts';
 import type { LocalConfig } from '../../cli/local/local-config.ts';
 import { type SweepPlannerDeps, startSweep } from '../../functions/sweep-planner/sweep-planner.ts';
 import { processSweepRecords, type SweepMetrics } from '../../functions/sweep-worker/sweep-worker.ts';
@@ -86,15 +85,7 @@ export async function sweepHarness(config: LocalConfig, policy: Policy, accounts
     }),
   );
   const queueUrl = QueueUrl as string;
-  const guardConfig: GuardConfig = {
-    region: config.region,
-    kmsKeyArn: config.kmsKeyArn,
-    alertTopicArn: config.alertTopicArn,
-    idempotencyTable: config.idempotencyTable,
-    auditTable: config.auditTable,
-    ownSessionArns: localOwnSessionArns(config),
-    policy,
-  };
+  const guardConfig = localGuardConfig(config, policy);
   const { engine, history, enforced } = buildSweepEngine(guardConfig, {
     aws,
     log: quiet,
